@@ -1,0 +1,168 @@
+package dev.fleetnet.cli;
+
+import dev.fleetnet.client.FleetClient;
+import dev.fleetnet.proto.v1.Backend;
+import dev.fleetnet.proto.v1.CreateMachineRequest;
+import dev.fleetnet.proto.v1.DeleteMachineRequest;
+import dev.fleetnet.proto.v1.GetMachineRequest;
+import dev.fleetnet.proto.v1.ListMachinesRequest;
+import dev.fleetnet.proto.v1.ListMachinesResponse;
+import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.StartMachineRequest;
+import dev.fleetnet.proto.v1.StopMachineRequest;
+import java.util.ArrayList;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code fleetnet machine create|list|get|start|stop|delete|exec}. */
+@Command(name = "machine", description = "Machines: each gets an fdaa:: address reachable from every host.",
+        subcommands = {MachineCommand.Create.class, MachineCommand.List.class, MachineCommand.Get.class,
+            MachineCommand.Start.class, MachineCommand.Stop.class, MachineCommand.Delete.class, MachineCommand.Exec.class})
+final class MachineCommand {
+    @ParentCommand
+    FleetnetCli root;
+
+    /** Shared plumbing of the subcommands. */
+    abstract static class Sub {
+        @ParentCommand
+        MachineCommand parent;
+        @Spec
+        CommandSpec spec;
+
+        void print(Machine machine) {
+            spec.commandLine().getOut().print(parent.root.json ? Views.json(machine) + "\n" : Views.machine(machine));
+        }
+    }
+
+    @Command(name = "create", description = "Create (and start) a machine on a host.")
+    static final class Create extends Sub implements Runnable {
+        @Parameters(paramLabel = "NAME")
+        String name;
+        @Option(names = "--host", required = true, description = "Host to place it on.")
+        String host;
+        @Option(names = "--network", description = "Network (default: default).")
+        String network = "";
+        @Option(names = "--backend", description = "netns (a namespace is the machine) or tap (for a VMM). Default: netns.")
+        String backend = "netns";
+        @Option(names = {"--port", "-p"}, description = "Exposed port (repeatable).")
+        java.util.List<Integer> ports = new ArrayList<>();
+        @Option(names = "--stopped", description = "Create it stopped.")
+        boolean stopped;
+
+        @Override
+        public void run() {
+            Backend parsed = switch (backend) {
+                case "netns" -> Backend.BACKEND_NETNS;
+                case "tap" -> Backend.BACKEND_TAP;
+                default -> throw new IllegalArgumentException("--backend: '" + backend + "' (expected: netns or tap)");
+            };
+            try (FleetClient client = parent.root.connect()) {
+                print(client.machines().createMachine(CreateMachineRequest.newBuilder().setName(name).setHost(host)
+                        .setNetwork(network).setBackend(parsed).addAllPorts(ports).setStopped(stopped).build()));
+            }
+        }
+    }
+
+    @Command(name = "list", description = "List machines.")
+    static final class List extends Sub implements Runnable {
+        @Option(names = "--host", description = "Only machines on this host.")
+        String host = "";
+        @Option(names = "--network", description = "Only machines in this network.")
+        String network = "";
+
+        @Override
+        public void run() {
+            try (FleetClient client = parent.root.connect()) {
+                ListMachinesResponse response = client.machines().listMachines(
+                        ListMachinesRequest.newBuilder().setHost(host).setNetwork(network).build());
+                spec.commandLine().getOut().print(parent.root.json ? Views.json(response) + "\n"
+                        : Views.machines(response.getMachinesList()));
+            }
+        }
+    }
+
+    @Command(name = "get", description = "Show one machine.")
+    static final class Get extends Sub implements Runnable {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public void run() {
+            try (FleetClient client = parent.root.connect()) {
+                print(client.machines().getMachine(GetMachineRequest.newBuilder().setName(name).build()));
+            }
+        }
+    }
+
+    @Command(name = "start", description = "Start a stopped machine.")
+    static final class Start extends Sub implements Runnable {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public void run() {
+            try (FleetClient client = parent.root.connect()) {
+                print(client.machines().startMachine(StartMachineRequest.newBuilder().setName(name).build()));
+            }
+        }
+    }
+
+    @Command(name = "stop", description = "Stop a machine: its address stops answering.")
+    static final class Stop extends Sub implements Runnable {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public void run() {
+            try (FleetClient client = parent.root.connect()) {
+                print(client.machines().stopMachine(StopMachineRequest.newBuilder().setName(name).build()));
+            }
+        }
+    }
+
+    @Command(name = "delete", description = "Delete a machine and everything it owned.")
+    static final class Delete extends Sub implements Runnable {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public void run() {
+            try (FleetClient client = parent.root.connect()) {
+                client.machines().deleteMachine(DeleteMachineRequest.newBuilder().setName(name).build());
+                spec.commandLine().getOut().print(parent.root.json ? "{\"deleted\": \"" + name + "\"}\n" : "deleted " + name + "\n");
+            }
+        }
+    }
+
+    @Command(name = "exec", description = "Run a command inside a netns machine on this machine: exec NAME -- CMD...")
+    static final class Exec extends Sub implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+        @Parameters(index = "1..*", paramLabel = "CMD", arity = "1..*")
+        java.util.List<String> command;
+
+        @Override
+        public Integer call() throws Exception {
+            Machine machine;
+            try (FleetClient client = parent.root.connect()) {
+                machine = client.machines().getMachine(GetMachineRequest.newBuilder().setName(name).build());
+            }
+            if (machine.getBackend() != Backend.BACKEND_NETNS) {
+                throw new IllegalArgumentException("machine '" + name + "' has backend " + machine.getBackend()
+                        + " (expected: BACKEND_NETNS; exec into a tap machine through its VMM)");
+            }
+            if (machine.getNetns().isEmpty()) {
+                throw new IllegalStateException("machine '" + name + "' has no namespace yet (state "
+                        + Views.state(machine.getState()) + "; expected: running)");
+            }
+            java.util.List<String> full = new ArrayList<>(java.util.List.of("ip", "netns", "exec", machine.getNetns()));
+            full.addAll(command);
+            return new ProcessBuilder(full).inheritIO().start().waitFor();
+        }
+    }
+}

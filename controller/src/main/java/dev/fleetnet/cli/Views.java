@@ -1,0 +1,82 @@
+package dev.fleetnet.cli;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.JsonFormat;
+import dev.fleetnet.proto.v1.Host;
+import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.MachineState;
+import dev.fleetnet.proto.v1.Network;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** How API objects are shown: tables for people, protobuf JSON for scripts. */
+final class Views {
+    private Views() {}
+
+    static String json(MessageOrBuilder message) {
+        try {
+            return JsonFormat.printer().alwaysPrintFieldsWithNoPresence().print(message);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("cannot print " + message.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    static String hosts(List<Host> hosts) {
+        Table table = new Table("NAME", "NUMBER", "CONNECTED", "ENDPOINT", "INFRA ADDRESS", "APPLIED REV", "PUBLIC KEY");
+        for (Host h : hosts) {
+            table.row(h.getName(), h.getNumber(), h.getConnected() ? "yes" : "no", h.getEndpoint(),
+                    h.getInfraAddress(), h.getAppliedRevision(), h.getPublicKey());
+        }
+        return table.render();
+    }
+
+    static String networks(List<Network> networks) {
+        Table table = new Table("NAME", "NUMBER", "PREFIX");
+        for (Network n : networks) {
+            table.row(n.getName(), n.getNumber(), n.getPrefix());
+        }
+        return table.render();
+    }
+
+    static String machines(List<Machine> machines) {
+        Table table = new Table("NAME", "HOST", "NETWORK", "BACKEND", "ADDRESS", "DESIRED", "STATE", "PORTS");
+        for (Machine m : machines) {
+            table.row(m.getName(), m.getHost(), m.getNetwork(), backend(m), m.getAddress(),
+                    state(m.getDesiredState()), state(m.getState()) + (m.getStateMessage().isEmpty() ? "" : ": " + m.getStateMessage()),
+                    m.getPortsList().stream().map(String::valueOf).collect(Collectors.joining(",")));
+        }
+        return table.render();
+    }
+
+    static String machine(Machine m) {
+        return String.join("\n",
+                "name:     " + m.getName(),
+                "host:     " + m.getHost(),
+                "network:  " + m.getNetwork(),
+                "backend:  " + backend(m),
+                "address:  " + m.getAddress(),
+                "desired:  " + state(m.getDesiredState()),
+                "state:    " + state(m.getState()) + (m.getStateMessage().isEmpty() ? "" : " (" + m.getStateMessage() + ")"),
+                "ports:    " + m.getPortsList().stream().map(String::valueOf).collect(Collectors.joining(", ")),
+                "netns:    " + orDash(m.getNetns()),
+                "link:     " + orDash(m.getLink())) + "\n";
+    }
+
+    static String state(MachineState state) {
+        return state == MachineState.MACHINE_STATE_UNSPECIFIED ? "-"
+                : state.name().substring("MACHINE_STATE_".length()).toLowerCase();
+    }
+
+    private static String backend(Machine m) {
+        return switch (m.getBackend()) {
+            case BACKEND_NETNS -> "netns";
+            case BACKEND_TAP -> "tap";
+            default -> "-";
+        };
+    }
+
+    private static String orDash(String s) {
+        return s.isEmpty() ? "-" : s;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.fleetnet.client;
+
+import dev.fleetnet.proto.v1.HostServiceGrpc;
+import dev.fleetnet.proto.v1.MachineServiceGrpc;
+import dev.fleetnet.proto.v1.NetworkServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** A connection to the controller's public API, with one blocking stub per service. */
+public final class FleetClient implements AutoCloseable {
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    private final String target;
+    private final ManagedChannel channel;
+
+    private FleetClient(String target, ManagedChannel channel) {
+        this.target = target;
+        this.channel = channel;
+    }
+
+    /** Connects (lazily) to {@code host:port} or {@code [v6]:port}, plaintext. */
+    public static FleetClient connect(String target) {
+        return new FleetClient(target, NettyChannelBuilder.forTarget(target).usePlaintext().build());
+    }
+
+    public String target() {
+        return target;
+    }
+
+    public HostServiceGrpc.HostServiceBlockingStub hosts() {
+        return HostServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public NetworkServiceGrpc.NetworkServiceBlockingStub networks() {
+        return NetworkServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public MachineServiceGrpc.MachineServiceBlockingStub machines() {
+        return MachineServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,337 @@
+package dev.fleetnet.lab;
+
+import dev.fleetnet.client.FleetClient;
+import dev.fleetnet.netns.LinuxNetworking;
+import dev.fleetnet.proto.v1.Backend;
+import dev.fleetnet.proto.v1.CreateMachineRequest;
+import dev.fleetnet.proto.v1.ListHostsRequest;
+import dev.fleetnet.proto.v1.ListMachinesRequest;
+import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.MachineState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A multi-host fleetnet lab on one machine: an underlay bridge in its own namespace, one
+ * namespace per host running a real agent (with wireguard-go), a controller and etcd as
+ * separate processes. {@code ./fleetnet lab up} and the end-to-end fixture both use it.
+ */
+public final class Lab implements AutoCloseable {
+    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private final LabConfig config;
+    private final LinuxNetworking net;
+    private final LabLayout layout;
+    private volatile LabState state;
+
+    private Lab(LabConfig config, LinuxNetworking net, LabState state) {
+        this.config = config;
+        this.net = net;
+        this.layout = state.layout();
+        this.state = state;
+    }
+
+    /** Builds and starts a whole lab; on any failure removes what it made and rethrows. */
+    public static Lab up(LabConfig config, LinuxNetworking net) throws IOException {
+        LabState existing = LabState.load(config.dir());
+        if (existing != null && existing.pids().values().stream().anyMatch(Processes::alive)) {
+            throw new IllegalStateException("a lab is already running from " + config.dir() + " (prefix '"
+                    + existing.prefix() + "', API " + existing.apiAddress() + "); run `./fleetnet lab down` first");
+        }
+        Files.createDirectories(config.dir());
+        LabState initial = new LabState(config.prefix(), config.hosts(), "127.0.0.1:" + Processes.freeLoopbackPort(),
+                "http://127.0.0.1:" + Processes.freeLoopbackPort(), java.util.Map.of());
+        initial.save(config.dir());
+        Lab lab = new Lab(config, net, initial);
+        try {
+            lab.writeJoinToken();
+            lab.buildUnderlay();
+            lab.startEtcd();
+            lab.startController();
+            for (int host = 1; host <= config.hosts(); host++) {
+                lab.startAgent(host);
+            }
+            lab.awaitHostsConnected();
+            if (config.demoMachines()) {
+                lab.createDemoMachines();
+            }
+            return lab;
+        } catch (RuntimeException | IOException e) {
+            lab.down();
+            throw e;
+        }
+    }
+
+    /** The lab recorded in {@code config.dir()}, or {@code null} when none is. */
+    public static Lab attach(LabConfig config, LinuxNetworking net) throws IOException {
+        LabState state = LabState.load(config.dir());
+        return state == null ? null : new Lab(config, net, state);
+    }
+
+    public LabLayout layout() {
+        return layout;
+    }
+
+    public LabState state() {
+        return state;
+    }
+
+    public FleetClient client() {
+        return FleetClient.connect(state.apiAddress());
+    }
+
+    /** The namespace of a netns-backend machine in this lab. */
+    public String machineNamespace(String machine) {
+        return layout.machineNetnsPrefix() + machine;
+    }
+
+    public void startController() throws IOException {
+        List<String> command = List.of(Processes.javaCommand(), "-Xmx256m", "-XX:+UseSerialGC",
+                "-cp", Artifacts.classpath(config.home(), "controller"), "dev.fleetnet.controller.ControllerMain",
+                "--listen", state.apiAddress(),
+                "--agent-listen", "[" + layout.controllerUnderlayAddress() + "]:" + LabConfig.AGENT_PORT,
+                "--agent-listen-netns", layout.underlayNamespace(),
+                "--etcd-endpoints", state.etcdEndpoint(),
+                "--data-dir", config.dir().resolve("controller").toString(),
+                "--join-token-file", tokenFile().toString());
+        Process process = Processes.startDetached(command, config.dir().resolve("controller.log"));
+        record("controller", process.pid());
+        try (FleetClient client = client()) {
+            Deadline.await("the controller API on " + state.apiAddress(), START_TIMEOUT, () -> {
+                requireAlive("controller", process);
+                try {
+                    client.hosts().listHosts(ListHostsRequest.getDefaultInstance());
+                    return true;
+                } catch (RuntimeException notYet) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    public void stopController() {
+        stopRole("controller");
+    }
+
+    public void startAgent(int host) throws IOException {
+        String hostNamespace = layout.hostNamespace(host);
+        List<String> command = List.of("nsenter", "--net=/var/run/netns/" + hostNamespace,
+                Processes.javaCommand(), "-Xmx128m", "-XX:+UseSerialGC",
+                "-cp", Artifacts.classpath(config.home(), "agent"), "dev.fleetnet.agent.AgentMain",
+                "--host-name", layout.hostName(host),
+                "--controller", "[" + layout.controllerUnderlayAddress() + "]:" + LabConfig.AGENT_PORT,
+                "--join-token-file", tokenFile().toString(),
+                "--endpoint", layout.hostEndpoint(host),
+                "--listen-port", Integer.toString(LabLayout.WIREGUARD_PORT),
+                "--mesh-interface", layout.meshInterface(host),
+                "--netns-prefix", layout.machineNetnsPrefix(),
+                "--state-dir", config.dir().resolve("agent-" + layout.hostName(host)).toString());
+        Process process = Processes.startDetached(command, config.dir().resolve("agent-" + layout.hostName(host) + ".log"));
+        record(agentRole(host), process.pid());
+    }
+
+    public void stopAgent(int host) {
+        stopRole(agentRole(host));
+    }
+
+    /** Stops every process, then removes every namespace, link and file the lab made. */
+    public void down() {
+        List<String> roles = new ArrayList<>(state.pids().keySet());
+        roles.sort((a, b) -> order(a) - order(b));
+        for (String role : roles) {
+            stopRole(role);
+        }
+        removeNamespaces(net, layout);
+        removeStaleSockets(layout);
+        deleteTree(config.dir());
+    }
+
+    @Override
+    public void close() {
+        down();
+    }
+
+    /** Removes the namespaces of a lab; used by {@code down} and to clear leftovers of a crashed lab. */
+    public static void removeNamespaces(LinuxNetworking net, LabLayout layout) {
+        List<String> owned = net.namespaces().stream().filter(layout::owns).toList();
+        // Machines first, then hosts (taking their wireguard-go with them), then the underlay.
+        for (String ns : owned) {
+            if (ns.startsWith(layout.machineNetnsPrefix())) {
+                net.deleteNamespace(ns);
+            }
+        }
+        for (String ns : owned) {
+            if (!ns.startsWith(layout.machineNetnsPrefix()) && !ns.equals(layout.underlayNamespace())) {
+                net.deleteNamespace(ns);
+            }
+        }
+        if (owned.contains(layout.underlayNamespace())) {
+            net.deleteNamespace(layout.underlayNamespace());
+        }
+    }
+
+    private void buildUnderlay() {
+        String ul = layout.underlayNamespace();
+        net.createNamespace(ul);
+        net.setUp(ul, "lo");
+        net.addBridge(ul, LabLayout.BRIDGE);
+        net.setUp(ul, LabLayout.BRIDGE);
+        net.addAddress(ul, LabLayout.BRIDGE, layout.controllerUnderlayAddress() + "/64");
+        for (int host = 1; host <= config.hosts(); host++) {
+            String hostNamespace = layout.hostNamespace(host);
+            // Created in our own namespace under a lab-unique name, then moved onto the bridge.
+            String port = layout.namePrefix() + layout.bridgePort(host);
+            net.createNamespace(hostNamespace);
+            net.setUp(hostNamespace, "lo");
+            net.addVeth(port, LabLayout.HOST_UPLINK, hostNamespace);
+            net.moveLink(port, ul);
+            net.setMaster(ul, port, LabLayout.BRIDGE);
+            net.setUp(ul, port);
+            net.setUp(hostNamespace, LabLayout.HOST_UPLINK);
+            net.addAddress(hostNamespace, LabLayout.HOST_UPLINK, layout.hostUnderlayAddress(host) + "/64");
+        }
+    }
+
+    private void startEtcd() throws IOException {
+        URI client = URI.create(state.etcdEndpoint());
+        String peer = "http://127.0.0.1:" + Processes.freeLoopbackPort();
+        String name = layout.prefix() + "-etcd";
+        List<String> command = List.of("etcd", "--name", name,
+                "--data-dir", config.dir().resolve("etcd").toString(),
+                "--listen-client-urls", client.toString(), "--advertise-client-urls", client.toString(),
+                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                "--initial-cluster", name + "=" + peer, "--log-level", "warn");
+        Process process = Processes.startDetached(command, config.dir().resolve("etcd.log"));
+        record("etcd", process.pid());
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest health = HttpRequest.newBuilder(client.resolve("/health")).timeout(Duration.ofSeconds(2)).build();
+        Deadline.await("etcd to answer on " + client, START_TIMEOUT, () -> {
+            requireAlive("etcd", process);
+            try {
+                return http.send(health, HttpResponse.BodyHandlers.ofString()).body().contains("true");
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        });
+    }
+
+    private void awaitHostsConnected() {
+        try (FleetClient client = client()) {
+            Deadline.await(config.hosts() + " agents to connect", START_TIMEOUT, () -> {
+                for (int host = 1; host <= config.hosts(); host++) {
+                    requireAlive(agentRole(host), null);
+                }
+                return client.hosts().listHosts(ListHostsRequest.getDefaultInstance()).getHostsList().stream()
+                        .filter(h -> h.getConnected()).count() == config.hosts();
+            }, () -> client.hosts().listHosts(ListHostsRequest.getDefaultInstance()).getHostsList().stream()
+                    .map(h -> h.getName() + (h.getConnected() ? " connected" : " disconnected")).toList().toString());
+        }
+    }
+
+    private void createDemoMachines() {
+        try (FleetClient client = client()) {
+            for (int host = 1; host <= config.hosts(); host++) {
+                for (String suffix : List.of("a", "b")) {
+                    client.machines().createMachine(CreateMachineRequest.newBuilder()
+                            .setName("demo-" + host + suffix).setHost(layout.hostName(host))
+                            .setBackend(Backend.BACKEND_NETNS).addPorts(8080).build());
+                }
+            }
+            awaitAllRunning(client, 2 * config.hosts());
+        }
+    }
+
+    /** Waits until {@code count} machines report RUNNING. */
+    public static void awaitAllRunning(FleetClient client, int count) {
+        Deadline.await(count + " machines to run", START_TIMEOUT, () -> client.machines()
+                .listMachines(ListMachinesRequest.getDefaultInstance()).getMachinesList().stream()
+                .filter(m -> m.getState() == MachineState.MACHINE_STATE_RUNNING).count() >= count,
+                () -> client.machines().listMachines(ListMachinesRequest.getDefaultInstance()).getMachinesList().stream()
+                        .map(m -> m.getName() + "=" + m.getState()).toList().toString());
+    }
+
+    private void writeJoinToken() throws IOException {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        Path file = tokenFile();
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(secret) + "\n");
+    }
+
+    private Path tokenFile() {
+        return config.dir().resolve("join-token");
+    }
+
+    private synchronized void record(String role, long pid) throws IOException {
+        state = state.withPid(role, pid);
+        state.save(config.dir());
+    }
+
+    private void stopRole(String role) {
+        Long pid = state.pids().get(role);
+        if (pid != null) {
+            Processes.stop(pid, Duration.ofSeconds(10));
+        }
+    }
+
+    private void requireAlive(String role, Process process) {
+        long pid = process != null ? process.pid() : state.pids().getOrDefault(role, -1L);
+        if (!Processes.alive(pid)) {
+            throw new IllegalStateException(role + " (pid " + pid + ") exited during start; see "
+                    + config.dir().resolve(role.startsWith("agent") ? role + ".log" : role + ".log"));
+        }
+    }
+
+    private static String agentRole(int host) {
+        return "agent-h" + host;
+    }
+
+    private static int order(String role) {
+        return role.startsWith("agent") ? 0 : role.equals("controller") ? 1 : 2;
+    }
+
+    private static void removeStaleSockets(LabLayout layout) {
+        try (var sockets = Files.list(Path.of("/var/run/wireguard"))) {
+            for (Path socket : sockets.filter(p -> p.getFileName().toString().startsWith(layout.prefix() + "wg")).toList()) {
+                Files.deleteIfExists(socket);
+            }
+        } catch (IOException e) {
+            // no socket directory: nothing left behind
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not remove lab directory " + dir, e);
+        }
+    }
+
+    /** Convenience for callers that print machine tables. */
+    public List<Machine> machines() {
+        try (FleetClient client = client()) {
+            return client.machines().listMachines(ListMachinesRequest.getDefaultInstance()).getMachinesList();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.fleetnet.lab;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * What a running lab is made of, kept in {@code <lab dir>/lab.properties} so {@code lab down},
+ * {@code lab status} and the CLI find it from another process.
+ */
+public record LabState(String prefix, int hosts, String apiAddress, String etcdEndpoint, Map<String, Long> pids) {
+    static final String FILE = "lab.properties";
+
+    public LabState {
+        pids = Map.copyOf(pids);
+    }
+
+    public LabLayout layout() {
+        return new LabLayout(prefix, hosts);
+    }
+
+    public LabState withPid(String role, long pid) {
+        Map<String, Long> next = new TreeMap<>(pids);
+        next.put(role, pid);
+        return new LabState(prefix, hosts, apiAddress, etcdEndpoint, next);
+    }
+
+    public void save(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Properties p = new Properties();
+        p.setProperty("prefix", prefix);
+        p.setProperty("hosts", Integer.toString(hosts));
+        p.setProperty("api", apiAddress);
+        p.setProperty("etcd", etcdEndpoint);
+        pids.forEach((role, pid) -> p.setProperty("pid." + role, Long.toString(pid)));
+        Path tmp = dir.resolve(FILE + ".tmp");
+        try (Writer w = Files.newBufferedWriter(tmp)) {
+            p.store(w, "fleetnet lab");
+        }
+        Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The lab recorded in {@code dir}, or {@code null} when there is none. */
+    public static LabState load(Path dir) throws IOException {
+        Path file = dir.resolve(FILE);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        Map<String, Long> pids = new TreeMap<>();
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith("pid.")) {
+                pids.put(key.substring(4), Long.parseLong(p.getProperty(key)));
+            }
+        }
+        return new LabState(p.getProperty("prefix"), Integer.parseInt(p.getProperty("hosts")),
+                p.getProperty("api"), p.getProperty("etcd"), pids);
+    }
+}

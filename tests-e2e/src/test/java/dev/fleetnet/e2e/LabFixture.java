@@ -1,0 +1,112 @@
+package dev.fleetnet.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fleetnet.client.FleetClient;
+import dev.fleetnet.lab.Deadline;
+import dev.fleetnet.lab.Lab;
+import dev.fleetnet.lab.LabConfig;
+import dev.fleetnet.netns.IpRouteNetworking;
+import dev.fleetnet.netns.LinuxNetworking;
+import dev.fleetnet.proto.v1.ListMachinesRequest;
+import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.MachineState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * A real lab for a test class, the same shape as {@code ./fleetnet lab up}: etcd, a controller
+ * and agents as separate processes, with a random prefix so parallel runs never collide,
+ * and a teardown that proves nothing of it remains.
+ */
+final class LabFixture implements AutoCloseable {
+    final LinuxNetworking net = IpRouteNetworking.inOwnNamespace();
+    final Lab lab;
+    final String prefix;
+
+    private LabFixture(Lab lab, String prefix) {
+        this.lab = lab;
+        this.prefix = prefix;
+    }
+
+    static LabFixture start(int hosts) throws IOException {
+        String prefix = "e" + randomLetters(4);
+        Path dir = Files.createTempDirectory("fleetnet-e2e-" + prefix);
+        Path home = Path.of(System.getProperty("fleetnet.home", "..")).toAbsolutePath().normalize();
+        Lab lab = Lab.up(new LabConfig(dir, home, prefix, hosts, true), IpRouteNetworking.inOwnNamespace());
+        return new LabFixture(lab, prefix);
+    }
+
+    FleetClient client() {
+        return lab.client();
+    }
+
+    List<Machine> runningMachines() {
+        try (FleetClient client = client()) {
+            return client.machines().listMachines(ListMachinesRequest.getDefaultInstance()).getMachinesList().stream()
+                    .filter(m -> m.getState() == MachineState.MACHINE_STATE_RUNNING).toList();
+        }
+    }
+
+    /** Every ordered pair pings, each within its own deadline; returns the pairs that never answered. */
+    List<String> failingPairs(List<Machine> machines, Duration perPair) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<String>> results = new ArrayList<>();
+            for (Machine from : machines) {
+                for (Machine to : machines) {
+                    if (from.getName().equals(to.getName())) {
+                        continue;
+                    }
+                    results.add(pool.submit(() -> {
+                        try {
+                            Deadline.await(from.getName() + " -> " + to.getName(), perPair,
+                                    () -> Shell.ping(from.getNetns(), to.getAddress()));
+                            return null;
+                        } catch (IllegalStateException timedOut) {
+                            return from.getName() + "(" + from.getHost() + ") -> " + to.getName() + "(" + to.getHost()
+                                    + ", " + to.getAddress() + ")";
+                        }
+                    }));
+                }
+            }
+            List<String> failing = new ArrayList<>();
+            for (Future<String> result : results) {
+                String failed = result.get();
+                if (failed != null) {
+                    failing.add(failed);
+                }
+            }
+            return failing;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Tears the lab down, then checks that no namespace, socket or process of it is left. */
+    @Override
+    public void close() {
+        lab.down();
+        assertThat(net.namespaces()).noneMatch(ns -> ns.startsWith(prefix + "-"));
+        Shell.Result leftovers = Shell.run(List.of("pgrep", "-a", "-f", prefix + "wg|" + prefix + "-|fleetnet-e2e-" + prefix));
+        assertThat(leftovers.output()).as("processes left behind").isBlank();
+        assertThat(Path.of("/var/run/wireguard/" + prefix + "wg1.sock")).doesNotExist();
+    }
+
+    private static String randomLetters(int n) {
+        Random random = new Random();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            sb.append((char) ('a' + random.nextInt(26)));
+        }
+        return sb.toString();
+    }
+}
