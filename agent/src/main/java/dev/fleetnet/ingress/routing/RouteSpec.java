@@ -1,0 +1,39 @@
+package dev.fleetnet.ingress.routing;
+
+/**
+ * An explicit ingress route: a hostname (exact, or a one-level wildcard {@code *.example.com}),
+ * a path prefix ({@code /} for all), the target (a machine, or an app when {@code targetApp}),
+ * the port, the machine that owns the route, and per-route options.
+ */
+public record RouteSpec(String hostname, String pathPrefix, String target, boolean targetApp, int port,
+        String owner, boolean rewriteHost, long maxBodyBytes) {
+
+    public RouteSpec {
+        hostname = Hostnames.normalize(hostname);
+        pathPrefix = pathPrefix == null || pathPrefix.isEmpty() ? "/" : pathPrefix;
+        if (!pathPrefix.startsWith("/")) {
+            throw new IllegalArgumentException("path prefix: '" + pathPrefix + "' (expected: starting with '/')");
+        }
+    }
+
+    /** The identity of a route for ownership: hostname plus path prefix. */
+    public String key() {
+        return hostname + pathPrefix;
+    }
+
+    public boolean wildcard() {
+        return hostname.startsWith("*.");
+    }
+
+    /** Whether {@code path} falls under this route's prefix (segment-aware: /api matches /api/x, not /apix). */
+    public boolean matches(String path) {
+        if (pathPrefix.equals("/")) {
+            return true;
+        }
+        if (!path.startsWith(pathPrefix)) {
+            return false;
+        }
+        return path.length() == pathPrefix.length() || pathPrefix.endsWith("/") || path.charAt(pathPrefix.length()) == '/'
+                || path.charAt(pathPrefix.length()) == '?';
+    }
+}
