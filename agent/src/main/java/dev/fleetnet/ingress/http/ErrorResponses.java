@@ -1,0 +1,59 @@
+package dev.fleetnet.ingress.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/** The ingress's own responses: JSON errors {@code {"error", "machine", "port"}} and the health answer. */
+final class ErrorResponses {
+    private ErrorResponses() {}
+
+    static FullHttpResponse error(ByteBufAllocator alloc, int status, String error, String machine, Integer port) {
+        String json = "{\"error\": " + quote(error) + ", \"machine\": " + (machine == null ? "null" : quote(machine))
+                + ", \"port\": " + (port == null ? "null" : port) + "}\n";
+        return json(alloc, HttpResponseStatus.valueOf(status), json);
+    }
+
+    static FullHttpResponse health(ByteBufAllocator alloc) {
+        return json(alloc, HttpResponseStatus.OK, "{\"status\": \"ok\"}\n");
+    }
+
+    private static FullHttpResponse json(ByteBufAllocator alloc, HttpResponseStatus status, String body) {
+        ByteBuf content = alloc.buffer(body.length());
+        content.writeCharSequence(body, StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        return response;
+    }
+
+    /** A JSON string literal. */
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -1,0 +1,120 @@
+package dev.fleetnet.ingress.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Header rewriting at the proxy: hop-by-hop headers removed, X-Forwarded-* and Forwarded set
+ * (extended only when the client is a trusted proxy, replaced otherwise), X-Machine-ID and
+ * Via added, Host passed through or rewritten.
+ */
+final class ForwardingHeaders {
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
+    static final AsciiString X_MACHINE_ID = AsciiString.cached("x-machine-id");
+    static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+    static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION, KEEP_ALIVE,
+            PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE,
+            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION);
+
+    /** Who the request came from and on which listener. */
+    record Client(InetAddress address, int listenPort, String scheme, boolean trusted) {}
+
+    private ForwardingHeaders() {}
+
+    /** Rewrites a client request's headers for the upstream machine. */
+    static void toUpstream(HttpHeaders h, Client client, String machine, int port, boolean rewriteHost,
+            boolean webSocket, String proxyName) {
+        String originalHost = h.get(HttpHeaderNames.HOST, "");
+        removeHopByHop(h);
+        if (webSocket) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+        }
+        String ip = client.address().getHostAddress();
+        int zone = ip.indexOf('%');
+        if (zone >= 0) {
+            ip = ip.substring(0, zone);
+        }
+        String priorFor = client.trusted() ? h.get(X_FORWARDED_FOR) : null;
+        h.set(X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? ip : priorFor + ", " + ip);
+        keepIfTrusted(h, client, X_FORWARDED_HOST, originalHost);
+        keepIfTrusted(h, client, X_FORWARDED_PROTO, client.scheme());
+        keepIfTrusted(h, client, X_FORWARDED_PORT, Integer.toString(client.listenPort()));
+        String element = "for=" + forwardedNode(client.address(), ip) + ";host=" + quoteIfNeeded(originalHost)
+                + ";proto=" + client.scheme();
+        String priorForwarded = client.trusted() ? h.get(FORWARDED) : null;
+        h.set(FORWARDED, priorForwarded == null || priorForwarded.isBlank() ? element : priorForwarded + ", " + element);
+        h.set(X_MACHINE_ID, machine);
+        appendVia(h, proxyName);
+        if (rewriteHost) {
+            h.set(HttpHeaderNames.HOST, "localhost:" + port);
+        }
+    }
+
+    /** Rewrites an upstream response's headers for the client. */
+    static void toClient(HttpHeaders h, boolean webSocketUpgrade, String proxyName) {
+        removeHopByHop(h);
+        if (webSocketUpgrade) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+        }
+        appendVia(h, proxyName);
+    }
+
+    /** True if the request asks to switch to WebSocket. */
+    static boolean isWebSocketUpgrade(HttpHeaders h) {
+        return h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                && h.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+    }
+
+    private static void removeHopByHop(HttpHeaders h) {
+        List<String> named = new ArrayList<>();
+        for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String token : value.split(",")) {
+                String name = token.strip();
+                if (!name.isEmpty()) {
+                    named.add(name);
+                }
+            }
+        }
+        for (String name : named) {
+            if (!name.equalsIgnoreCase("transfer-encoding")) { // framing is re-done by the codec
+                h.remove(name);
+            }
+        }
+        for (AsciiString name : HOP_BY_HOP) {
+            h.remove(name);
+        }
+    }
+
+    private static void keepIfTrusted(HttpHeaders h, Client client, AsciiString name, String value) {
+        if (!client.trusted() || !h.contains(name)) {
+            h.set(name, value);
+        }
+    }
+
+    private static void appendVia(HttpHeaders h, String proxyName) {
+        String prior = h.get(HttpHeaderNames.VIA);
+        String hop = "1.1 " + proxyName;
+        h.set(HttpHeaderNames.VIA, prior == null || prior.isBlank() ? hop : prior + ", " + hop);
+    }
+
+    private static String forwardedNode(InetAddress address, String ip) {
+        return address instanceof Inet6Address ? "\"[" + ip + "]\"" : ip;
+    }
+
+    private static String quoteIfNeeded(String value) {
+        return value.matches("[A-Za-z0-9.\\-_~!#$&'*+^`|]+") ? value : "\"" + value.replace("\"", "") + "\"";
+    }
+}

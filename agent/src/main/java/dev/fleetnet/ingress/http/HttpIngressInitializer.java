@@ -1,0 +1,31 @@
+package dev.fleetnet.ingress.http;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/** The pipeline of one HTTP ingress connection: limits, timeouts, HTTP/1.1 codec, the proxy. */
+final class HttpIngressInitializer extends ChannelInitializer<SocketChannel> {
+    static final String HEADER_TIMEOUT = "header-timeout";
+    static final String CODEC = "http-codec";
+    private final IngressContext ingress;
+    private final ConnectionLimiter limiter;
+
+    HttpIngressInitializer(IngressContext ingress, ConnectionLimiter limiter) {
+        this.ingress = ingress;
+        this.limiter = limiter;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        IngressConfig config = ingress.config();
+        ch.pipeline()
+                .addLast("limiter", limiter)
+                .addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast(HEADER_TIMEOUT, new HeaderReadTimeoutHandler(config.headerReadTimeout()))
+                .addLast(CODEC, new HttpServerCodec(config.maxInitialLineBytes(), config.maxHeaderBytes(), 64 * 1024))
+                .addLast("proxy", new HttpProxyHandler(ingress));
+    }
+}

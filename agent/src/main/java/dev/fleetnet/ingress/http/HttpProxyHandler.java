@@ -1,0 +1,501 @@
+package dev.fleetnet.ingress.http;
+
+import dev.fleetnet.ingress.routing.MachineEntry;
+import dev.fleetnet.ingress.routing.Resolution;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection of the HTTP ingress: resolves each request to a machine, streams
+ * it to a pooled upstream connection on the same event loop and streams the response back,
+ * reading from one side only while the other can take more. One exchange at a time;
+ * pipelined requests wait their turn. Threading: everything runs on the channel's loop.
+ */
+final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
+    private enum State { IDLE, CONNECTING, SENDING_BODY, AWAITING_RESPONSE, DISCARDING_BODY, TUNNEL }
+
+    private final IngressContext ingress;
+    private ChannelHandlerContext ctx;
+    private State state = State.IDLE;
+    private Exchange exchange;
+    /** Messages decoded ahead of their turn: body parts while connecting, pipelined requests. */
+    private final ArrayDeque<Object> deferred = new ArrayDeque<>();
+    private boolean replaying;
+
+    HttpProxyHandler(IngressContext ingress) {
+        this.ingress = ingress;
+    }
+
+    /** One request/response through one upstream connection. */
+    private static final class Exchange {
+        final HttpRequest request;
+        final MachineEntry target;
+        final InetSocketAddress upstreamAddress;
+        final long maxBody;
+        final boolean clientKeepAlive;
+        final boolean webSocket;
+        final UpstreamPool pool;
+        Channel upstream;
+        long bodyBytes;
+        boolean requestComplete;
+        boolean responseStarted;
+        boolean responseKeepAlive;
+        boolean upstreamKeepAlive;
+        ScheduledFuture<?> responseTimer;
+
+        Exchange(HttpRequest request, MachineEntry target, int port, long maxBody, boolean webSocket, UpstreamPool pool) {
+            this.request = request;
+            this.target = target;
+            this.upstreamAddress = new InetSocketAddress(target.address(), port); // a literal: no lookup
+            this.maxBody = maxBody;
+            this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+            this.webSocket = webSocket;
+            this.pool = pool;
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!replaying && !deferred.isEmpty() || mustDefer(msg)) {
+            deferred.addLast(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest request) {
+            onRequest(request);
+            if (msg instanceof HttpContent) { // an invalid message the decoder built whole
+                ReferenceCountUtil.release(msg);
+            }
+        } else if (msg instanceof HttpContent content) {
+            onContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private boolean mustDefer(Object msg) {
+        return switch (state) {
+            case CONNECTING -> true;
+            case AWAITING_RESPONSE -> true; // a pipelined request: after the current response
+            case SENDING_BODY, DISCARDING_BODY -> msg instanceof HttpRequest;
+            default -> false;
+        };
+    }
+
+    private void onRequest(HttpRequest request) {
+        timeoutHandler().headReceived();
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            int status = cause instanceof TooLongHttpHeaderException ? 431 : cause instanceof TooLongHttpLineException ? 414 : 400;
+            String reason = status == 431 ? "request headers too large" : status == 414 ? "request line too long"
+                    : "malformed request: " + cause.getMessage();
+            respondAndClose(ErrorResponses.error(ctx.alloc(), status, reason, null, null));
+            return;
+        }
+        if (request.method().equals(HttpMethod.GET) && request.uri().equals("/health")) {
+            respond(ErrorResponses.health(ctx.alloc()), HttpUtil.isKeepAlive(request));
+            return;
+        }
+        Resolution resolution = ingress.table().resolve(request.headers().get(HttpHeaderNames.HOST), request.uri());
+        if (resolution instanceof Resolution.Refuse refuse) {
+            respond(ErrorResponses.error(ctx.alloc(), refuse.status(), refuse.error(), refuse.machine(), refuse.port()),
+                    HttpUtil.isKeepAlive(request));
+            return;
+        }
+        Resolution.Forward forward = (Resolution.Forward) resolution;
+        long maxBody = forward.route() != null && forward.route().maxBodyBytes() > 0
+                ? forward.route().maxBodyBytes() : ingress.config().maxBodyBytes();
+        MachineEntry target = ingress.outstanding().choose(forward.candidates());
+        if (maxBody > 0 && HttpUtil.getContentLength(request, -1L) > maxBody) {
+            respondAndClose(ErrorResponses.error(ctx.alloc(), 413, "request body too large (limit " + maxBody + " bytes)",
+                    target.name(), forward.port()));
+            return;
+        }
+        boolean webSocket = ForwardingHeaders.isWebSocketUpgrade(request.headers());
+        InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
+        boolean trusted = client != null && TrustedProxies.trusted(ingress.config().trustedProxies(), client.getAddress());
+        ForwardingHeaders.toUpstream(request.headers(),
+                new ForwardingHeaders.Client(client == null ? java.net.InetAddress.getLoopbackAddress() : client.getAddress(),
+                        ingress.listenPort(), ingress.scheme(), trusted),
+                target.name(), forward.port(), forward.rewriteHost(), webSocket, ingress.config().proxyName());
+        request.setUri(forward.path());
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        UpstreamPool pool = ingress.pools().on(ctx.channel().eventLoop());
+        Exchange ex = new Exchange(request, target, forward.port(), maxBody, webSocket, pool);
+        exchange = ex;
+        ingress.outstanding().started(target.name());
+        state = State.CONNECTING;
+        updateReading();
+        pool.acquire(ex.upstreamAddress).addListener(f -> onUpstreamAcquired(ex, f));
+    }
+
+    private void onContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            if (state == State.DISCARDING_BODY) { // already answered; the stream can't be trusted
+                ctx.close();
+            } else {
+                failOrClose(400, "malformed request body: " + content.decoderResult().cause().getMessage());
+            }
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        switch (state) {
+            case DISCARDING_BODY -> {
+                content.release();
+                if (last) {
+                    nextRequest();
+                }
+            }
+            case SENDING_BODY -> {
+                Exchange ex = exchange;
+                ex.bodyBytes += content.content().readableBytes();
+                if (ex.maxBody > 0 && ex.bodyBytes > ex.maxBody) {
+                    content.release();
+                    failOrClose(413, "request body too large (limit " + ex.maxBody + " bytes)");
+                    return;
+                }
+                ex.upstream.write(content);
+                if (last) {
+                    ex.requestComplete = true;
+                    ex.upstream.flush();
+                    state = State.AWAITING_RESPONSE;
+                    armResponseTimer(ex);
+                } else if (!ex.upstream.isWritable()) {
+                    ex.upstream.flush();
+                }
+                updateReading();
+            }
+            default -> content.release();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null && exchange.upstream != null && state == State.SENDING_BODY) {
+            exchange.upstream.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    private void onUpstreamAcquired(Exchange ex, Future<? super Channel> f) {
+        if (ex != exchange) { // the client went away meanwhile
+            if (f.isSuccess()) {
+                ex.pool.release(ex.upstreamAddress, (Channel) f.getNow(), true);
+            }
+            return;
+        }
+        if (!f.isSuccess()) {
+            Throwable cause = f.cause();
+            boolean timeout = cause instanceof ConnectTimeoutException;
+            failOrClose(timeout ? 504 : 502, timeout ? "upstream connect timeout" : "upstream refused the connection");
+            return;
+        }
+        Channel upstream = (Channel) f.getNow();
+        MachineEntry now = ingress.table().machine(ex.target.name());
+        if (now == null || !now.running() || !now.address().equals(ex.target.address())) {
+            ex.pool.release(ex.upstreamAddress, upstream, true);
+            failOrClose(503, "machine not running");
+            return;
+        }
+        ex.upstream = upstream;
+        upstream.pipeline().get(UpstreamHandler.class).bind(this);
+        upstream.config().setAutoRead(true);
+        upstream.write(ex.request);
+        state = State.SENDING_BODY;
+        replaying = true;
+        try {
+            while (!deferred.isEmpty() && state == State.SENDING_BODY && !(deferred.peekFirst() instanceof HttpRequest)) {
+                onContent((HttpContent) deferred.pollFirst());
+            }
+        } finally {
+            replaying = false;
+        }
+        if (exchange == ex) {
+            upstream.flush();
+            updateReading();
+        }
+    }
+
+    void onUpstreamMessage(Object msg) {
+        Exchange ex = exchange;
+        if (ex == null) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            cancelResponseTimer(ex);
+            if (response.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                failOrClose(502, "invalid response from upstream");
+                return;
+            }
+            if (ex.webSocket && response.status().code() == 101) {
+                startTunnel(ex, response);
+                return;
+            }
+            ex.responseStarted = true;
+            ex.upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+            ForwardingHeaders.toClient(response.headers(), false, ingress.config().proxyName());
+            boolean keepAlive = ex.clientKeepAlive;
+            if (!HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)
+                    && !(msg instanceof LastHttpContent)) {
+                if (ex.request.protocolVersion().equals(HttpVersion.HTTP_1_1) && keepAlive) {
+                    HttpUtil.setTransferEncodingChunked(response, true);
+                } else {
+                    keepAlive = false;
+                }
+            }
+            ex.responseKeepAlive = keepAlive;
+            HttpUtil.setKeepAlive(response, keepAlive);
+            ctx.write(response);
+            if (!(msg instanceof HttpContent)) {
+                return;
+            }
+        }
+        if (msg instanceof HttpContent content) {
+            boolean last = content instanceof LastHttpContent;
+            ctx.write(content);
+            if (last) {
+                ctx.flush();
+                completeExchange(ex);
+            } else if (!ctx.channel().isWritable()) {
+                ctx.flush();
+                ex.upstream.config().setAutoRead(false);
+            }
+        } else if (msg instanceof ByteBuf) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    void onUpstreamReadComplete() {
+        ctx.flush();
+    }
+
+    void onUpstreamWritabilityChanged() {
+        updateReading();
+    }
+
+    void onUpstreamClosed() {
+        Exchange ex = exchange;
+        if (ex == null) {
+            return;
+        }
+        if (ex.responseStarted) {
+            abandon(ex);
+            ctx.close();
+        } else {
+            failOrClose(502, "upstream closed the connection before responding");
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange ex = exchange;
+        if (ex != null && ex.upstream != null && ctx.channel().isWritable()) {
+            ex.upstream.config().setAutoRead(true);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (exchange != null) {
+                abandon(exchange);
+            }
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            abandon(exchange);
+        }
+        while (!deferred.isEmpty()) {
+            ReferenceCountUtil.release(deferred.pollFirst());
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException && exchange == null) {
+            respondAndClose(ErrorResponses.error(ctx.alloc(), 431, "request headers too large", null, null));
+            return;
+        }
+        ctx.close();
+    }
+
+    private void completeExchange(Exchange ex) {
+        cancelResponseTimer(ex);
+        ingress.outstanding().finished(ex.target.name());
+        exchange = null;
+        ex.upstream.pipeline().get(UpstreamHandler.class).unbind();
+        ex.upstream.config().setAutoRead(true);
+        ex.pool.release(ex.upstreamAddress, ex.upstream, ex.requestComplete && ex.upstreamKeepAlive);
+        if (!ex.responseKeepAlive) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (ex.requestComplete) {
+            nextRequest();
+        } else {
+            state = State.DISCARDING_BODY; // the upstream answered early; drop the rest of the body
+            updateReading();
+        }
+    }
+
+    /** Fails the current exchange with an error if nothing was sent to the client yet, else closes. */
+    private void failOrClose(int status, String error) {
+        Exchange ex = exchange;
+        if (ex != null) {
+            abandon(ex);
+            if (ex.responseStarted) {
+                ctx.close();
+                return;
+            }
+            respondAndClose(ErrorResponses.error(ctx.alloc(), status, error, ex.target.name(), ex.upstreamAddress.getPort()));
+            return;
+        }
+        respondAndClose(ErrorResponses.error(ctx.alloc(), status, error, null, null));
+    }
+
+    /** Drops the exchange: its upstream connection is closed, never reused. */
+    private void abandon(Exchange ex) {
+        cancelResponseTimer(ex);
+        if (exchange == ex) {
+            exchange = null;
+            ingress.outstanding().finished(ex.target.name());
+        }
+        if (ex.upstream != null) {
+            ex.upstream.pipeline().get(UpstreamHandler.class).unbind();
+            ex.upstream.close();
+        }
+    }
+
+    private void respond(FullHttpResponse response, boolean keepAlive) {
+        HttpUtil.setKeepAlive(response, keepAlive);
+        if (!keepAlive) {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.writeAndFlush(response);
+        state = State.DISCARDING_BODY; // until the request's last content, then the next request
+        updateReading();
+    }
+
+    private void respondAndClose(FullHttpResponse response) {
+        state = State.DISCARDING_BODY;
+        HttpUtil.setKeepAlive(response, false);
+        ctx.channel().config().setAutoRead(false);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void nextRequest() {
+        state = State.IDLE;
+        timeoutHandler().expectHead();
+        updateReading();
+        replaying = true;
+        try {
+            while (!deferred.isEmpty() && !mustDefer(deferred.peekFirst())) {
+                channelRead(ctx, deferred.pollFirst());
+            }
+        } finally {
+            replaying = false;
+        }
+    }
+
+    private void startTunnel(Exchange ex, HttpResponse response) {
+        state = State.TUNNEL;
+        ingress.outstanding().finished(ex.target.name());
+        exchange = null;
+        Channel upstream = ex.upstream;
+        upstream.config().setAutoRead(false);
+        ForwardingHeaders.toClient(response.headers(), true, ingress.config().proxyName());
+        ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                upstream.close();
+                ctx.close();
+                return;
+            }
+            upstream.pipeline().get(UpstreamHandler.class).unbind();
+            upstream.pipeline().addLast(new RelayHandler(ctx.channel()));
+            upstream.pipeline().remove(UpstreamPools.HANDLER);
+            upstream.pipeline().remove(UpstreamPools.CODEC);
+            ctx.pipeline().addLast(new RelayHandler(upstream));
+            ctx.pipeline().remove(HttpIngressInitializer.HEADER_TIMEOUT);
+            ctx.pipeline().remove(HttpIngressInitializer.CODEC);
+            ctx.pipeline().remove(this);
+            upstream.config().setAutoRead(true);
+            ctx.channel().config().setAutoRead(true);
+        });
+    }
+
+    private void updateReading() {
+        if (state == State.TUNNEL) {
+            return;
+        }
+        Exchange ex = exchange;
+        boolean read = switch (state) {
+            case IDLE, DISCARDING_BODY -> true;
+            case SENDING_BODY -> ex != null && ex.upstream != null && ex.upstream.isWritable();
+            default -> false;
+        };
+        ctx.channel().config().setAutoRead(read);
+        if (read) {
+            ctx.read();
+        }
+    }
+
+    private void armResponseTimer(Exchange ex) {
+        long nanos = ingress.config().upstreamResponseTimeout().toNanos();
+        ex.responseTimer = ctx.executor().schedule(() -> {
+            if (exchange == ex && !ex.responseStarted) {
+                failOrClose(504, "upstream did not respond in time");
+            }
+        }, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private static void cancelResponseTimer(Exchange ex) {
+        if (ex.responseTimer != null) {
+            ex.responseTimer.cancel(false);
+            ex.responseTimer = null;
+        }
+    }
+
+    private HeaderReadTimeoutHandler timeoutHandler() {
+        return ctx.pipeline().get(HeaderReadTimeoutHandler.class);
+    }
+}

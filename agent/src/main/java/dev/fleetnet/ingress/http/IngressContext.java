@@ -1,0 +1,7 @@
+package dev.fleetnet.ingress.http;
+
+import dev.fleetnet.ingress.routing.IngressTable;
+
+/** What every client connection of one listener shares: config, routes, balancing state, upstream pools. */
+record IngressContext(IngressConfig config, IngressTable table, OutstandingRequests outstanding,
+        UpstreamPools pools, int listenPort, String scheme) {}

@@ -1,0 +1,128 @@
+package dev.fleetnet.ingress.http;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Keep-alive upstream connections of one event loop, at most {@code maxPerUpstream} open per
+ * machine address and port; callers past the bound wait for a released connection.
+ * Threading: every method runs on {@link #loop}, so no field needs a lock.
+ */
+final class UpstreamPool {
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final int maxPerUpstream;
+    private final Map<InetSocketAddress, Deque<Channel>> idle = new HashMap<>();
+    private final Map<InetSocketAddress, Set<Channel>> open = new HashMap<>();
+    private final Map<InetSocketAddress, Deque<Promise<Channel>>> waiting = new HashMap<>();
+
+    /** {@code bootstrap} must already be bound to {@code loop} and carry the upstream initializer. */
+    UpstreamPool(EventLoop loop, Bootstrap bootstrap, int maxPerUpstream) {
+        this.loop = loop;
+        this.bootstrap = bootstrap;
+        this.maxPerUpstream = maxPerUpstream;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    Future<Channel> acquire(InetSocketAddress upstream) {
+        assert loop.inEventLoop();
+        Promise<Channel> promise = loop.newPromise();
+        Deque<Channel> free = idle.get(upstream);
+        while (free != null && !free.isEmpty()) {
+            Channel channel = free.pollFirst();
+            if (channel.isActive()) {
+                return promise.setSuccess(channel);
+            }
+        }
+        Set<Channel> channels = open.computeIfAbsent(upstream, k -> new HashSet<>());
+        if (channels.size() >= maxPerUpstream) {
+            waiting.computeIfAbsent(upstream, k -> new ArrayDeque<>()).addLast(promise);
+            return promise;
+        }
+        connect(upstream, channels, promise);
+        return promise;
+    }
+
+    /** Returns a connection after an exchange; {@code reusable} only if its last response ended cleanly. */
+    void release(InetSocketAddress upstream, Channel channel, boolean reusable) {
+        assert loop.inEventLoop();
+        if (!reusable || !channel.isActive()) {
+            channel.close();
+            return;
+        }
+        Deque<Promise<Channel>> queue = waiting.get(upstream);
+        while (queue != null && !queue.isEmpty()) {
+            Promise<Channel> next = queue.pollFirst();
+            if (next.trySuccess(channel)) {
+                return;
+            }
+        }
+        idle.computeIfAbsent(upstream, k -> new ArrayDeque<>()).addFirst(channel);
+    }
+
+    /** Closes every connection, idle or busy, to {@code address} (a machine that stopped). */
+    void closeAll(String address) {
+        assert loop.inEventLoop();
+        for (Map.Entry<InetSocketAddress, Set<Channel>> entry : Map.copyOf(open).entrySet()) {
+            if (entry.getKey().getHostString().equals(address)) {
+                for (Channel channel : List.copyOf(entry.getValue())) {
+                    channel.close();
+                }
+                idle.remove(entry.getKey());
+            }
+        }
+    }
+
+    int openConnections(InetSocketAddress upstream) {
+        return open.getOrDefault(upstream, Set.of()).size();
+    }
+
+    private void connect(InetSocketAddress upstream, Set<Channel> channels, Promise<Channel> promise) {
+        bootstrap.connect(upstream).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                promise.tryFailure(f.cause());
+                serveNextWaiter(upstream);
+                return;
+            }
+            Channel channel = f.channel();
+            channels.add(channel);
+            channel.closeFuture().addListener(closed -> {
+                channels.remove(channel);
+                Deque<Channel> free = idle.get(upstream);
+                if (free != null) {
+                    free.remove(channel);
+                }
+                serveNextWaiter(upstream);
+            });
+            if (!promise.trySuccess(channel)) {
+                release(upstream, channel, true);
+            }
+        });
+    }
+
+    private void serveNextWaiter(InetSocketAddress upstream) {
+        Deque<Promise<Channel>> queue = waiting.get(upstream);
+        if (queue == null || queue.isEmpty()) {
+            return;
+        }
+        Set<Channel> channels = open.computeIfAbsent(upstream, k -> new HashSet<>());
+        if (channels.size() < maxPerUpstream) {
+            connect(upstream, channels, queue.pollFirst());
+        }
+    }
+}
