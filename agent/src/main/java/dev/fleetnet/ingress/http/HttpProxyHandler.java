@@ -289,7 +289,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 completeExchange(ex);
             } else if (!ctx.channel().isWritable()) {
                 ctx.flush();
-                ex.upstream.config().setAutoRead(false);
+                // flush() may already have drained it (and fired the writable event): check again.
+                if (!ctx.channel().isWritable()) {
+                    ex.upstream.config().setAutoRead(false);
+                }
             }
         } else if (msg instanceof ByteBuf) {
             ReferenceCountUtil.release(msg);

@@ -22,7 +22,9 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         peer.write(msg);
         if (!peer.isWritable()) {
             peer.flush();
-            ctx.channel().config().setAutoRead(false);
+            if (!peer.isWritable()) { // flush() may have drained it already
+                ctx.channel().config().setAutoRead(false);
+            }
         }
     }
 

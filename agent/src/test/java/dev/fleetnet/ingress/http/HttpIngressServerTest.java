@@ -1,0 +1,183 @@
+package dev.fleetnet.ingress.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.fleetnet.ingress.routing.IngressNaming;
+import dev.fleetnet.ingress.routing.IngressTable;
+import dev.fleetnet.ingress.routing.MachineEntry;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The ingress over real loopback sockets, against real upstream servers. */
+class HttpIngressServerTest {
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final CountDownLatch holdReached = new CountDownLatch(1);
+    private EventLoopGroup group;
+    private HttpServer upstream;
+    private Channel webSocketUpstream;
+    private IngressTable table;
+    private HttpIngressServer ingress;
+    private int upstreamPort;
+
+    @BeforeEach
+    void start() throws Exception {
+        group = Transports.group(2);
+        upstream = Upstreams.http(release, holdReached);
+        upstreamPort = upstream.getAddress().getPort();
+        webSocketUpstream = Upstreams.webSocketEcho(group);
+        int wsPort = ((InetSocketAddress) webSocketUpstream.localAddress()).getPort();
+        IngressConfig config = IngressConfig.builder().naming(new IngressNaming("fleet.test", upstreamPort))
+                .upstreamResponseTimeout(Duration.ofSeconds(1))
+                .trustedProxies(List.of()).build();
+        table = new IngressTable(config.naming());
+        table.putMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(upstreamPort, wsPort, closedPort()), ""));
+        ingress = HttpIngressServer.start(config, table, group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    @AfterEach
+    void stop() {
+        release.countDown();
+        ingress.close();
+        webSocketUpstream.close().syncUninterruptibly();
+        upstream.stop(0);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void forwardsWithForwardingHeadersAndDropsSpoofedOnes() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(port(), "GET /hello?x=1 HTTP/1.1\r\nHost: web.fleet.test\r\n"
+                + "X-Forwarded-For: 6.6.6.6\r\nX-Machine-ID: spoofed\r\nConnection: close, X-Drop-Me\r\nX-Drop-Me: 1\r\n\r\n");
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).contains("path=/hello?x=1", "x-forwarded-for: 127.0.0.1\n", "x-machine-id: web\n",
+                "x-forwarded-host: web.fleet.test\n", "x-forwarded-proto: http\n", "x-forwarded-port: " + port() + "\n",
+                "forwarded: for=127.0.0.1;host=web.fleet.test;proto=http\n", "via: 1.1 fleetnet\n", "host: web.fleet.test\n")
+                .doesNotContain("6.6.6.6", "spoofed", "x-drop-me");
+        assertThat(response.headers()).containsEntry("via", "1.1 fleetnet");
+    }
+
+    @Test
+    void proxyPathFormStripsItsPrefixOnAnyHostname() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(port(), "GET /proxy/web/" + upstreamPort
+                + "/a/b HTTP/1.1\r\nHost: whatever.example\r\nConnection: close\r\n\r\n");
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).startsWith("path=/a/b\n");
+    }
+
+    @Test
+    void keepAliveReusesOneUpstreamConnection() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port())) {
+            socket.setSoTimeout(10_000);
+            for (int i = 0; i < 5; i++) {
+                socket.getOutputStream().write(("GET /n" + i + " HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                RawHttp.Response response = RawHttp.read(socket.getInputStream());
+                assertThat(response.body()).startsWith("path=/n" + i);
+            }
+        }
+    }
+
+    @Test
+    void streamsALargeUploadAndDownload() throws Exception {
+        long size = 64L * 1024 * 1024;
+        try (Socket socket = new Socket("127.0.0.1", port())) {
+            socket.setSoTimeout(60_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /upload HTTP/1.1\r\nHost: web.fleet.test\r\nContent-Length: " + size + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[256 * 1024];
+            for (long left = size; left > 0; left -= chunk.length) {
+                out.write(chunk, 0, (int) Math.min(chunk.length, left));
+            }
+            assertThat(RawHttp.read(socket.getInputStream()).body()).isEqualTo("received=" + size);
+
+            out.write(("GET /download?n=" + size + " HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            RawHttp.Response head = RawHttp.read(in);
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.body().length()).isEqualTo(size);
+        }
+    }
+
+    @Test
+    void refusedUpstreamIs502AndSlowUpstreamIs504() throws Exception {
+        RawHttp.Response refused = RawHttp.exchange(port(), "GET / HTTP/1.1\r\nHost: web-" + closedPort
+                + ".fleet.test\r\nConnection: close\r\n\r\n");
+        assertThat(refused.status()).isEqualTo(502);
+        assertThat(refused.body()).contains("\"machine\": \"web\"", "\"port\": " + closedPort);
+
+        RawHttp.Response slow = RawHttp.exchange(port(), "GET /hold HTTP/1.1\r\nHost: web.fleet.test\r\nConnection: close\r\n\r\n");
+        assertThat(slow.status()).isEqualTo(504);
+    }
+
+    @Test
+    void invalidChunkSizeIs400AndNeverReachesTheMachine() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(port(), "POST /upload HTTP/1.1\r\nHost: web.fleet.test\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n");
+        assertThat(response.status()).isEqualTo(400);
+    }
+
+    @Test
+    void webSocketEchoesThroughTheProxy() throws Exception {
+        int wsPort = ((InetSocketAddress) webSocketUpstream.localAddress()).getPort();
+        CompletableFuture<String> reply = new CompletableFuture<>();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + port() + "/proxy/web/" + wsPort + "/ws"), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        reply.complete(data.toString());
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        ws.sendText("hello", true);
+        assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("echo: hello");
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void stoppingAMachineClosesItsOpenConnectionsAndAnswers503() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /hold HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(holdReached.await(10, TimeUnit.SECONDS)).as("request reached the upstream").isTrue();
+            table.putMachine(new MachineEntry("web", "127.0.0.1", false, Set.of(upstreamPort), ""));
+            ingress.closeConnectionsTo("127.0.0.1");
+            RawHttp.Response cut = RawHttp.read(socket.getInputStream());
+            assertThat(cut.status()).isEqualTo(502);
+        }
+        RawHttp.Response after = RawHttp.exchange(port(), "GET / HTTP/1.1\r\nHost: web.fleet.test\r\nConnection: close\r\n\r\n");
+        assertThat(after.status()).isEqualTo(503);
+    }
+
+    private int closedPort;
+
+    private int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        return closedPort;
+    }
+
+    private int port() {
+        return ingress.address().getPort();
+    }
+}
