@@ -115,6 +115,13 @@ final class ForwardingHeaders {
     }
 
     private static String quoteIfNeeded(String value) {
-        return value.matches("[A-Za-z0-9.\\-_~!#$&'*+^`|]+") ? value : "\"" + value.replace("\"", "") + "\"";
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean token = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || ".-_~!#$&'*+^`|".indexOf(c) >= 0;
+            if (!token) {
+                return "\"" + value.replace("\"", "") + "\"";
+            }
+        }
+        return value;
     }
 }

@@ -21,6 +21,9 @@ final class HeaderReadTimeoutHandler extends ChannelInboundHandlerAdapter {
             .getBytes(StandardCharsets.US_ASCII);
     private final long timeoutNanos;
     private boolean awaitingHead = true;
+    /** When the first byte of the request now awaited arrived; 0 = none yet. */
+    private long headStartedNanos;
+    /** At most one timer per connection, re-armed only when it fires early. */
     private ScheduledFuture<?> timer;
 
     HeaderReadTimeoutHandler(Duration timeout) {
@@ -30,7 +33,7 @@ final class HeaderReadTimeoutHandler extends ChannelInboundHandlerAdapter {
     /** The proxy has a full request head: stop the clock. */
     void headReceived() {
         awaitingHead = false;
-        cancel();
+        headStartedNanos = 0;
     }
 
     /** The previous exchange is done: the next byte starts the clock again. */
@@ -40,29 +43,34 @@ final class HeaderReadTimeoutHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (awaitingHead && timer == null && msg instanceof ByteBuf buf && buf.isReadable()) {
-            timer = ctx.executor().schedule(() -> expire(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
+        if (awaitingHead && headStartedNanos == 0 && msg instanceof ByteBuf buf && buf.isReadable()) {
+            headStartedNanos = System.nanoTime();
+            if (timer == null) {
+                timer = ctx.executor().schedule(() -> check(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
+            }
         }
         ctx.fireChannelRead(msg);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancel();
-        ctx.fireChannelInactive();
-    }
-
-    private void expire(ChannelHandlerContext ctx) {
-        timer = null;
-        if (awaitingHead && ctx.channel().isActive()) {
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT_RESPONSE)).addListener(ChannelFutureListener.CLOSE);
-        }
-    }
-
-    private void cancel() {
         if (timer != null) {
             timer.cancel(false);
             timer = null;
         }
+        ctx.fireChannelInactive();
+    }
+
+    private void check(ChannelHandlerContext ctx) {
+        timer = null;
+        if (!awaitingHead || headStartedNanos == 0 || !ctx.channel().isActive()) {
+            return; // nothing is being waited for; the next request's first byte re-arms
+        }
+        long left = headStartedNanos + timeoutNanos - System.nanoTime();
+        if (left > 0) {
+            timer = ctx.executor().schedule(() -> check(ctx), left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT_RESPONSE)).addListener(ChannelFutureListener.CLOSE);
     }
 }

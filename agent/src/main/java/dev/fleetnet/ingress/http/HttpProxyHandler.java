@@ -44,7 +44,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
     /** Messages decoded ahead of their turn: body parts while connecting, pipelined requests. */
     private final ArrayDeque<Object> deferred = new ArrayDeque<>();
+    private int deferredBytes;
     private boolean replaying;
+    /** Past this much deferred input, stop reading the client until it is consumed. */
+    private static final int MAX_DEFERRED_BYTES = 256 * 1024;
 
     HttpProxyHandler(IngressContext ingress) {
         this.ingress = ingress;
@@ -86,7 +89,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!replaying && !deferred.isEmpty() || mustDefer(msg)) {
-            deferred.addLast(msg);
+            defer(msg);
             return;
         }
         if (msg instanceof HttpRequest request) {
@@ -99,6 +102,24 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         } else {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    private void defer(Object msg) {
+        deferred.addLast(msg);
+        if (msg instanceof HttpContent c) {
+            deferredBytes += c.content().readableBytes();
+        }
+        if (deferredBytes > MAX_DEFERRED_BYTES || deferred.size() > 64) {
+            updateReading();
+        }
+    }
+
+    private Object undefer() {
+        Object msg = deferred.pollFirst();
+        if (msg instanceof HttpContent c) {
+            deferredBytes -= c.content().readableBytes();
+        }
+        return msg;
     }
 
     private boolean mustDefer(Object msg) {
@@ -153,7 +174,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         exchange = ex;
         ingress.outstanding().started(target.name());
         state = State.CONNECTING;
-        updateReading();
         pool.acquire(ex.upstreamAddress).addListener(f -> onUpstreamAcquired(ex, f));
     }
 
@@ -234,7 +254,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         replaying = true;
         try {
             while (!deferred.isEmpty() && state == State.SENDING_BODY && !(deferred.peekFirst() instanceof HttpRequest)) {
-                onContent((HttpContent) deferred.pollFirst());
+                onContent((HttpContent) undefer());
             }
         } finally {
             replaying = false;
@@ -347,7 +367,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             abandon(exchange);
         }
         while (!deferred.isEmpty()) {
-            ReferenceCountUtil.release(deferred.pollFirst());
+            ReferenceCountUtil.release(undefer());
         }
         ctx.fireChannelInactive();
     }
@@ -433,11 +453,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         replaying = true;
         try {
             while (!deferred.isEmpty() && !mustDefer(deferred.peekFirst())) {
-                channelRead(ctx, deferred.pollFirst());
+                channelRead(ctx, undefer());
             }
         } finally {
             replaying = false;
         }
+        updateReading();
     }
 
     private void startTunnel(Exchange ex, HttpResponse response) {
@@ -466,20 +487,19 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /**
+     * Reads from the client unless the upstream cannot take more body or too much input is
+     * already waiting its turn. Between exchanges reading stays on, so a keep-alive request
+     * costs no epoll changes; pipelined requests wait in {@link #deferred}, bounded.
+     */
     private void updateReading() {
         if (state == State.TUNNEL) {
             return;
         }
         Exchange ex = exchange;
-        boolean read = switch (state) {
-            case IDLE, DISCARDING_BODY -> true;
-            case SENDING_BODY -> ex != null && ex.upstream != null && ex.upstream.isWritable();
-            default -> false;
-        };
-        ctx.channel().config().setAutoRead(read);
-        if (read) {
-            ctx.read();
-        }
+        boolean upstreamFull = state == State.SENDING_BODY && ex != null && ex.upstream != null && !ex.upstream.isWritable();
+        boolean backlog = deferredBytes > MAX_DEFERRED_BYTES || deferred.size() > 64;
+        ctx.channel().config().setAutoRead(!upstreamFull && !backlog); // reads at once when switched back on
     }
 
     private void armResponseTimer(Exchange ex) {
