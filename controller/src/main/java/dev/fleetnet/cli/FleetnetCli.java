@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
 /** The {@code ./fleetnet} command line: labs, hosts, networks and machines. */
 @Command(name = "fleetnet", mixinStandardHelpOptions = true, version = "fleetnet 0.1.0",
         description = "Networking for a microVM platform: fdaa:: mesh, machines, labs.",
-        subcommands = {LabCommand.class, HostCommand.class, NetworkCommand.class, MachineCommand.class})
+        subcommands = {LabCommand.class, HostCommand.class, NetworkCommand.class, MachineCommand.class, RouteCommand.class})
 public final class FleetnetCli {
     static final String DEFAULT_CONTROLLER = "127.0.0.1:7400";
 

@@ -7,6 +7,7 @@ import dev.fleetnet.proto.v1.Host;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.MachineState;
 import dev.fleetnet.proto.v1.Network;
+import dev.fleetnet.proto.v1.Route;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -61,6 +62,30 @@ final class Views {
                 "ports:    " + m.getPortsList().stream().map(String::valueOf).collect(Collectors.joining(", ")),
                 "netns:    " + orDash(m.getNetns()),
                 "link:     " + orDash(m.getLink())) + "\n";
+    }
+
+    static String routes(List<Route> routes) {
+        Table table = new Table("HOSTNAME", "PATH", "TARGET", "PORT", "OWNER", "OPTIONS");
+        for (Route r : routes) {
+            table.row(r.getHostname(), r.getPathPrefix().isEmpty() ? "/" : r.getPathPrefix(), target(r), r.getPort(),
+                    r.getOwner(), options(r));
+        }
+        return table.render();
+    }
+
+    static String target(Route r) {
+        return r.hasApp() ? "app:" + r.getApp() : r.getMachine();
+    }
+
+    private static String options(Route r) {
+        StringBuilder sb = new StringBuilder();
+        if (r.getRewriteHost()) {
+            sb.append("rewrite-host");
+        }
+        if (r.getMaxBodyBytes() > 0) {
+            sb.append(sb.length() > 0 ? "," : "").append("max-body=").append(r.getMaxBodyBytes());
+        }
+        return sb.toString();
     }
 
     static String state(MachineState state) {

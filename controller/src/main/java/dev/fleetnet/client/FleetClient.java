@@ -3,6 +3,7 @@ package dev.fleetnet.client;
 import dev.fleetnet.proto.v1.HostServiceGrpc;
 import dev.fleetnet.proto.v1.MachineServiceGrpc;
 import dev.fleetnet.proto.v1.NetworkServiceGrpc;
+import dev.fleetnet.proto.v1.RouteServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
@@ -38,6 +39,10 @@ public final class FleetClient implements AutoCloseable {
 
     public MachineServiceGrpc.MachineServiceBlockingStub machines() {
         return MachineServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public RouteServiceGrpc.RouteServiceBlockingStub routes() {
+        return RouteServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -1,0 +1,150 @@
+package dev.fleetnet.cli;
+
+import dev.fleetnet.client.FleetClient;
+import dev.fleetnet.proto.v1.AddRouteRequest;
+import dev.fleetnet.proto.v1.DeleteRouteRequest;
+import dev.fleetnet.proto.v1.GetRouteRequest;
+import dev.fleetnet.proto.v1.ListRoutesRequest;
+import dev.fleetnet.proto.v1.ListRoutesResponse;
+import dev.fleetnet.proto.v1.Route;
+import dev.fleetnet.proto.v1.WhoOwnsRequest;
+import dev.fleetnet.proto.v1.WhoOwnsResponse;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code fleetnet route add|list|get|delete|who-owns}: ingress routes owned by machines. */
+@Command(name = "route", description = "Ingress routes: hostname (+ path prefix) to a machine or app, owned by a machine.",
+        subcommands = {RouteCommand.Add.class, RouteCommand.List.class, RouteCommand.Get.class,
+            RouteCommand.Delete.class, RouteCommand.WhoOwns.class})
+final class RouteCommand {
+    @ParentCommand
+    FleetnetCli root;
+
+    /** Shared plumbing of the subcommands. */
+    abstract static class Sub {
+        @ParentCommand
+        RouteCommand parent;
+        @Spec
+        CommandSpec spec;
+
+        void print(Route route) {
+            spec.commandLine().getOut().print(parent.root.json ? Views.json(route) + "\n" : Views.routes(java.util.List.of(route)));
+        }
+    }
+
+    /** Exactly one of --machine or --app. */
+    static final class Target {
+        @Option(names = "--machine", required = true, description = "Target machine.")
+        String machine;
+        @Option(names = "--app", required = true, description = "Target app (balanced across its running machines).")
+        String app;
+    }
+
+    @Command(name = "add", description = "Add a route: route add HOSTNAME --machine M|--app A --port P [--owner M].")
+    static final class Add extends Sub implements Runnable {
+        @Parameters(paramLabel = "HOSTNAME", description = "Exact (shop.example.com) or one-level wildcard (*.example.com).")
+        String hostname;
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Target target;
+        @Option(names = "--port", required = true, description = "Target port (must be exposed by the machine).")
+        int port;
+        @Option(names = "--path", description = "Path prefix (default: /).")
+        String path = "/";
+        @Option(names = "--owner", description = "Owner machine (default: the target machine).")
+        String owner = "";
+        @Option(names = "--rewrite-host", description = "Send Host: localhost:PORT upstream.")
+        boolean rewriteHost;
+        @Option(names = "--max-body-bytes", description = "Request body limit for this route (default: the ingress's).")
+        long maxBodyBytes;
+
+        @Override
+        public void run() {
+            Route.Builder route = Route.newBuilder().setHostname(hostname).setPathPrefix(path).setPort(port)
+                    .setOwner(owner).setRewriteHost(rewriteHost).setMaxBodyBytes(maxBodyBytes);
+            if (target.machine != null) {
+                route.setMachine(target.machine);
+            } else {
+                route.setApp(target.app);
+            }
+            try (FleetClient client = parent.root.connect()) {
+                print(client.routes().addRoute(AddRouteRequest.newBuilder().setRoute(route).build()));
+            }
+        }
+    }
+
+    @Command(name = "list", description = "List routes.")
+    static final class List extends Sub implements Runnable {
+        @Option(names = "--owner", description = "Only routes owned by this machine.")
+        String owner = "";
+
+        @Override
+        public void run() {
+            try (FleetClient client = parent.root.connect()) {
+                ListRoutesResponse response = client.routes().listRoutes(ListRoutesRequest.newBuilder().setOwner(owner).build());
+                spec.commandLine().getOut().print(parent.root.json ? Views.json(response) + "\n" : Views.routes(response.getRoutesList()));
+            }
+        }
+    }
+
+    @Command(name = "get", description = "Show one route.")
+    static final class Get extends Sub implements Runnable {
+        @Parameters(paramLabel = "HOSTNAME")
+        String hostname;
+        @Option(names = "--path", description = "Path prefix (default: /).")
+        String path = "/";
+
+        @Override
+        public void run() {
+            try (FleetClient client = parent.root.connect()) {
+                print(client.routes().getRoute(GetRouteRequest.newBuilder().setHostname(hostname).setPathPrefix(path).build()));
+            }
+        }
+    }
+
+    @Command(name = "delete", description = "Delete a route.")
+    static final class Delete extends Sub implements Runnable {
+        @Parameters(paramLabel = "HOSTNAME")
+        String hostname;
+        @Option(names = "--path", description = "Path prefix (default: /).")
+        String path = "/";
+
+        @Override
+        public void run() {
+            try (FleetClient client = parent.root.connect()) {
+                client.routes().deleteRoute(DeleteRouteRequest.newBuilder().setHostname(hostname).setPathPrefix(path).build());
+                spec.commandLine().getOut().println(parent.root.json ? "{\"deleted\": \"" + hostname + path + "\"}"
+                        : "deleted " + hostname + path);
+            }
+        }
+    }
+
+    @Command(name = "who-owns", description = "Which machine owns the route serving HOSTNAME (and path).")
+    static final class WhoOwns extends Sub implements Runnable {
+        @Parameters(paramLabel = "HOSTNAME")
+        String hostname;
+        @Option(names = "--path", description = "Request path (default: /).")
+        String path = "/";
+
+        @Override
+        public void run() {
+            try (FleetClient client = parent.root.connect()) {
+                WhoOwnsResponse response = client.routes().whoOwns(
+                        WhoOwnsRequest.newBuilder().setHostname(hostname).setPath(path).build());
+                if (parent.root.json) {
+                    spec.commandLine().getOut().println(Views.json(response));
+                } else if (response.getKind().equals("none")) {
+                    spec.commandLine().getOut().println("no route serves " + hostname + path);
+                } else {
+                    spec.commandLine().getOut().println(response.getOwner() + " (" + response.getKind() + " route "
+                            + response.getRoute().getHostname() + response.getRoute().getPathPrefix() + " -> "
+                            + Views.target(response.getRoute()) + ":" + response.getRoute().getPort() + ")");
+                }
+            }
+        }
+    }
+}
