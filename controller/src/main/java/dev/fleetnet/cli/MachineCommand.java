@@ -1,6 +1,7 @@
 package dev.fleetnet.cli;
 
 import dev.fleetnet.client.FleetClient;
+import dev.fleetnet.netns.NamespaceExec;
 import dev.fleetnet.proto.v1.Backend;
 import dev.fleetnet.proto.v1.CreateMachineRequest;
 import dev.fleetnet.proto.v1.DeleteMachineRequest;
@@ -160,9 +161,7 @@ final class MachineCommand {
                 throw new IllegalStateException("machine '" + name + "' has no namespace yet (state "
                         + Views.state(machine.getState()) + "; expected: running)");
             }
-            java.util.List<String> full = new ArrayList<>(java.util.List.of("ip", "netns", "exec", machine.getNetns()));
-            full.addAll(command);
-            return new ProcessBuilder(full).inheritIO().start().waitFor();
+            return new ProcessBuilder(NamespaceExec.command(machine.getNetns(), command)).inheritIO().start().waitFor();
         }
     }
 }
