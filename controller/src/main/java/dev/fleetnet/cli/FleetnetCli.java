@@ -43,7 +43,12 @@ public final class FleetnetCli {
             commandLine.getErr().println("error: " + describe(e, commandLine));
             return e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.UNAVAILABLE ? 3 : 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
     }
 
     Path labDir() {

@@ -97,7 +97,7 @@ public final class Lab implements AutoCloseable {
     }
 
     public void startController() throws IOException {
-        List<String> command = List.of(Processes.javaCommand(), "-Xmx256m", "-XX:+UseSerialGC",
+        List<String> command = List.of(Processes.javaCommand(), "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC",
                 "-cp", Artifacts.classpath(config.home(), "controller"), "dev.fleetnet.controller.ControllerMain",
                 "--listen", state.apiAddress(),
                 "--agent-listen", "[" + layout.controllerUnderlayAddress() + "]:" + LabConfig.AGENT_PORT,
@@ -127,7 +127,7 @@ public final class Lab implements AutoCloseable {
     public void startAgent(int host) throws IOException {
         String hostNamespace = layout.hostNamespace(host);
         List<String> command = List.of("nsenter", "--net=/var/run/netns/" + hostNamespace,
-                Processes.javaCommand(), "-Xmx128m", "-XX:+UseSerialGC",
+                Processes.javaCommand(), "--enable-native-access=ALL-UNNAMED", "-Xmx128m", "-XX:+UseSerialGC",
                 "-cp", Artifacts.classpath(config.home(), "agent"), "dev.fleetnet.agent.AgentMain",
                 "--host-name", layout.hostName(host),
                 "--controller", "[" + layout.controllerUnderlayAddress() + "]:" + LabConfig.AGENT_PORT,

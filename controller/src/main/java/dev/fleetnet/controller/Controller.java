@@ -1,0 +1,101 @@
+package dev.fleetnet.controller;
+
+import dev.fleetnet.controller.api.HostApi;
+import dev.fleetnet.controller.api.MachineApi;
+import dev.fleetnet.controller.api.NetworkApi;
+import dev.fleetnet.controller.control.AgentControlService;
+import dev.fleetnet.controller.store.FleetStore;
+import dev.fleetnet.controller.store.Keys;
+import dev.fleetnet.controller.view.FleetWatcher;
+import dev.fleetnet.netns.NamespaceRunner;
+import io.etcd.jetcd.Client;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/** A running controller: etcd client, fleet watcher, the public API and the agent channel. */
+public final class Controller implements AutoCloseable {
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private Server api;
+    private Server agents;
+
+    private Controller() {}
+
+    public static Controller start(ControllerConfig config) throws Exception {
+        Controller controller = new Controller();
+        try {
+            controller.startAll(config);
+            return controller;
+        } catch (Exception e) {
+            controller.close();
+            throw e;
+        }
+    }
+
+    private void startAll(ControllerConfig config) throws Exception {
+        List<String> endpoints = config.etcdEndpoints();
+        if (endpoints.isEmpty()) {
+            EmbeddedEtcd etcd = EmbeddedEtcd.start(config.dataDir());
+            resources.add(etcd);
+            endpoints = List.of(etcd.endpoint());
+        }
+        Client client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+        resources.add(0, client);
+        FleetStore store = new FleetStore(client, new Keys(config.keyPrefix()));
+        store.ensureDefaultNetwork();
+        FleetWatcher watcher = new FleetWatcher(client, store.keys());
+        watcher.start();
+        resources.add(0, watcher);
+        ExecutorService blocking = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "controller-etcd");
+            t.setDaemon(true);
+            return t;
+        });
+        resources.add(0, blocking::shutdownNow);
+        String controllerId = ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        api = NettyServerBuilder.forAddress(config.apiListen())
+                .addService(new HostApi(store)).addService(new NetworkApi(store)).addService(new MachineApi(store))
+                .build().start();
+        NettyServerBuilder agentBuilder = NettyServerBuilder.forAddress(config.agentListen())
+                .addService(new AgentControlService(store, watcher, client.getLeaseClient(), config.joinToken(), controllerId, blocking))
+                .permitKeepAliveTime(10, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
+        if (config.agentListenNetns() == null) {
+            agents = agentBuilder.build().start();
+        } else {
+            // The listening socket is created by the thread that binds it: bind from inside the namespace.
+            NamespaceRunner runner = new NamespaceRunner();
+            resources.add(runner);
+            agents = runner.call(config.agentListenNetns(), () -> agentBuilder.build().start());
+        }
+    }
+
+    public InetSocketAddress apiAddress() {
+        return (InetSocketAddress) api.getListenSockets().get(0);
+    }
+
+    public InetSocketAddress agentAddress() {
+        return (InetSocketAddress) agents.getListenSockets().get(0);
+    }
+
+    @Override
+    public void close() {
+        for (Server server : new Server[] {agents, api}) {
+            if (server != null) {
+                server.shutdownNow();
+            }
+        }
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                // closing anyway
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.fleetnet.controller;
+
+import dev.fleetnet.core.Endpoints;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fleetnet-controller}: flags in, a running controller out. Configuration is read only here. */
+@Command(name = "fleetnet-controller", mixinStandardHelpOptions = true,
+        description = "The fleetnet controller: public API, desired state in etcd, views streamed to agents.")
+public final class ControllerMain implements Callable<Integer> {
+    @Option(names = "--listen", defaultValue = "127.0.0.1:7400", description = "API address (default: ${DEFAULT-VALUE}).")
+    String listen;
+    @Option(names = "--agent-listen", defaultValue = "[::]:7401", description = "Agent channel address (default: ${DEFAULT-VALUE}).")
+    String agentListen;
+    @Option(names = "--agent-listen-netns", description = "Bind the agent channel inside this named network namespace.")
+    String agentListenNetns;
+    @Option(names = "--etcd-endpoints", split = ",", description = "etcd endpoints; none = start an embedded etcd.")
+    List<String> etcdEndpoints = List.of();
+    @Option(names = "--data-dir", defaultValue = "/var/lib/fleetnet/controller", description = "Embedded etcd data (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+    @Option(names = "--join-token", description = "Shared secret agents must present.")
+    String joinToken;
+    @Option(names = "--join-token-file", description = "File holding the join token.")
+    Path joinTokenFile;
+    @Option(names = "--key-prefix", defaultValue = "/fleetnet/v1/", description = "etcd key prefix (default: ${DEFAULT-VALUE}).")
+    String keyPrefix;
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new ControllerMain());
+        cli.setExecutionExceptionHandler((e, commandLine, parse) -> {
+            commandLine.getErr().println("fleetnet-controller: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 2;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ControllerConfig config = new ControllerConfig(address("--listen", listen), address("--agent-listen", agentListen),
+                agentListenNetns, etcdEndpoints, dataDir, token(), keyPrefix);
+        Controller controller = Controller.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            controller.close();
+            stopped.countDown();
+        }));
+        System.out.println("fleetnet controller ready: API " + controller.apiAddress() + ", agents "
+                + controller.agentAddress() + (agentListenNetns == null ? "" : " (in netns " + agentListenNetns + ")")
+                + ", etcd " + (etcdEndpoints.isEmpty() ? "embedded in " + dataDir : String.join(",", etcdEndpoints)));
+        stopped.await();
+        return 0;
+    }
+
+    private byte[] token() throws IOException {
+        if (joinToken != null && joinTokenFile != null) {
+            throw new IllegalArgumentException("--join-token and --join-token-file: both given (expected: one)");
+        }
+        if (joinTokenFile != null) {
+            return Files.readString(joinTokenFile).strip().getBytes(StandardCharsets.UTF_8);
+        }
+        if (joinToken == null || joinToken.isBlank()) {
+            throw new IllegalArgumentException("join token: missing (expected: --join-token TOKEN or --join-token-file FILE)");
+        }
+        return joinToken.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static InetSocketAddress address(String flag, String text) {
+        InetSocketAddress parsed = Endpoints.parse(flag, text);
+        return new InetSocketAddress(parsed.getHostString(), parsed.getPort()); // literal: no lookup
+    }
+
+}

@@ -1,0 +1,83 @@
+package dev.fleetnet.controller.api;
+
+import dev.fleetnet.controller.store.FleetStore;
+import dev.fleetnet.core.Names;
+import dev.fleetnet.core.Ports;
+import dev.fleetnet.proto.v1.Backend;
+import dev.fleetnet.proto.v1.CreateMachineRequest;
+import dev.fleetnet.proto.v1.DeleteMachineRequest;
+import dev.fleetnet.proto.v1.DeleteMachineResponse;
+import dev.fleetnet.proto.v1.GetMachineRequest;
+import dev.fleetnet.proto.v1.ListMachinesRequest;
+import dev.fleetnet.proto.v1.ListMachinesResponse;
+import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.MachineServiceGrpc;
+import dev.fleetnet.proto.v1.MachineState;
+import dev.fleetnet.proto.v1.StartMachineRequest;
+import dev.fleetnet.proto.v1.StopMachineRequest;
+import io.grpc.stub.StreamObserver;
+import java.util.TreeSet;
+
+/** {@code MachineService}: validates every field before anything is written. */
+public final class MachineApi extends MachineServiceGrpc.MachineServiceImplBase {
+    private final FleetStore store;
+
+    public MachineApi(FleetStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public void createMachine(CreateMachineRequest request, StreamObserver<Machine> out) {
+        Calls.unary(out, () -> store.createMachine(validate(request)));
+    }
+
+    /** The machine to store, or IllegalArgumentException naming the bad field. */
+    static Machine validate(CreateMachineRequest request) {
+        Names.check("machine name", request.getName());
+        String network = request.getNetwork().isEmpty() ? Names.DEFAULT_NETWORK : Names.check("network", request.getNetwork());
+        Names.check("host", request.getHost());
+        Backend backend = switch (request.getBackend()) {
+            case BACKEND_UNSPECIFIED, BACKEND_NETNS -> Backend.BACKEND_NETNS;
+            case BACKEND_TAP -> Backend.BACKEND_TAP;
+            default -> throw new IllegalArgumentException("backend: " + request.getBackendValue()
+                    + " (expected: BACKEND_NETNS or BACKEND_TAP)");
+        };
+        TreeSet<Integer> ports = new TreeSet<>();
+        for (int i = 0; i < request.getPortsCount(); i++) {
+            ports.add(Ports.check("ports[" + i + "]", Integer.toUnsignedLong(request.getPorts(i))));
+        }
+        return Machine.newBuilder().setName(request.getName()).setNetwork(network).setHost(request.getHost())
+                .setBackend(backend).addAllPorts(ports)
+                .setDesiredState(request.getStopped() ? MachineState.MACHINE_STATE_STOPPED : MachineState.MACHINE_STATE_RUNNING)
+                .build();
+    }
+
+    @Override
+    public void getMachine(GetMachineRequest request, StreamObserver<Machine> out) {
+        Calls.unary(out, () -> store.machine(Names.check("machine name", request.getName())));
+    }
+
+    @Override
+    public void listMachines(ListMachinesRequest request, StreamObserver<ListMachinesResponse> out) {
+        Calls.unary(out, () -> ListMachinesResponse.newBuilder()
+                .addAllMachines(store.machines(request.getHost(), request.getNetwork())).build());
+    }
+
+    @Override
+    public void startMachine(StartMachineRequest request, StreamObserver<Machine> out) {
+        Calls.unary(out, () -> store.setDesiredState(Names.check("machine name", request.getName()), MachineState.MACHINE_STATE_RUNNING));
+    }
+
+    @Override
+    public void stopMachine(StopMachineRequest request, StreamObserver<Machine> out) {
+        Calls.unary(out, () -> store.setDesiredState(Names.check("machine name", request.getName()), MachineState.MACHINE_STATE_STOPPED));
+    }
+
+    @Override
+    public void deleteMachine(DeleteMachineRequest request, StreamObserver<DeleteMachineResponse> out) {
+        Calls.unary(out, () -> {
+            store.deleteMachine(Names.check("machine name", request.getName()));
+            return DeleteMachineResponse.getDefaultInstance();
+        });
+    }
+}

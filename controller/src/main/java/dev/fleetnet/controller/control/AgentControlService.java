@@ -1,0 +1,29 @@
+package dev.fleetnet.controller.control;
+
+import dev.fleetnet.controller.store.FleetStore;
+import dev.fleetnet.controller.view.FleetWatcher;
+import dev.fleetnet.proto.v1.AgentControlGrpc;
+import dev.fleetnet.proto.v1.AgentMessage;
+import dev.fleetnet.proto.v1.ControllerMessage;
+import io.etcd.jetcd.Lease;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.ExecutorService;
+
+/** The agents' control channel: one {@link AgentSession} per connected agent. */
+public final class AgentControlService extends AgentControlGrpc.AgentControlImplBase {
+    private final SessionContext context;
+
+    /** What every session shares. */
+    record SessionContext(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
+            ExecutorService blocking) {}
+
+    public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
+            ExecutorService blocking) {
+        this.context = new SessionContext(store, watcher, leases, joinToken.clone(), controllerId, blocking);
+    }
+
+    @Override
+    public StreamObserver<AgentMessage> connect(StreamObserver<ControllerMessage> out) {
+        return new AgentSession(context, out);
+    }
+}

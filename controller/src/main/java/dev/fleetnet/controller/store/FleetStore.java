@@ -1,0 +1,342 @@
+package dev.fleetnet.controller.store;
+
+import static dev.fleetnet.controller.store.Keys.bytes;
+
+import dev.fleetnet.core.AddressPlan;
+import dev.fleetnet.core.Names;
+import dev.fleetnet.proto.v1.Host;
+import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.MachineState;
+import dev.fleetnet.proto.v1.MachineStatus;
+import dev.fleetnet.proto.v1.Network;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongFunction;
+
+/**
+ * Desired state in etcd: hosts, networks and machines, with numbers and addresses allocated
+ * inside transactions so that concurrent writers, from any number of controllers, never
+ * produce a duplicate name, number or address. Nothing is written when a request fails.
+ */
+public final class FleetStore {
+    private static final int MAX_ATTEMPTS = 200;
+    private final KV kv;
+    private final Keys keys;
+
+    public FleetStore(Client client, Keys keys) {
+        this.kv = client.getKVClient();
+        this.keys = keys;
+    }
+
+    public Keys keys() {
+        return keys;
+    }
+
+    // ---- networks ----
+
+    /** Makes sure the {@code default} network exists (number 1 on a new fleet). */
+    public Network ensureDefaultNetwork() {
+        Network existing = network(Names.DEFAULT_NETWORK);
+        if (existing != null) {
+            return existing;
+        }
+        try {
+            return createNetwork(Names.DEFAULT_NETWORK);
+        } catch (FleetException e) {
+            if (e.kind() == FleetException.Kind.ALREADY_EXISTS) {
+                return network(Names.DEFAULT_NETWORK);
+            }
+            throw e;
+        }
+    }
+
+    public Network createNetwork(String name) {
+        Names.check("network name", name);
+        String own = keys.network(name);
+        long number = allocate("network '" + name + "'", keys.networkCounter(), keys::networkNumberIndex, own, name,
+                n -> List.of(Op.put(bytes(own), Etcd.value(network(name, n)), PutOption.DEFAULT)));
+        return network(name, number);
+    }
+
+    public Network network(String name) {
+        KeyValue kv = Etcd.get(this.kv, keys.network(name));
+        return kv == null ? null : Etcd.parse(Network.parser(), kv);
+    }
+
+    public List<Network> networks() {
+        List<Network> all = new ArrayList<>(Etcd.parseAll(Network.parser(), Etcd.getPrefix(kv, keys.networks())));
+        all.sort(Comparator.comparingLong(Network::getNumber));
+        return all;
+    }
+
+    private static Network network(String name, long number) {
+        return Network.newBuilder().setName(name).setNumber((int) number).setPrefix(AddressPlan.networkPrefix(number)).build();
+    }
+
+    // ---- hosts ----
+
+    /** Registers a host on first join (assigning its number once) or refreshes its key and endpoint. */
+    public Host joinHost(String name, String publicKey, String endpoint) {
+        Names.check("host name", name);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            KeyValue current = Etcd.get(kv, keys.host(name));
+            if (current != null) {
+                Host host = Etcd.parse(Host.parser(), current);
+                if (host.getPublicKey().equals(publicKey) && host.getEndpoint().equals(endpoint)) {
+                    return host;
+                }
+                Host updated = host.toBuilder().setPublicKey(publicKey).setEndpoint(endpoint).build();
+                TxnResponse r = Etcd.await("update host " + name, kv.txn()
+                        .If(new Cmp(bytes(keys.host(name)), Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))
+                        .Then(Op.put(bytes(keys.host(name)), Etcd.value(updated), PutOption.DEFAULT)).commit());
+                if (r.isSucceeded()) {
+                    return updated;
+                }
+                continue;
+            }
+            String own = keys.host(name);
+            try {
+                long number = allocate("host '" + name + "'", keys.hostCounter(), keys::hostNumberIndex, own, name,
+                        n -> List.of(Op.put(bytes(own), Etcd.value(host(name, n, publicKey, endpoint)), PutOption.DEFAULT)));
+                return host(name, number, publicKey, endpoint);
+            } catch (FleetException e) {
+                if (e.kind() != FleetException.Kind.ALREADY_EXISTS) {
+                    throw e;
+                }
+                // joined concurrently: loop and refresh it
+            }
+        }
+        throw new FleetException(FleetException.Kind.CONFLICT, "host '" + name + "' kept changing while joining; try again");
+    }
+
+    private static Host host(String name, long number, String publicKey, String endpoint) {
+        return Host.newBuilder().setName(name).setNumber((int) number).setPublicKey(publicKey).setEndpoint(endpoint)
+                .setInfraAddress(AddressPlan.infraAddress(number)).build();
+    }
+
+    public Host host(String name) {
+        KeyValue kv = Etcd.get(this.kv, keys.host(name));
+        return kv == null ? null : withLiveState(Etcd.parse(Host.parser(), kv), sessions(), appliedRevisions());
+    }
+
+    public List<Host> hosts() {
+        Map<String, String> sessions = sessions();
+        Map<String, Long> applied = appliedRevisions();
+        List<Host> all = new ArrayList<>();
+        for (Host h : Etcd.parseAll(Host.parser(), Etcd.getPrefix(kv, keys.hosts()))) {
+            all.add(withLiveState(h, sessions, applied));
+        }
+        all.sort(Comparator.comparingLong(Host::getNumber));
+        return all;
+    }
+
+    private static Host withLiveState(Host h, Map<String, String> sessions, Map<String, Long> applied) {
+        return h.toBuilder().setConnected(sessions.containsKey(h.getName()))
+                .setAppliedRevision(applied.getOrDefault(h.getName(), 0L)).build();
+    }
+
+    // ---- machines ----
+
+    /** Creates a machine with a freshly allocated address; the caller has validated the request's shape. */
+    public Machine createMachine(Machine request) {
+        Network network = network(request.getNetwork());
+        if (network == null) {
+            throw new FleetException(FleetException.Kind.NOT_FOUND, "network: '" + request.getNetwork()
+                    + "' not found (expected: one of " + names(networks().stream().map(Network::getName).toList()) + ")");
+        }
+        KeyValue hostKv = Etcd.get(kv, keys.host(request.getHost()));
+        if (hostKv == null) {
+            throw new FleetException(FleetException.Kind.NOT_FOUND, "host: '" + request.getHost()
+                    + "' not found (expected: one of " + names(hosts().stream().map(Host::getName).toList()) + ")");
+        }
+        Host host = Etcd.parse(Host.parser(), hostKv);
+        String own = keys.machine(request.getName());
+        long number = allocate("machine '" + request.getName() + "'", keys.machineCounter(network.getNumber(), host.getNumber()),
+                n -> keys.addressIndex(AddressPlan.machineAddress(network.getNumber(), host.getNumber(), n)), own,
+                request.getName(), n -> List.of(Op.put(bytes(own),
+                        Etcd.value(machine(request, network, host, n)), PutOption.DEFAULT)));
+        return machine(request, network, host, number);
+    }
+
+    private static Machine machine(Machine request, Network network, Host host, long number) {
+        return request.toBuilder().setNumber((int) number)
+                .setAddress(AddressPlan.machineAddress(network.getNumber(), host.getNumber(), number)).build();
+    }
+
+    public Machine machine(String name) {
+        KeyValue kv = Etcd.get(this.kv, keys.machine(name));
+        if (kv == null) {
+            throw new FleetException(FleetException.Kind.NOT_FOUND, "machine '" + name + "' not found");
+        }
+        KeyValue status = Etcd.get(this.kv, keys.machineStatus(name));
+        return withStatus(Etcd.parse(Machine.parser(), kv), status == null ? null : Etcd.parse(MachineStatus.parser(), status));
+    }
+
+    public List<Machine> machines(String hostFilter, String networkFilter) {
+        Map<String, MachineStatus> statuses = new HashMap<>();
+        for (MachineStatus s : Etcd.parseAll(MachineStatus.parser(), Etcd.getPrefix(kv, keys.machineStatuses()))) {
+            statuses.put(s.getName(), s);
+        }
+        List<Machine> all = new ArrayList<>();
+        for (Machine m : Etcd.parseAll(Machine.parser(), Etcd.getPrefix(kv, keys.machines()))) {
+            if ((hostFilter.isEmpty() || m.getHost().equals(hostFilter)) && (networkFilter.isEmpty() || m.getNetwork().equals(networkFilter))) {
+                all.add(withStatus(m, statuses.get(m.getName())));
+            }
+        }
+        all.sort(Comparator.comparing(Machine::getName));
+        return all;
+    }
+
+    private static Machine withStatus(Machine m, MachineStatus status) {
+        Machine.Builder b = m.toBuilder();
+        if (status == null) {
+            b.setState(m.getDesiredState() == MachineState.MACHINE_STATE_STOPPED
+                    ? MachineState.MACHINE_STATE_STOPPED : MachineState.MACHINE_STATE_PENDING);
+        } else {
+            b.setState(status.getState()).setStateMessage(status.getMessage()).setNetns(status.getNetns()).setLink(status.getLink());
+        }
+        return b.build();
+    }
+
+    /** Sets what the user wants (RUNNING or STOPPED); returns the machine as stored. */
+    public Machine setDesiredState(String name, MachineState desired) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            KeyValue current = Etcd.get(kv, keys.machine(name));
+            if (current == null) {
+                throw new FleetException(FleetException.Kind.NOT_FOUND, "machine '" + name + "' not found");
+            }
+            Machine updated = Etcd.parse(Machine.parser(), current).toBuilder().setDesiredState(desired).build();
+            TxnResponse r = Etcd.await("update machine " + name, kv.txn()
+                    .If(new Cmp(bytes(keys.machine(name)), Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))
+                    .Then(Op.put(bytes(keys.machine(name)), Etcd.value(updated), PutOption.DEFAULT)).commit());
+            if (r.isSucceeded()) {
+                return machine(name);
+            }
+        }
+        throw new FleetException(FleetException.Kind.CONFLICT, "machine '" + name + "' kept changing; try again");
+    }
+
+    /** Deletes a machine with its address index and status, in one transaction. */
+    public void deleteMachine(String name) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            KeyValue current = Etcd.get(kv, keys.machine(name));
+            if (current == null) {
+                throw new FleetException(FleetException.Kind.NOT_FOUND, "machine '" + name + "' not found");
+            }
+            Machine machine = Etcd.parse(Machine.parser(), current);
+            TxnResponse r = Etcd.await("delete machine " + name, kv.txn()
+                    .If(new Cmp(bytes(keys.machine(name)), Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))
+                    .Then(Op.delete(bytes(keys.machine(name)), DeleteOption.DEFAULT),
+                            Op.delete(bytes(keys.addressIndex(machine.getAddress())), DeleteOption.DEFAULT),
+                            Op.delete(bytes(keys.machineStatus(name)), DeleteOption.DEFAULT))
+                    .commit());
+            if (r.isSucceeded()) {
+                return;
+            }
+        }
+        throw new FleetException(FleetException.Kind.CONFLICT, "machine '" + name + "' kept changing; try again");
+    }
+
+    // ---- what agents report ----
+
+    /** Stores a machine's reported status, only while the machine exists on that host. */
+    public void reportStatus(String host, MachineStatus status) {
+        String machineKey = keys.machine(status.getName());
+        KeyValue current = Etcd.get(kv, machineKey);
+        if (current == null || !Etcd.parse(Machine.parser(), current).getHost().equals(host)) {
+            return;
+        }
+        Etcd.await("put status of " + status.getName(), kv.txn()
+                .If(new Cmp(bytes(machineKey), Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))
+                .Then(Op.put(bytes(keys.machineStatus(status.getName())), Etcd.value(status), PutOption.DEFAULT)).commit());
+    }
+
+    public void recordApplied(String host, long revision) {
+        Etcd.await("put applied revision of " + host,
+                kv.put(bytes(keys.appliedRevision(host)), ByteSequence.from(Long.toString(revision), StandardCharsets.UTF_8)));
+    }
+
+    /** Marks a host connected through this controller, for as long as {@code leaseId} lives. */
+    public void openSession(String host, String controllerId, long leaseId) {
+        Etcd.await("put session of " + host, kv.put(bytes(keys.session(host)),
+                ByteSequence.from(controllerId, StandardCharsets.UTF_8), PutOption.builder().withLeaseId(leaseId).build()));
+    }
+
+    /** Ends a session, unless another controller has taken the host over meanwhile. */
+    public void closeSession(String host, String controllerId) {
+        Etcd.await("delete session of " + host, kv.txn()
+                .If(new Cmp(bytes(keys.session(host)), Cmp.Op.EQUAL, CmpTarget.value(ByteSequence.from(controllerId, StandardCharsets.UTF_8))))
+                .Then(Op.delete(bytes(keys.session(host)), DeleteOption.DEFAULT)).commit());
+    }
+
+    private Map<String, String> sessions() {
+        Map<String, String> out = new HashMap<>();
+        for (KeyValue kv : Etcd.getPrefix(this.kv, keys.sessions()).getKvs()) {
+            out.put(kv.getKey().toString(StandardCharsets.UTF_8).substring(keys.sessions().length()),
+                    kv.getValue().toString(StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private Map<String, Long> appliedRevisions() {
+        Map<String, Long> out = new HashMap<>();
+        for (KeyValue kv : Etcd.getPrefix(this.kv, keys.applied()).getKvs()) {
+            out.put(kv.getKey().toString(StandardCharsets.UTF_8).substring(keys.applied().length()),
+                    Long.parseLong(kv.getValue().toString(StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
+    /**
+     * Allocates a number from a counter and writes {@code ownKey} in one transaction. The index
+     * key of the number makes it unique; the counter is only a hint, so contending writers
+     * spread out over nearby numbers instead of queueing on one key.
+     */
+    private long allocate(String what, String counterKey, LongFunction<String> indexKey, String ownKey, String ownName,
+            LongFunction<List<Op>> writes) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            long hint = Etcd.number(Etcd.get(kv, counterKey));
+            long n = attempt == 0 ? hint : hint + ThreadLocalRandom.current().nextLong(1, 8L * attempt + 2);
+            if (n > AddressPlan.MAX_NUMBER) {
+                throw new FleetException(FleetException.Kind.CONFLICT, what + ": numbers exhausted");
+            }
+            List<Op> ops = new ArrayList<>(writes.apply(n));
+            ops.add(Op.put(bytes(indexKey.apply(n)), ByteSequence.from(ownName, StandardCharsets.UTF_8), PutOption.DEFAULT));
+            ops.add(Op.put(bytes(counterKey), ByteSequence.from(Long.toString(n + 1), StandardCharsets.UTF_8), PutOption.DEFAULT));
+            TxnResponse r = Etcd.await("allocate " + what, kv.txn()
+                    .If(new Cmp(bytes(ownKey), Cmp.Op.EQUAL, CmpTarget.version(0)),
+                            new Cmp(bytes(indexKey.apply(n)), Cmp.Op.EQUAL, CmpTarget.version(0)))
+                    .Then(ops.toArray(Op[]::new))
+                    .Else(Op.get(bytes(ownKey), GetOption.DEFAULT))
+                    .commit());
+            if (r.isSucceeded()) {
+                return n;
+            }
+            if (!r.getGetResponses().isEmpty() && !r.getGetResponses().get(0).getKvs().isEmpty()) {
+                throw new FleetException(FleetException.Kind.ALREADY_EXISTS, what + " already exists");
+            }
+        }
+        throw new FleetException(FleetException.Kind.CONFLICT, "could not allocate a number for " + what
+                + " after " + MAX_ATTEMPTS + " attempts; try again");
+    }
+
+    private static String names(List<String> names) {
+        return names.isEmpty() ? "(none yet)" : String.join(", ", names);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.fleetnet.controller.store;
+
+import io.etcd.jetcd.ByteSequence;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The etcd key layout under one prefix. Desired state ({@code hosts/}, {@code networks/},
+ * {@code machines/}) is what views are computed from; {@code index/} and {@code alloc/} keep
+ * uniqueness and counters; {@code status/} is what agents report and is never part of a view.
+ */
+public record Keys(String prefix) {
+    public Keys {
+        if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
+            throw new IllegalArgumentException("key prefix: '" + prefix + "' (expected: starting and ending with '/')");
+        }
+    }
+
+    public String hosts() { return prefix + "hosts/"; }
+    public String networks() { return prefix + "networks/"; }
+    public String machines() { return prefix + "machines/"; }
+    public String machineStatuses() { return prefix + "status/machines/"; }
+    public String sessions() { return prefix + "status/sessions/"; }
+    public String applied() { return prefix + "status/applied/"; }
+
+    public String host(String name) { return hosts() + name; }
+    public String network(String name) { return networks() + name; }
+    public String machine(String name) { return machines() + name; }
+    public String machineStatus(String name) { return machineStatuses() + name; }
+    public String session(String host) { return sessions() + host; }
+    public String appliedRevision(String host) { return applied() + host; }
+    public String addressIndex(String address) { return prefix + "index/address/" + address; }
+    public String hostNumberIndex(long number) { return prefix + "index/host-number/" + number; }
+    public String networkNumberIndex(long number) { return prefix + "index/network-number/" + number; }
+    public String hostCounter() { return prefix + "alloc/host"; }
+    public String networkCounter() { return prefix + "alloc/network"; }
+    public String machineCounter(long network, long host) { return prefix + "alloc/machine/" + network + "/" + host; }
+
+    public static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+}

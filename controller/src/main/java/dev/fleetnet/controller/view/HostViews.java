@@ -1,0 +1,55 @@
+package dev.fleetnet.controller.view;
+
+import dev.fleetnet.core.AddressPlan;
+import dev.fleetnet.proto.v1.Host;
+import dev.fleetnet.proto.v1.HostView;
+import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.MachineSpec;
+import dev.fleetnet.proto.v1.MachineState;
+import dev.fleetnet.proto.v1.Network;
+import dev.fleetnet.proto.v1.Peer;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+
+/** What one host must know, computed from the whole fleet: its peers and its machines. */
+public final class HostViews {
+    private HostViews() {}
+
+    public static HostView compute(Fleet fleet, String hostName) {
+        Host self = fleet.hosts().get(hostName);
+        HostView.Builder view = HostView.newBuilder().setRevision(fleet.revision()).setHostName(hostName)
+                .setHostNumber(self == null ? 0 : self.getNumber());
+        fleet.hosts().values().stream()
+                .filter(h -> !h.getName().equals(hostName) && !h.getPublicKey().isEmpty() && !h.getEndpoint().isEmpty())
+                .sorted(Comparator.comparing(Host::getName))
+                .forEach(h -> view.addPeers(peer(fleet, h)));
+        fleet.machines().values().stream()
+                .filter(m -> m.getHost().equals(hostName))
+                .sorted(Comparator.comparing(Machine::getName))
+                .forEach(m -> view.addMachines(spec(fleet, m)));
+        return view.build();
+    }
+
+    /** A host as a WireGuard peer: its infrastructure /80 and a /80 per network it hosts machines of. */
+    static Peer peer(Fleet fleet, Host host) {
+        TreeSet<String> allowed = new TreeSet<>();
+        allowed.add(AddressPlan.hostPrefix(AddressPlan.INFRA_NETWORK, host.getNumber()));
+        for (Machine m : fleet.machines().values()) {
+            Network network = fleet.networks().get(m.getNetwork());
+            if (m.getHost().equals(host.getName()) && network != null) {
+                allowed.add(AddressPlan.hostPrefix(network.getNumber(), host.getNumber()));
+            }
+        }
+        return Peer.newBuilder().setHostName(host.getName()).setHostNumber(host.getNumber())
+                .setPublicKey(host.getPublicKey()).setEndpoint(host.getEndpoint()).addAllAllowedIps(allowed).build();
+    }
+
+    static MachineSpec spec(Fleet fleet, Machine m) {
+        Network network = fleet.networks().get(m.getNetwork());
+        return MachineSpec.newBuilder().setName(m.getName()).setNetwork(m.getNetwork())
+                .setNetworkNumber(network == null ? 0 : network.getNumber()).setMachineNumber(m.getNumber())
+                .setAddress(m.getAddress()).setBackend(m.getBackend()).addAllPorts(List.copyOf(new TreeSet<>(m.getPortsList())))
+                .setRunning(m.getDesiredState() != MachineState.MACHINE_STATE_STOPPED).build();
+    }
+}
