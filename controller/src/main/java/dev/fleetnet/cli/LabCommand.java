@@ -68,7 +68,7 @@ final class LabCommand {
                 out.println("try:");
                 out.println("  ./fleetnet machine exec " + from.getName() + " -- ping -c3 " + to.getAddress());
                 out.println("  ./fleetnet machine create web --host " + to.getHost() + " --port 8080");
-                out.println("  ip netns exec " + lab.layout().hostNamespace(1) + " wg show");
+                out.println("  ip netns exec " + lab.layout().hostNamespace(1) + " wg show " + lab.layout().meshInterface(1));
                 out.println("  ./fleetnet lab down");
             }
             return 0;

@@ -11,6 +11,8 @@ import dev.fleetnet.netns.NamespaceRunner;
 import io.etcd.jetcd.Client;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,10 +70,14 @@ public final class Controller implements AutoCloseable {
         if (config.agentListenNetns() == null) {
             agents = agentBuilder.build().start();
         } else {
-            // The listening socket is created by the thread that binds it: bind from inside the namespace.
             NamespaceRunner runner = new NamespaceRunner();
             resources.add(runner);
-            agents = runner.call(config.agentListenNetns(), () -> agentBuilder.build().start());
+            MultiThreadIoEventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+            MultiThreadIoEventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+            resources.add(() -> workers.shutdownGracefully());
+            resources.add(() -> boss.shutdownGracefully());
+            agents = agentBuilder.channelFactory(new NamespacedServerChannels(runner, config.agentListenNetns()))
+                    .bossEventLoopGroup(boss).workerEventLoopGroup(workers).build().start();
         }
     }
 

@@ -68,7 +68,7 @@ public final class Lab implements AutoCloseable {
             }
             return lab;
         } catch (RuntimeException | IOException e) {
-            lab.down();
+            lab.stopAndRemoveNetworking(); // keeps the logs, which say why
             throw e;
         }
     }
@@ -89,11 +89,6 @@ public final class Lab implements AutoCloseable {
 
     public FleetClient client() {
         return FleetClient.connect(state.apiAddress());
-    }
-
-    /** The namespace of a netns-backend machine in this lab. */
-    public String machineNamespace(String machine) {
-        return layout.machineNetnsPrefix() + machine;
     }
 
     public void startController() throws IOException {
@@ -135,7 +130,7 @@ public final class Lab implements AutoCloseable {
                 "--endpoint", layout.hostEndpoint(host),
                 "--listen-port", Integer.toString(LabLayout.WIREGUARD_PORT),
                 "--mesh-interface", layout.meshInterface(host),
-                "--netns-prefix", layout.machineNetnsPrefix(),
+                "--netns-prefix", layout.machineNetnsPrefix(host),
                 "--state-dir", config.dir().resolve("agent-" + layout.hostName(host)).toString());
         Process process = Processes.startDetached(command, config.dir().resolve("agent-" + layout.hostName(host) + ".log"));
         record(agentRole(host), process.pid());
@@ -147,6 +142,11 @@ public final class Lab implements AutoCloseable {
 
     /** Stops every process, then removes every namespace, link and file the lab made. */
     public void down() {
+        stopAndRemoveNetworking();
+        deleteTree(config.dir());
+    }
+
+    private void stopAndRemoveNetworking() {
         List<String> roles = new ArrayList<>(state.pids().keySet());
         roles.sort((a, b) -> order(a) - order(b));
         for (String role : roles) {
@@ -154,7 +154,11 @@ public final class Lab implements AutoCloseable {
         }
         removeNamespaces(net, layout);
         removeStaleSockets(layout);
-        deleteTree(config.dir());
+        try {
+            Files.deleteIfExists(config.dir().resolve(LabState.FILE));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not remove " + config.dir().resolve(LabState.FILE), e);
+        }
     }
 
     @Override
@@ -165,14 +169,18 @@ public final class Lab implements AutoCloseable {
     /** Removes the namespaces of a lab; used by {@code down} and to clear leftovers of a crashed lab. */
     public static void removeNamespaces(LinuxNetworking net, LabLayout layout) {
         List<String> owned = net.namespaces().stream().filter(layout::owns).toList();
+        java.util.Set<String> hosts = new java.util.HashSet<>();
+        for (int host = 1; host <= LabLayout.MAX_HOSTS; host++) {
+            hosts.add(layout.hostNamespace(host));
+        }
         // Machines first, then hosts (taking their wireguard-go with them), then the underlay.
         for (String ns : owned) {
-            if (ns.startsWith(layout.machineNetnsPrefix())) {
+            if (!hosts.contains(ns) && !ns.equals(layout.underlayNamespace())) {
                 net.deleteNamespace(ns);
             }
         }
         for (String ns : owned) {
-            if (!ns.startsWith(layout.machineNetnsPrefix()) && !ns.equals(layout.underlayNamespace())) {
+            if (hosts.contains(ns)) {
                 net.deleteNamespace(ns);
             }
         }

@@ -50,9 +50,12 @@ public record LabLayout(String prefix, int hosts) {
         return "h" + host;
     }
 
-    /** Machine namespaces are {@code <prefix>-m-<machine>}. */
-    public String machineNetnsPrefix() {
-        return prefix + "-m-";
+    /**
+     * Machine namespaces of a host are {@code <prefix>-h<N>-<machine>}: the lab's hosts share
+     * one /var/run/netns, and each agent removes namespaces under its prefix that it does not own.
+     */
+    public String machineNetnsPrefix(int host) {
+        return hostNamespace(host) + "-";
     }
 
     /** Unique machine-wide, since wireguard-go's socket directory is shared by all namespaces. */

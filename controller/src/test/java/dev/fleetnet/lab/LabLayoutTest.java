@@ -17,7 +17,8 @@ class LabLayoutTest {
         assertThat(layout.hostNamespace(200)).isEqualTo("abcdefgh-h200");
         assertThat(layout.meshInterface(200)).isEqualTo("abcdefghwg200").hasSizeLessThanOrEqualTo(15);
         assertThat((layout.namePrefix() + layout.bridgePort(200))).hasSizeLessThanOrEqualTo(15);
-        assertThat(layout.owns("abcdefgh-m-web")).isTrue();
+        assertThat(layout.machineNetnsPrefix(7)).isEqualTo("abcdefgh-h7-");
+        assertThat(layout.owns("abcdefgh-h7-web")).isTrue();
         assertThat(layout.owns("abcdefghx-h1")).as("another lab whose prefix starts the same").isFalse();
     }
 

@@ -28,7 +28,8 @@ public final class MeshBench {
                 FleetClient client = lab.client()) {
             client.machines().createMachine(CreateMachineRequest.newBuilder().setName("probe").setHost("h1").build());
             Lab.awaitAllRunning(client, 1);
-            String probe = lab.machineNamespace("probe");
+            String probe = client.machines().getMachine(
+                    dev.fleetnet.proto.v1.GetMachineRequest.newBuilder().setName("probe").build()).getNetns();
             List<Double> createToPing = new ArrayList<>();
             for (int i = 1; i <= machines; i++) {
                 String host = i % 2 == 0 ? "h2" : "h3";

@@ -1,0 +1,110 @@
+package dev.fleetnet.agent;
+
+import dev.fleetnet.agent.control.ControlClient;
+import dev.fleetnet.agent.host.HostPlanner;
+import dev.fleetnet.agent.host.HostReconciler;
+import dev.fleetnet.agent.state.StateStore;
+import dev.fleetnet.agent.wireguard.KernelSupport;
+import dev.fleetnet.agent.wireguard.UserspaceWireGuard;
+import dev.fleetnet.agent.wireguard.WireGuardDevice;
+import dev.fleetnet.agent.wireguard.WireGuardKey;
+import dev.fleetnet.netns.IpRouteNetworking;
+import dev.fleetnet.proto.v1.Hello;
+import dev.fleetnet.proto.v1.HostView;
+import dev.fleetnet.proto.v1.StatusReport;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One host's agent: restores its last view from disk at once (forwarding works with no
+ * controller), then follows the controller's views. Threading: the single "reconcile" thread
+ * owns the data plane, the current view and the last status report.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    private final AgentConfig config;
+    private final StateStore state;
+    private final HostPlanner planner;
+    private final ScheduledExecutorService reconcileThread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "reconcile"));
+    private WireGuardKey key;
+    private HostReconciler reconciler;
+    private ControlClient control;
+    private volatile HostView current = HostView.getDefaultInstance();
+    private StatusReport lastReport;
+
+    public Agent(AgentConfig config) {
+        this.config = config;
+        this.state = new StateStore(config.stateDir());
+        this.planner = new HostPlanner(config.meshInterface(), config.netnsPrefix(), config.listenPort());
+    }
+
+    public void start() throws Exception {
+        key = state.key();
+        if (KernelSupport.available()) {
+            log.warn("this kernel has WireGuard, but fleetnet's kernel backend is not implemented yet; using wireguard-go");
+        } else {
+            log.info("no WireGuard kernel module: using wireguard-go (userspace) for {}", config.meshInterface());
+        }
+        WireGuardDevice device = new UserspaceWireGuard(config.meshInterface(), config.wireguardSocketDir());
+        reconciler = new HostReconciler(IpRouteNetworking.inOwnNamespace(), device, config.netnsPrefix());
+        Optional<HostView> saved = state.lastView();
+        if (saved.isPresent()) {
+            reconcileThread.submit(() -> apply(saved.get(), true, "restored from " + state.dir())).get();
+        }
+        control = new ControlClient(config.controller(), this::hello,
+                view -> reconcileThread.execute(() -> apply(view, false, "from the controller")));
+        control.start();
+        long every = config.resyncInterval().toMillis();
+        reconcileThread.scheduleWithFixedDelay(() -> {
+            if (current.getRevision() > 0 || !current.getHostName().isEmpty()) {
+                apply(current, true, "periodic resync");
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+        log.info("agent for host {} started: public key {}, endpoint {}, controller {}", config.hostName(),
+                key.publicBase64(), config.endpoint(), config.controller());
+    }
+
+    private Hello hello() {
+        return Hello.newBuilder().setHostName(config.hostName()).setPublicKey(key.publicBase64())
+                .setEndpoint(config.endpoint()).setJoinToken(new String(config.joinToken(), StandardCharsets.UTF_8))
+                .setAppliedRevision(current.getRevision()).build();
+    }
+
+    /** Runs on the reconcile thread only. */
+    private void apply(HostView view, boolean deep, String why) {
+        try {
+            HostReconciler.Result result = reconciler.reconcile(planner.host(view), planner.mesh(view, key), deep);
+            if (result.noChanges()) {
+                log.info("view at revision {} ({}): no changes", view.getRevision(), why);
+            } else {
+                log.info("view at revision {} ({}): {} changes: {}", view.getRevision(), why, result.changes().size(),
+                        String.join("; ", result.changes()));
+            }
+            current = view;
+            state.saveView(view);
+            if (control != null) {
+                control.ack(view.getRevision());
+                StatusReport report = StatusReport.newBuilder().addAllMachines(result.statuses()).build();
+                if (!report.equals(lastReport) || !why.equals("periodic resync")) {
+                    control.report(report);
+                    lastReport = report;
+                }
+            }
+        } catch (Exception e) {
+            log.error("applying the view at revision {} ({}) failed: {}", view.getRevision(), why, e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (control != null) {
+            control.close();
+        }
+        reconcileThread.shutdownNow();
+    }
+}

@@ -1,0 +1,85 @@
+package dev.fleetnet.agent;
+
+import dev.fleetnet.core.Endpoints;
+import dev.fleetnet.core.Names;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fleetnet-agent}: flags in, a running agent out. It acts on its own network namespace. */
+@Command(name = "fleetnet-agent", mixinStandardHelpOptions = true,
+        description = "The fleetnet agent: this host's WireGuard mesh, machine links and routes.")
+public final class AgentMain implements Callable<Integer> {
+    @Option(names = "--host-name", required = true, description = "This host's name (a DNS label).")
+    String hostName;
+    @Option(names = "--controller", defaultValue = "127.0.0.1:7401", description = "Controller agent channel (default: ${DEFAULT-VALUE}).")
+    String controller;
+    @Option(names = "--join-token", description = "Shared secret the controller expects.")
+    String joinToken;
+    @Option(names = "--join-token-file", description = "File holding the join token.")
+    Path joinTokenFile;
+    @Option(names = "--endpoint", required = true, description = "This host's underlay WireGuard endpoint, e.g. [fd01::2]:51820.")
+    String endpoint;
+    @Option(names = "--listen-port", defaultValue = "51820", description = "WireGuard UDP port (default: ${DEFAULT-VALUE}).")
+    int listenPort;
+    @Option(names = "--mesh-interface", defaultValue = "fleetnet0", description = "Mesh interface name (default: ${DEFAULT-VALUE}).")
+    String meshInterface;
+    @Option(names = "--netns-prefix", defaultValue = "fleetnet-", description = "Prefix of machine namespaces (default: ${DEFAULT-VALUE}).")
+    String netnsPrefix;
+    @Option(names = "--state-dir", defaultValue = "/var/lib/fleetnet/agent", description = "Key and last view (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+    @Option(names = "--resync-interval", defaultValue = "30s", description = "Full re-check of the data plane (default: ${DEFAULT-VALUE}).")
+    String resyncInterval;
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new AgentMain());
+        cli.setExecutionExceptionHandler((e, commandLine, parse) -> {
+            commandLine.getErr().println("fleetnet-agent: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 2;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Names.check("--host-name", hostName);
+        Endpoints.parse("--endpoint", endpoint);
+        AgentConfig config = new AgentConfig(hostName, controller, token(), endpoint, listenPort, meshInterface, netnsPrefix,
+                stateDir, parseDuration(resyncInterval), Path.of("/var/run/wireguard"));
+        Agent agent = new Agent(config);
+        agent.start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+
+    private byte[] token() throws IOException {
+        if (joinToken != null && joinTokenFile != null) {
+            throw new IllegalArgumentException("--join-token and --join-token-file: both given (expected: one)");
+        }
+        String token = joinTokenFile != null ? Files.readString(joinTokenFile).strip() : joinToken;
+        if (token == null || token.isBlank()) {
+            throw new IllegalArgumentException("join token: missing (expected: --join-token TOKEN or --join-token-file FILE)");
+        }
+        return token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static Duration parseDuration(String text) {
+        if (!text.matches("\\d+(ms|s|m)")) {
+            throw new IllegalArgumentException("--resync-interval: '" + text + "' (expected: e.g. 500ms, 30s or 2m)");
+        }
+        long n = Long.parseLong(text.replaceAll("\\D", ""));
+        return text.endsWith("ms") ? Duration.ofMillis(n) : text.endsWith("m") ? Duration.ofMinutes(n) : Duration.ofSeconds(n);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.fleetnet.agent.state;
+
+import dev.fleetnet.agent.wireguard.WireGuardKey;
+import dev.fleetnet.proto.v1.HostView;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+
+/**
+ * What the agent keeps on disk: its WireGuard private key (0600, made once) and the last view
+ * it applied, written atomically, so it can restore forwarding with no controller.
+ */
+public final class StateStore {
+    private final Path dir;
+
+    public StateStore(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The key from {@code private.key}, creating it on first use. */
+    public WireGuardKey key() throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve("private.key");
+        if (Files.exists(file)) {
+            return WireGuardKey.fromBase64Private(Files.readString(file));
+        }
+        WireGuardKey key = WireGuardKey.generate();
+        Path tmp = dir.resolve("private.key.tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, key.privateBase64() + "\n", StandardCharsets.US_ASCII);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        return key;
+    }
+
+    public Optional<HostView> lastView() throws IOException {
+        Path file = dir.resolve("view.pb");
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        return Optional.of(HostView.parseFrom(Files.readAllBytes(file)));
+    }
+
+    public void saveView(HostView view) throws IOException {
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve("view.pb.tmp");
+        Files.write(tmp, view.toByteArray());
+        Files.move(tmp, dir.resolve("view.pb"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
