@@ -1,0 +1,128 @@
+package dev.fleetnet.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fleetnet.controller.store.EtcdProcess;
+import dev.fleetnet.controller.store.FleetStore;
+import dev.fleetnet.controller.store.Keys;
+import dev.fleetnet.core.AddressPlan;
+import dev.fleetnet.proto.v1.CreateMachineRequest;
+import dev.fleetnet.proto.v1.ListMachinesRequest;
+import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.MachineServiceGrpc;
+import io.etcd.jetcd.Client;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hundreds of machines created in parallel through two controller processes on one etcd:
+ * no duplicate name or address, and every address parses back to its network and host.
+ */
+class ConcurrentCreateIT {
+    private static final int MACHINES = 300;
+
+    @Test
+    void twoControllersNeverAllocateTheSameAddress() throws Exception {
+        try (EtcdProcess etcd = EtcdProcess.start()) {
+            try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
+                FleetStore store = new FleetStore(client, new Keys("/fleetnet/v1/"));
+                store.ensureDefaultNetwork();
+                for (int h = 1; h <= 3; h++) {
+                    store.joinHost("h" + h, "key" + h, "[fd01::" + h + "]:51820");
+                }
+            }
+            List<Process> controllers = new ArrayList<>();
+            List<ManagedChannel> channels = new ArrayList<>();
+            Path dir = Files.createTempDirectory("fleetnet-cc-");
+            try {
+                for (int i = 0; i < 2; i++) {
+                    int api = freePort();
+                    controllers.add(new ProcessBuilder(javaCommand(), "--enable-native-access=ALL-UNNAMED", "-cp",
+                            System.getProperty("java.class.path"), "dev.fleetnet.controller.ControllerMain",
+                            "--listen", "127.0.0.1:" + api, "--agent-listen", "127.0.0.1:" + freePort(),
+                            "--etcd-endpoints", etcd.endpoint(), "--join-token", "t")
+                            .redirectErrorStream(true).redirectOutput(dir.resolve("controller-" + i + ".log").toFile()).start());
+                    channels.add(NettyChannelBuilder.forAddress("127.0.0.1", api).usePlaintext().build());
+                }
+                ExecutorService pool = Executors.newFixedThreadPool(32);
+                ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+                List<Future<?>> calls = new ArrayList<>();
+                for (int i = 0; i < MACHINES; i++) {
+                    int n = i;
+                    calls.add(pool.submit(() -> {
+                        MachineServiceGrpc.MachineServiceBlockingStub stub = MachineServiceGrpc.newBlockingStub(channels.get(n % 2))
+                                .withWaitForReady().withDeadlineAfter(60, TimeUnit.SECONDS);
+                        CreateMachineRequest request = CreateMachineRequest.newBuilder().setName("m" + n).setHost("h" + (n % 3 + 1)).build();
+                        try {
+                            stub.createMachine(request);
+                        } catch (StatusRuntimeException e) {
+                            failures.add("m" + n + ": " + e.getStatus());
+                        }
+                        // The same name again, through the other controller, must be refused.
+                        try {
+                            MachineServiceGrpc.newBlockingStub(channels.get((n + 1) % 2)).withWaitForReady()
+                                    .withDeadlineAfter(60, TimeUnit.SECONDS).createMachine(request);
+                            failures.add("m" + n + ": created twice");
+                        } catch (StatusRuntimeException e) {
+                            if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                                failures.add("m" + n + " (again): " + e.getStatus());
+                            }
+                        }
+                    }));
+                }
+                for (Future<?> call : calls) {
+                    call.get(5, TimeUnit.MINUTES);
+                }
+                pool.shutdown();
+                assertThat(failures).isEmpty();
+                List<Machine> machines = MachineServiceGrpc.newBlockingStub(channels.get(0)).listMachines(
+                        ListMachinesRequest.getDefaultInstance()).getMachinesList();
+                assertThat(machines).hasSize(MACHINES);
+                Set<String> names = new HashSet<>();
+                Set<String> addresses = new HashSet<>();
+                for (Machine m : machines) {
+                    assertThat(names.add(m.getName())).as("duplicate name " + m.getName()).isTrue();
+                    assertThat(addresses.add(m.getAddress())).as("duplicate address " + m.getAddress()).isTrue();
+                    AddressPlan.Parts parts = AddressPlan.parse(m.getAddress());
+                    assertThat(parts.network()).isEqualTo(1);
+                    assertThat("h" + parts.host()).isEqualTo(m.getHost());
+                }
+            } finally {
+                channels.forEach(ManagedChannel::shutdownNow);
+                for (Process p : controllers) {
+                    p.destroyForcibly();
+                    p.waitFor(10, TimeUnit.SECONDS);
+                }
+                try (var paths = Files.walk(dir)) {
+                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String javaCommand() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+}

@@ -1,0 +1,37 @@
+package dev.fleetnet.controller.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fleetnet.proto.v1.Backend;
+import dev.fleetnet.proto.v1.CreateMachineRequest;
+import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.MachineState;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class MachineApiTest {
+
+    @Test
+    void defaultsNetworkBackendAndDesiredState() {
+        Machine m = MachineApi.validate(CreateMachineRequest.newBuilder().setName("web").setHost("h1").addPorts(8080).addPorts(80).addPorts(8080).build());
+        assertThat(m.getNetwork()).isEqualTo("default");
+        assertThat(m.getBackend()).isEqualTo(Backend.BACKEND_NETNS);
+        assertThat(m.getDesiredState()).isEqualTo(MachineState.MACHINE_STATE_RUNNING);
+        assertThat(m.getPortsList()).containsExactly(80, 8080);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "Web_1 | h1 | 80    | machine name: 'Web_1' (expected:",
+        "web   | H! | 80    | host: 'H!' (expected:",
+        "web   | h1 | 0     | ports[0]: 0 (expected: 1..65535)",
+        "web   | h1 | 70000 | ports[0]: 70000 (expected: 1..65535)",
+        "''    | h1 | 80    | machine name: empty",
+    })
+    void badFieldsAreNamedWithTheirValue(String name, String host, long port, String message) {
+        CreateMachineRequest request = CreateMachineRequest.newBuilder().setName(name).setHost(host).addPorts((int) port).build();
+        assertThatThrownBy(() -> MachineApi.validate(request)).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(message);
+    }
+}

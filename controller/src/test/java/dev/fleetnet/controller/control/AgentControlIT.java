@@ -1,0 +1,139 @@
+package dev.fleetnet.controller.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fleetnet.controller.store.EtcdProcess;
+import dev.fleetnet.controller.store.FleetStore;
+import dev.fleetnet.controller.store.Keys;
+import dev.fleetnet.controller.view.FleetWatcher;
+import dev.fleetnet.proto.v1.AgentControlGrpc;
+import dev.fleetnet.proto.v1.AgentMessage;
+import dev.fleetnet.proto.v1.Backend;
+import dev.fleetnet.proto.v1.ControllerMessage;
+import dev.fleetnet.proto.v1.Hello;
+import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.MachineState;
+import io.etcd.jetcd.Client;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The control stream, in process, against a real etcd. */
+class AgentControlIT {
+    private static final String KEY = Base64.getEncoder().encodeToString(new byte[32]);
+    private EtcdProcess etcd;
+    private Client client;
+    private FleetStore store;
+    private FleetWatcher watcher;
+    private Server server;
+    private ManagedChannel channel;
+    private ExecutorService blocking;
+
+    @BeforeEach
+    void start() throws Exception {
+        etcd = EtcdProcess.start();
+        client = Client.builder().endpoints(etcd.endpoint()).build();
+        store = new FleetStore(client, new Keys("/fleetnet/v1/"));
+        store.ensureDefaultNetwork();
+        watcher = new FleetWatcher(client, store.keys());
+        watcher.start();
+        blocking = Executors.newCachedThreadPool();
+        String name = InProcessServerBuilder.generateName();
+        server = InProcessServerBuilder.forName(name).directExecutor()
+                .addService(new AgentControlService(store, watcher, client.getLeaseClient(),
+                        "right".getBytes(StandardCharsets.UTF_8), "test", blocking)).build().start();
+        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        channel.shutdownNow();
+        server.shutdownNow();
+        watcher.close();
+        blocking.shutdownNow();
+        client.close();
+        etcd.close();
+    }
+
+    /** A stream whose received messages and end can be awaited. */
+    private final class Agent implements StreamObserver<ControllerMessage> {
+        final BlockingQueue<ControllerMessage> received = new LinkedBlockingQueue<>();
+        final BlockingQueue<Status> ended = new LinkedBlockingQueue<>();
+        final StreamObserver<AgentMessage> out = AgentControlGrpc.newStub(channel).connect(this);
+
+        Agent hello(String host, String token) {
+            out.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setHostName(host).setPublicKey(KEY)
+                    .setEndpoint("[fd01::1]:51820").setJoinToken(token)).build());
+            return this;
+        }
+
+        ControllerMessage next() throws InterruptedException {
+            ControllerMessage m = received.poll(20, TimeUnit.SECONDS);
+            assertThat(m).as("a message from the controller").isNotNull();
+            return m;
+        }
+
+        @Override public void onNext(ControllerMessage value) { received.add(value); }
+        @Override public void onError(Throwable t) { ended.add(Status.fromThrowable(t)); }
+        @Override public void onCompleted() { ended.add(Status.OK); }
+    }
+
+    @Test
+    void aWrongJoinTokenIsRefusedWithAClearReason() throws Exception {
+        Agent agent = new Agent().hello("h1", "wrong");
+        Status status = agent.ended.poll(20, TimeUnit.SECONDS);
+        assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(status.getDescription()).isEqualTo("join token rejected for host 'h1' (expected: the token given to the controller with --join-token)");
+        assertThat(store.hosts()).isEmpty();
+    }
+
+    @Test
+    void welcomeThenFullViewThenDeltasAsTheFleetChanges() throws Exception {
+        Agent agent = new Agent().hello("h1", "right");
+        ControllerMessage welcome = agent.next();
+        assertThat(welcome.getWelcome().getHostNumber()).isEqualTo(1);
+        assertThat(welcome.getWelcome().getInfraAddress()).isEqualTo("fdaa::1:0:0:1");
+        assertThat(agent.next().getFullView().getMachinesCount()).isZero();
+        assertThat(store.host("h1").getConnected()).isTrue();
+
+        store.createMachine(Machine.newBuilder().setName("web").setHost("h1").setNetwork("default")
+                .setBackend(Backend.BACKEND_NETNS).setDesiredState(MachineState.MACHINE_STATE_RUNNING).build());
+        ControllerMessage delta = agent.next();
+        assertThat(delta.getDelta().getUpsertMachinesList()).extracting(m -> m.getName()).containsExactly("web");
+        assertThat(delta.getDelta().getRevision()).isPositive();
+
+        agent.out.onCompleted();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (store.host("h1").getConnected() && System.nanoTime() < deadline) {
+            Thread.sleep(20); // polling interval
+        }
+        assertThat(store.host("h1").getConnected()).as("session gone after the stream ends").isFalse();
+
+        Agent again = new Agent().hello("h1", "right");
+        assertThat(again.next().getWelcome().getHostNumber()).as("same number on rejoin").isEqualTo(1);
+        assertThat(again.next().getFullView().getMachinesList()).extracting(m -> m.getName()).containsExactly("web");
+    }
+
+    @Test
+    void badHelloFieldsAreInvalidArgument() throws Exception {
+        Agent agent = new Agent();
+        agent.out.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setHostName("h1").setPublicKey("short")
+                .setEndpoint("[fd01::1]:51820").setJoinToken("right")).build());
+        Status status = agent.ended.poll(20, TimeUnit.SECONDS);
+        assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(status.getDescription()).startsWith("public key: 'short' (expected:");
+    }
+}

@@ -1,0 +1,116 @@
+package dev.fleetnet.controller.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fleetnet.core.AddressPlan;
+import dev.fleetnet.proto.v1.Backend;
+import dev.fleetnet.proto.v1.Host;
+import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.MachineState;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.options.GetOption;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The store against a real etcd. Each test uses its own key prefix. */
+class FleetStoreIT {
+    private static EtcdProcess etcd;
+    private static Client client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        etcd = EtcdProcess.start();
+        client = Client.builder().endpoints(etcd.endpoint()).build();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        client.close();
+        etcd.close();
+    }
+
+    private static FleetStore store(String name) {
+        FleetStore store = new FleetStore(client, new Keys("/test-" + name + "/"));
+        store.ensureDefaultNetwork();
+        return store;
+    }
+
+    private static Machine request(String name, String host) {
+        return Machine.newBuilder().setName(name).setHost(host).setNetwork("default").setBackend(Backend.BACKEND_NETNS)
+                .setDesiredState(MachineState.MACHINE_STATE_RUNNING).build();
+    }
+
+    private static long keyCount(FleetStore store) throws Exception {
+        return client.getKVClient().get(Keys.bytes(store.keys().prefix()), GetOption.builder().isPrefix(true).withCountOnly(true).build())
+                .get(10, TimeUnit.SECONDS).getCount();
+    }
+
+    @Test
+    void aRejoiningHostKeepsItsNumberAndGetsItsNewEndpoint() {
+        FleetStore store = store("rejoin");
+        Host h1 = store.joinHost("h1", "key1", "[fd01::1]:51820");
+        Host h2 = store.joinHost("h2", "key2", "[fd01::2]:51820");
+        Host again = store.joinHost("h1", "key1", "[fd01::11]:51820");
+        assertThat(h1.getNumber()).isEqualTo(1);
+        assertThat(h2.getNumber()).isEqualTo(2);
+        assertThat(again.getNumber()).isEqualTo(1);
+        assertThat(store.host("h1").getEndpoint()).isEqualTo("[fd01::11]:51820");
+        assertThat(store.host("h1").getInfraAddress()).isEqualTo(AddressPlan.infraAddress(1));
+    }
+
+    @Test
+    void addressesFollowThePlanAndRefusalsWriteNothing() throws Exception {
+        FleetStore store = store("refusals");
+        store.joinHost("h1", "key1", "[fd01::1]:51820");
+        Machine web = store.createMachine(request("web", "h1"));
+        assertThat(web.getAddress()).isEqualTo(AddressPlan.machineAddress(1, 1, 1));
+        long keys = keyCount(store);
+
+        assertThatThrownBy(() -> store.createMachine(request("web", "h1")))
+                .isInstanceOfSatisfying(FleetException.class, e -> assertThat(e.kind()).isEqualTo(FleetException.Kind.ALREADY_EXISTS))
+                .hasMessage("machine 'web' already exists");
+        assertThatThrownBy(() -> store.createMachine(request("api", "h9")))
+                .isInstanceOfSatisfying(FleetException.class, e -> assertThat(e.kind()).isEqualTo(FleetException.Kind.NOT_FOUND))
+                .hasMessage("host: 'h9' not found (expected: one of h1)");
+        assertThatThrownBy(() -> store.createMachine(request("api", "h1").toBuilder().setNetwork("nope").build()))
+                .hasMessage("network: 'nope' not found (expected: one of default)");
+        assertThatThrownBy(() -> store.deleteMachine("ghost")).hasMessage("machine 'ghost' not found");
+        assertThatThrownBy(() -> store.createNetwork("default")).hasMessage("network 'default' already exists");
+        assertThat(keyCount(store)).as("nothing written by refused requests").isEqualTo(keys);
+    }
+
+    @Test
+    void deleteRemovesTheMachineItsIndexAndStatusSoTheAddressIsFreeAgain() throws Exception {
+        FleetStore store = store("delete");
+        store.joinHost("h1", "key1", "[fd01::1]:51820");
+        Machine web = store.createMachine(request("web", "h1"));
+        store.reportStatus("h1", dev.fleetnet.proto.v1.MachineStatus.newBuilder().setName("web")
+                .setState(MachineState.MACHINE_STATE_RUNNING).setNetns("ns-web").build());
+        assertThat(store.machine("web").getState()).isEqualTo(MachineState.MACHINE_STATE_RUNNING);
+        assertThat(store.machine("web").getNetns()).isEqualTo("ns-web");
+        store.deleteMachine("web");
+        assertThat(client.getKVClient().get(Keys.bytes(store.keys().addressIndex(web.getAddress()))).get().getKvs()).isEmpty();
+        assertThat(client.getKVClient().get(Keys.bytes(store.keys().machineStatus("web"))).get().getKvs()).isEmpty();
+        assertThat(store.machines("", "")).isEmpty();
+        // A late report from the agent about a deleted machine writes nothing.
+        store.reportStatus("h1", dev.fleetnet.proto.v1.MachineStatus.newBuilder().setName("web").build());
+        assertThat(client.getKVClient().get(Keys.bytes(store.keys().machineStatus("web"))).get().getKvs()).isEmpty();
+    }
+
+    @Test
+    void stopAndStartChangeOnlyTheDesiredState() {
+        FleetStore store = store("stopstart");
+        store.joinHost("h1", "key1", "[fd01::1]:51820");
+        Machine web = store.createMachine(request("web", "h1"));
+        Machine stopped = store.setDesiredState("web", MachineState.MACHINE_STATE_STOPPED);
+        assertThat(stopped.getDesiredState()).isEqualTo(MachineState.MACHINE_STATE_STOPPED);
+        assertThat(stopped.getAddress()).isEqualTo(web.getAddress());
+        assertThat(store.setDesiredState("web", MachineState.MACHINE_STATE_RUNNING).getDesiredState())
+                .isEqualTo(MachineState.MACHINE_STATE_RUNNING);
+        assertThat(new String(web.getName().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)).isEqualTo("web");
+    }
+}

@@ -1,0 +1,74 @@
+package dev.fleetnet.controller.view;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fleetnet.proto.v1.Host;
+import dev.fleetnet.proto.v1.HostView;
+import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.MachineState;
+import dev.fleetnet.proto.v1.Network;
+import dev.fleetnet.proto.v1.Peer;
+import dev.fleetnet.proto.v1.ViewDelta;
+import org.junit.jupiter.api.Test;
+
+class HostViewsTest {
+    private static final Network DEFAULT = Network.newBuilder().setName("default").setNumber(1).build();
+    private static final Network BLUE = Network.newBuilder().setName("blue").setNumber(2).build();
+
+    private static Host host(String name, int number, String key) {
+        return Host.newBuilder().setName(name).setNumber(number).setPublicKey(key).setEndpoint("[fd01::" + number + "]:51820").build();
+    }
+
+    private static Machine machine(String name, String host, String network, boolean running) {
+        return Machine.newBuilder().setName(name).setHost(host).setNetwork(network).setAddress("fdaa::" + name.length())
+                .setDesiredState(running ? MachineState.MACHINE_STATE_RUNNING : MachineState.MACHINE_STATE_STOPPED).build();
+    }
+
+    private static Fleet fleet() {
+        return Fleet.EMPTY.atRevision(10).withNetwork(DEFAULT).withNetwork(BLUE)
+                .withHost(host("h1", 1, "k1")).withHost(host("h2", 2, "k2")).withHost(host("h3", 3, ""))
+                .withMachine(machine("a", "h1", "default", true))
+                .withMachine(machine("b", "h2", "default", true))
+                .withMachine(machine("c", "h2", "blue", false));
+    }
+
+    @Test
+    void peersAreTheOtherHostsWithKeysCarryingTheirSlash80s() {
+        HostView view = HostViews.compute(fleet(), "h1");
+        assertThat(view.getRevision()).isEqualTo(10);
+        assertThat(view.getHostNumber()).isEqualTo(1);
+        assertThat(view.getPeersList()).extracting(Peer::getHostName).containsExactly("h2");
+        assertThat(view.getPeers(0).getAllowedIpsList()).containsExactly("fdaa:0:1:0:2::/80", "fdaa:0:2:0:2::/80", "fdaa::2:0:0:0/80");
+        assertThat(view.getMachinesList()).extracting(m -> m.getName()).containsExactly("a");
+    }
+
+    @Test
+    void machinesOfTheHostCarryDesiredRunningState() {
+        HostView view = HostViews.compute(fleet(), "h2");
+        assertThat(view.getMachinesList()).extracting(m -> m.getName() + "=" + m.getRunning() + "@" + m.getNetworkNumber())
+                .containsExactly("b=true@1", "c=false@2");
+    }
+
+    @Test
+    void deltasCarryOnlyWhatChanged() {
+        Fleet before = fleet();
+        Fleet after = before.atRevision(11).withHost(host("h2", 2, "k2").toBuilder().setEndpoint("[fd01::99]:51820").build())
+                .withoutMachine("a").withMachine(machine("d", "h1", "default", true));
+        HostView v1 = HostViews.compute(before, "h1");
+        HostView v2 = HostViews.compute(after, "h1");
+        ViewDelta delta = ViewDiff.between(v1, v2);
+        assertThat(delta.getRevision()).isEqualTo(11);
+        assertThat(delta.getUpsertPeersList()).extracting(Peer::getEndpoint).containsExactly("[fd01::99]:51820");
+        assertThat(delta.getRemoveMachinesList()).containsExactly("a");
+        assertThat(delta.getUpsertMachinesList()).extracting(m -> m.getName()).containsExactly("d");
+        assertThat(ViewDiff.changed(v1, v1.toBuilder().setRevision(99).build())).isFalse();
+        assertThat(ViewDiff.isEmpty(ViewDiff.between(v1, v1))).isTrue();
+    }
+
+    @Test
+    void aHostThatLeavesIsRemovedFromPeers() {
+        HostView v1 = HostViews.compute(fleet(), "h1");
+        HostView v2 = HostViews.compute(fleet().withoutHost("h2").atRevision(12), "h1");
+        assertThat(ViewDiff.between(v1, v2).getRemovePeersList()).containsExactly("h2");
+    }
+}
