@@ -1,6 +1,12 @@
 package dev.fleetnet.agent;
 
 import dev.fleetnet.agent.control.ControlClient;
+import dev.fleetnet.ingress.IngressUpdater;
+import dev.fleetnet.ingress.http.HttpIngressServer;
+import dev.fleetnet.ingress.http.Transports;
+import dev.fleetnet.routing.IngressTable;
+import dev.fleetnet.routing.IngressViews;
+import io.netty.channel.EventLoopGroup;
 import dev.fleetnet.agent.host.HostPlanner;
 import dev.fleetnet.agent.host.HostReconciler;
 import dev.fleetnet.agent.state.StateStore;
@@ -36,6 +42,9 @@ public final class Agent implements AutoCloseable {
     private ControlClient control;
     private volatile HostView current = HostView.getDefaultInstance();
     private StatusReport lastReport;
+    private EventLoopGroup ingressLoops;
+    private HttpIngressServer ingress;
+    private IngressUpdater ingressUpdater;
 
     public Agent(AgentConfig config) {
         this.config = config;
@@ -52,6 +61,14 @@ public final class Agent implements AutoCloseable {
         }
         WireGuardDevice device = new UserspaceWireGuard(config.meshInterface(), config.wireguardSocketDir());
         reconciler = new HostReconciler(IpRouteNetworking.inOwnNamespace(), device, config.netnsPrefix());
+        if (config.ingressListen() != null) {
+            IngressTable table = new IngressTable(config.ingress().naming());
+            ingressLoops = Transports.group(Math.max(1, Runtime.getRuntime().availableProcessors()));
+            ingress = HttpIngressServer.start(config.ingress(), table, ingressLoops, config.ingressListen());
+            ingressUpdater = new IngressUpdater(table, ingress::closeConnectionsTo);
+            log.info("HTTP ingress listening on {} (suffix {}, epoll {})", ingress.address(), config.ingress().naming().suffix(),
+                    Transports.epoll());
+        }
         Optional<HostView> saved = state.lastView();
         if (saved.isPresent()) {
             reconcileThread.submit(() -> apply(saved.get(), true, "restored from " + state.dir())).get();
@@ -78,6 +95,10 @@ public final class Agent implements AutoCloseable {
     /** Runs on the reconcile thread only. */
     private void apply(HostView view, boolean deep, String why) {
         try {
+            if (ingressUpdater != null) {
+                // First take stopped machines out of service, then change the data plane.
+                ingressUpdater.apply(IngressViews.state(view));
+            }
             HostReconciler.Result result = reconciler.reconcile(planner.host(view), planner.mesh(view, key), deep);
             if (result.noChanges()) {
                 log.info("view at revision {} ({}): no changes", view.getRevision(), why);
@@ -106,5 +127,9 @@ public final class Agent implements AutoCloseable {
             control.close();
         }
         reconcileThread.shutdownNow();
+        if (ingress != null) {
+            ingress.close();
+            ingressLoops.shutdownGracefully();
+        }
     }
 }

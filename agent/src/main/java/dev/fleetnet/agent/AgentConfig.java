@@ -1,11 +1,14 @@
 package dev.fleetnet.agent;
 
+import dev.fleetnet.ingress.http.IngressConfig;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Everything an agent runs with, read from flags by {@link AgentMain} only. */
+/** Everything an agent runs with, read from flags by {@link AgentMain} only; no ingress when {@code ingressListen} is null. */
 public record AgentConfig(String hostName, String controller, byte[] joinToken, String endpoint, int listenPort,
-        String meshInterface, String netnsPrefix, Path stateDir, Duration resyncInterval, Path wireguardSocketDir) {
+        String meshInterface, String netnsPrefix, Path stateDir, Duration resyncInterval, Path wireguardSocketDir,
+        InetSocketAddress ingressListen, IngressConfig ingress) {
     public AgentConfig {
         joinToken = joinToken.clone();
         if (meshInterface.length() > 15) {

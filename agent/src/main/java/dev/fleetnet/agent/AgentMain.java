@@ -2,6 +2,10 @@ package dev.fleetnet.agent;
 
 import dev.fleetnet.core.Endpoints;
 import dev.fleetnet.core.Names;
+import dev.fleetnet.ingress.http.IngressConfig;
+import dev.fleetnet.ingress.http.TrustedProxies;
+import dev.fleetnet.routing.IngressNaming;
+import java.net.InetSocketAddress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +39,18 @@ public final class AgentMain implements Callable<Integer> {
     String netnsPrefix;
     @Option(names = "--state-dir", defaultValue = "/var/lib/fleetnet/agent", description = "Key and last view (default: ${DEFAULT-VALUE}).")
     Path stateDir;
+    @Option(names = "--ingress-listen", defaultValue = "[::]:80", description = "HTTP ingress address; 'none' to disable (default: ${DEFAULT-VALUE}).")
+    String ingressListen;
+    @Option(names = "--ingress-suffix", defaultValue = "fleet.internal", description = "Suffix of implicit hostnames (default: ${DEFAULT-VALUE}).")
+    String ingressSuffix;
+    @Option(names = "--ingress-default-port", defaultValue = "8080", description = "Port of {machine}.{suffix} (default: ${DEFAULT-VALUE}).")
+    int ingressDefaultPort;
+    @Option(names = "--ingress-upstream-timeout", defaultValue = "60s", description = "Time for a machine to start answering (default: ${DEFAULT-VALUE}).")
+    String ingressUpstreamTimeout;
+    @Option(names = "--ingress-trusted-proxy", description = "Address or CIDR whose X-Forwarded-*/Forwarded headers are extended, not replaced (repeatable).")
+    java.util.List<String> trustedProxies = new java.util.ArrayList<>();
+    @Option(names = "--ingress-max-body-bytes", defaultValue = "104857600", description = "Default request body limit (default: ${DEFAULT-VALUE}).")
+    long maxBodyBytes;
     @Option(names = "--resync-interval", defaultValue = "30s", description = "Full re-check of the data plane (default: ${DEFAULT-VALUE}).")
     String resyncInterval;
 
@@ -52,7 +68,11 @@ public final class AgentMain implements Callable<Integer> {
         Names.check("--host-name", hostName);
         Endpoints.parse("--endpoint", endpoint);
         AgentConfig config = new AgentConfig(hostName, controller, token(), endpoint, listenPort, meshInterface, netnsPrefix,
-                stateDir, parseDuration(resyncInterval), Path.of("/var/run/wireguard"));
+                stateDir, parseDuration(resyncInterval), Path.of("/var/run/wireguard"),
+                ingressListen.equals("none") ? null : address("--ingress-listen", ingressListen),
+                IngressConfig.builder().naming(new IngressNaming(ingressSuffix, ingressDefaultPort))
+                        .upstreamResponseTimeout(parseDuration(ingressUpstreamTimeout)).maxBodyBytes(maxBodyBytes)
+                        .trustedProxies(trustedProxies.stream().map(TrustedProxies.Cidr::parse).toList()).build());
         Agent agent = new Agent(config);
         agent.start();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -75,9 +95,14 @@ public final class AgentMain implements Callable<Integer> {
         return token.getBytes(StandardCharsets.UTF_8);
     }
 
+    static InetSocketAddress address(String flag, String text) {
+        InetSocketAddress parsed = Endpoints.parse(flag, text);
+        return new InetSocketAddress(parsed.getHostString(), parsed.getPort()); // a literal: no lookup
+    }
+
     static Duration parseDuration(String text) {
         if (!text.matches("\\d+(ms|s|m)")) {
-            throw new IllegalArgumentException("--resync-interval: '" + text + "' (expected: e.g. 500ms, 30s or 2m)");
+            throw new IllegalArgumentException("duration: '" + text + "' (expected: e.g. 500ms, 30s or 2m)");
         }
         long n = Long.parseLong(text.replaceAll("\\D", ""));
         return text.endsWith("ms") ? Duration.ofMillis(n) : text.endsWith("m") ? Duration.ofMinutes(n) : Duration.ofSeconds(n);

@@ -9,6 +9,7 @@ import dev.fleetnet.proto.v1.GetMachineRequest;
 import dev.fleetnet.proto.v1.ListMachinesRequest;
 import dev.fleetnet.proto.v1.ListMachinesResponse;
 import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.SetMachinePortsRequest;
 import dev.fleetnet.proto.v1.StartMachineRequest;
 import dev.fleetnet.proto.v1.StopMachineRequest;
 import java.util.ArrayList;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Spec;
 /** {@code fleetnet machine create|list|get|start|stop|delete|exec}. */
 @Command(name = "machine", description = "Machines: each gets an fdaa:: address reachable from every host.",
         subcommands = {MachineCommand.Create.class, MachineCommand.List.class, MachineCommand.Get.class,
-            MachineCommand.Start.class, MachineCommand.Stop.class, MachineCommand.Delete.class, MachineCommand.Exec.class})
+            MachineCommand.Start.class, MachineCommand.Stop.class, MachineCommand.Delete.class, MachineCommand.Exec.class,
+            MachineCommand.SetPorts.class})
 final class MachineCommand {
     @ParentCommand
     FleetnetCli root;
@@ -54,6 +56,8 @@ final class MachineCommand {
         java.util.List<Integer> ports = new ArrayList<>();
         @Option(names = "--stopped", description = "Create it stopped.")
         boolean stopped;
+        @Option(names = "--app", description = "App it belongs to ({app}.{suffix} balances across the app's machines).")
+        String app = "";
 
         @Override
         public void run() {
@@ -64,7 +68,7 @@ final class MachineCommand {
             };
             try (FleetClient client = parent.root.connect()) {
                 print(client.machines().createMachine(CreateMachineRequest.newBuilder().setName(name).setHost(host)
-                        .setNetwork(network).setBackend(parsed).addAllPorts(ports).setStopped(stopped).build()));
+                        .setNetwork(network).setBackend(parsed).addAllPorts(ports).setStopped(stopped).setApp(app).build()));
             }
         }
     }
@@ -136,6 +140,21 @@ final class MachineCommand {
             try (FleetClient client = parent.root.connect()) {
                 client.machines().deleteMachine(DeleteMachineRequest.newBuilder().setName(name).build());
                 spec.commandLine().getOut().print(parent.root.json ? "{\"deleted\": \"" + name + "\"}\n" : "deleted " + name + "\n");
+            }
+        }
+    }
+
+    @Command(name = "ports", description = "Replace the exposed ports: ports NAME -p 8080 -p 9000 (none: no ports).")
+    static final class SetPorts extends Sub implements Runnable {
+        @Parameters(paramLabel = "NAME")
+        String name;
+        @Option(names = {"--port", "-p"}, description = "Exposed port (repeatable).")
+        java.util.List<Integer> ports = new ArrayList<>();
+
+        @Override
+        public void run() {
+            try (FleetClient client = parent.root.connect()) {
+                print(client.machines().setMachinePorts(SetMachinePortsRequest.newBuilder().setName(name).addAllPorts(ports).build()));
             }
         }
     }

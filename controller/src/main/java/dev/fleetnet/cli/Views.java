@@ -60,6 +60,7 @@ final class Views {
                 "desired:  " + state(m.getDesiredState()),
                 "state:    " + state(m.getState()) + (m.getStateMessage().isEmpty() ? "" : " (" + m.getStateMessage() + ")"),
                 "ports:    " + m.getPortsList().stream().map(String::valueOf).collect(Collectors.joining(", ")),
+                "app:      " + orDash(m.getApp()),
                 "netns:    " + orDash(m.getNetns()),
                 "link:     " + orDash(m.getLink())) + "\n";
     }

@@ -3,6 +3,7 @@ package dev.fleetnet.controller;
 import dev.fleetnet.controller.api.HostApi;
 import dev.fleetnet.controller.api.MachineApi;
 import dev.fleetnet.controller.api.NetworkApi;
+import dev.fleetnet.controller.api.RouteApi;
 import dev.fleetnet.controller.control.AgentControlService;
 import dev.fleetnet.controller.store.FleetStore;
 import dev.fleetnet.controller.store.Keys;
@@ -63,6 +64,7 @@ public final class Controller implements AutoCloseable {
         String controllerId = ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
         api = NettyServerBuilder.forAddress(config.apiListen())
                 .addService(new HostApi(store)).addService(new NetworkApi(store)).addService(new MachineApi(store))
+                .addService(new RouteApi(store, config.naming()))
                 .build().start();
         NettyServerBuilder agentBuilder = NettyServerBuilder.forAddress(config.agentListen())
                 .addService(new AgentControlService(store, watcher, client.getLeaseClient(), config.joinToken(), controllerId, blocking))

@@ -32,6 +32,10 @@ public final class ControllerMain implements Callable<Integer> {
     String joinToken;
     @Option(names = "--join-token-file", description = "File holding the join token.")
     Path joinTokenFile;
+    @Option(names = "--ingress-suffix", defaultValue = "fleet.internal", description = "Suffix of implicit ingress hostnames (default: ${DEFAULT-VALUE}).")
+    String ingressSuffix;
+    @Option(names = "--ingress-default-port", defaultValue = "8080", description = "Port of {machine}.{suffix} (default: ${DEFAULT-VALUE}).")
+    int ingressDefaultPort;
     @Option(names = "--key-prefix", defaultValue = "/fleetnet/v1/", description = "etcd key prefix (default: ${DEFAULT-VALUE}).")
     String keyPrefix;
 
@@ -47,7 +51,8 @@ public final class ControllerMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ControllerConfig config = new ControllerConfig(address("--listen", listen), address("--agent-listen", agentListen),
-                agentListenNetns, etcdEndpoints, dataDir, token(), keyPrefix);
+                agentListenNetns, etcdEndpoints, dataDir, token(), keyPrefix,
+                new dev.fleetnet.routing.IngressNaming(ingressSuffix, ingressDefaultPort));
         Controller controller = Controller.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -99,7 +99,7 @@ public final class Lab implements AutoCloseable {
                 "--agent-listen-netns", layout.underlayNamespace(),
                 "--etcd-endpoints", state.etcdEndpoint(),
                 "--data-dir", config.dir().resolve("controller").toString(),
-                "--join-token-file", tokenFile().toString());
+                "--join-token-file", tokenFile().toString(), "--ingress-suffix", LabConfig.INGRESS_SUFFIX);
         Process process = Processes.startDetached(command, config.dir().resolve("controller.log"));
         record("controller", process.pid());
         try (FleetClient client = client()) {
@@ -131,7 +131,9 @@ public final class Lab implements AutoCloseable {
                 "--listen-port", Integer.toString(LabLayout.WIREGUARD_PORT),
                 "--mesh-interface", layout.meshInterface(host),
                 "--netns-prefix", layout.machineNetnsPrefix(host),
-                "--state-dir", config.dir().resolve("agent-" + layout.hostName(host)).toString());
+                "--state-dir", config.dir().resolve("agent-" + layout.hostName(host)).toString(),
+                "--ingress-listen", "[::]:" + LabConfig.INGRESS_PORT, "--ingress-suffix", LabConfig.INGRESS_SUFFIX,
+                "--ingress-upstream-timeout", config.ingressUpstreamTimeout());
         Process process = Processes.startDetached(command, config.dir().resolve("agent-" + layout.hostName(host) + ".log"));
         record(agentRole(host), process.pid());
     }

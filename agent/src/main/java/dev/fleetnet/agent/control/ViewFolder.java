@@ -1,9 +1,12 @@
 package dev.fleetnet.agent.control;
 
+import dev.fleetnet.proto.v1.FleetMachine;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.MachineSpec;
 import dev.fleetnet.proto.v1.Peer;
+import dev.fleetnet.proto.v1.Route;
 import dev.fleetnet.proto.v1.ViewDelta;
+import dev.fleetnet.routing.IngressViews;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,7 +24,17 @@ public final class ViewFolder {
         view.getMachinesList().forEach(m -> machines.put(m.getName(), m));
         delta.getRemoveMachinesList().forEach(machines::remove);
         delta.getUpsertMachinesList().forEach(m -> machines.put(m.getName(), m));
+        Map<String, FleetMachine> directory = new TreeMap<>();
+        view.getDirectoryList().forEach(m -> directory.put(m.getName(), m));
+        delta.getRemoveDirectoryList().forEach(directory::remove);
+        delta.getUpsertDirectoryList().forEach(m -> directory.put(m.getName(), m));
+        Map<String, Route> routes = new TreeMap<>();
+        view.getRoutesList().forEach(r -> routes.put(IngressViews.key(r), r));
+        delta.getRemoveRoutesList().forEach(routes::remove);
+        delta.getUpsertRoutesList().forEach(r -> routes.put(IngressViews.key(r), r));
         return view.toBuilder().setRevision(delta.getRevision())
+                .clearDirectory().addAllDirectory(directory.values())
+                .clearRoutes().addAllRoutes(routes.values())
                 .clearPeers().addAllPeers(peers.values())
                 .clearMachines().addAllMachines(machines.values().stream().sorted(Comparator.comparing(MachineSpec::getName)).toList())
                 .build();

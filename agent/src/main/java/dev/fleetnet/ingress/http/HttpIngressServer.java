@@ -1,6 +1,6 @@
 package dev.fleetnet.ingress.http;
 
-import dev.fleetnet.ingress.routing.IngressTable;
+import dev.fleetnet.routing.IngressTable;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;

@@ -1,7 +1,7 @@
 package dev.fleetnet.ingress.http;
 
-import dev.fleetnet.ingress.routing.MachineEntry;
-import dev.fleetnet.ingress.routing.Resolution;
+import dev.fleetnet.routing.MachineEntry;
+import dev.fleetnet.routing.Resolution;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -1,6 +1,6 @@
 package dev.fleetnet.ingress.http;
 
-import dev.fleetnet.ingress.routing.IngressNaming;
+import dev.fleetnet.routing.IngressNaming;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.fleetnet.ingress.http;
 
-import dev.fleetnet.ingress.routing.MachineEntry;
+import dev.fleetnet.routing.MachineEntry;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -3,9 +3,9 @@ package dev.fleetnet.ingress.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.fleetnet.ingress.routing.IngressNaming;
-import dev.fleetnet.ingress.routing.IngressTable;
-import dev.fleetnet.ingress.routing.MachineEntry;
+import dev.fleetnet.routing.IngressNaming;
+import dev.fleetnet.routing.IngressTable;
+import dev.fleetnet.routing.MachineEntry;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;

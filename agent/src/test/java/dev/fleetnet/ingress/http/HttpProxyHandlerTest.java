@@ -2,9 +2,9 @@ package dev.fleetnet.ingress.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fleetnet.ingress.routing.IngressNaming;
-import dev.fleetnet.ingress.routing.IngressTable;
-import dev.fleetnet.ingress.routing.MachineEntry;
+import dev.fleetnet.routing.IngressNaming;
+import dev.fleetnet.routing.IngressTable;
+import dev.fleetnet.routing.MachineEntry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -13,6 +13,7 @@ import dev.fleetnet.proto.v1.ListMachinesResponse;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.MachineServiceGrpc;
 import dev.fleetnet.proto.v1.MachineState;
+import dev.fleetnet.proto.v1.SetMachinePortsRequest;
 import dev.fleetnet.proto.v1.StartMachineRequest;
 import dev.fleetnet.proto.v1.StopMachineRequest;
 import io.grpc.stub.StreamObserver;
@@ -46,8 +47,9 @@ public final class MachineApi extends MachineServiceGrpc.MachineServiceImplBase 
         for (int i = 0; i < request.getPortsCount(); i++) {
             ports.add(Ports.check("ports[" + i + "]", Integer.toUnsignedLong(request.getPorts(i))));
         }
+        String app = request.getApp().isEmpty() ? "" : Names.check("app", request.getApp());
         return Machine.newBuilder().setName(request.getName()).setNetwork(network).setHost(request.getHost())
-                .setBackend(backend).addAllPorts(ports)
+                .setBackend(backend).addAllPorts(ports).setApp(app)
                 .setDesiredState(request.getStopped() ? MachineState.MACHINE_STATE_STOPPED : MachineState.MACHINE_STATE_RUNNING)
                 .build();
     }
@@ -71,6 +73,19 @@ public final class MachineApi extends MachineServiceGrpc.MachineServiceImplBase 
     @Override
     public void stopMachine(StopMachineRequest request, StreamObserver<Machine> out) {
         Calls.unary(out, () -> store.setDesiredState(Names.check("machine name", request.getName()), MachineState.MACHINE_STATE_STOPPED));
+    }
+
+    @Override
+    public void setMachinePorts(SetMachinePortsRequest request, StreamObserver<Machine> out) {
+        Calls.unary(out, () -> {
+            Names.check("machine name", request.getName());
+            TreeSet<Integer> ports = new TreeSet<>();
+            for (int i = 0; i < request.getPortsCount(); i++) {
+                ports.add(Ports.check("ports[" + i + "]", Integer.toUnsignedLong(request.getPorts(i))));
+            }
+            store.setPorts(request.getName(), ports);
+            return store.machine(request.getName());
+        });
     }
 
     @Override

@@ -38,10 +38,16 @@ public final class FleetStore {
     private static final int MAX_ATTEMPTS = 200;
     private final KV kv;
     private final Keys keys;
+    private final RouteStore routes;
 
     public FleetStore(Client client, Keys keys) {
         this.kv = client.getKVClient();
         this.keys = keys;
+        this.routes = new RouteStore(client, keys);
+    }
+
+    public RouteStore routes() {
+        return routes;
     }
 
     public Keys keys() {
@@ -216,12 +222,21 @@ public final class FleetStore {
 
     /** Sets what the user wants (RUNNING or STOPPED); returns the machine as stored. */
     public Machine setDesiredState(String name, MachineState desired) {
+        return update(name, m -> m.toBuilder().setDesiredState(desired).build());
+    }
+
+    /** Replaces the exposed ports. */
+    public Machine setPorts(String name, java.util.Collection<Integer> ports) {
+        return update(name, m -> m.toBuilder().clearPorts().addAllPorts(ports).build());
+    }
+
+    private Machine update(String name, java.util.function.UnaryOperator<Machine> change) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             KeyValue current = Etcd.get(kv, keys.machine(name));
             if (current == null) {
                 throw new FleetException(FleetException.Kind.NOT_FOUND, "machine '" + name + "' not found");
             }
-            Machine updated = Etcd.parse(Machine.parser(), current).toBuilder().setDesiredState(desired).build();
+            Machine updated = change.apply(Etcd.parse(Machine.parser(), current));
             TxnResponse r = Etcd.await("update machine " + name, kv.txn()
                     .If(new Cmp(bytes(keys.machine(name)), Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))
                     .Then(Op.put(bytes(keys.machine(name)), Etcd.value(updated), PutOption.DEFAULT)).commit());
@@ -240,11 +255,13 @@ public final class FleetStore {
                 throw new FleetException(FleetException.Kind.NOT_FOUND, "machine '" + name + "' not found");
             }
             Machine machine = Etcd.parse(Machine.parser(), current);
+            List<Op> deletes = new ArrayList<>(List.of(Op.delete(bytes(keys.machine(name)), DeleteOption.DEFAULT),
+                    Op.delete(bytes(keys.addressIndex(machine.getAddress())), DeleteOption.DEFAULT),
+                    Op.delete(bytes(keys.machineStatus(name)), DeleteOption.DEFAULT)));
+            deletes.addAll(routes.deletesOwnedBy(name)); // the routes it owns go with it
             TxnResponse r = Etcd.await("delete machine " + name, kv.txn()
                     .If(new Cmp(bytes(keys.machine(name)), Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))
-                    .Then(Op.delete(bytes(keys.machine(name)), DeleteOption.DEFAULT),
-                            Op.delete(bytes(keys.addressIndex(machine.getAddress())), DeleteOption.DEFAULT),
-                            Op.delete(bytes(keys.machineStatus(name)), DeleteOption.DEFAULT))
+                    .Then(deletes.toArray(Op[]::new))
                     .commit());
             if (r.isSucceeded()) {
                 return;

@@ -18,6 +18,7 @@ public record Keys(String prefix) {
     public String hosts() { return prefix + "hosts/"; }
     public String networks() { return prefix + "networks/"; }
     public String machines() { return prefix + "machines/"; }
+    public String routes() { return prefix + "routes/"; }
     public String machineStatuses() { return prefix + "status/machines/"; }
     public String sessions() { return prefix + "status/sessions/"; }
     public String applied() { return prefix + "status/applied/"; }
@@ -26,6 +27,8 @@ public record Keys(String prefix) {
     public String network(String name) { return networks() + name; }
     public String machine(String name) { return machines() + name; }
     public String machineStatus(String name) { return machineStatuses() + name; }
+    /** {@code routeKey} is hostname + path prefix, e.g. {@code shop.example.com/api}. */
+    public String route(String routeKey) { return routes() + routeKey; }
     public String session(String host) { return sessions() + host; }
     public String appliedRevision(String host) { return applied() + host; }
     public String addressIndex(String address) { return prefix + "index/address/" + address; }

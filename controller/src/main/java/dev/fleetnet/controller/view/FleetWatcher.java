@@ -7,6 +7,7 @@ import dev.fleetnet.controller.store.Keys;
 import dev.fleetnet.proto.v1.Host;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.Network;
+import dev.fleetnet.proto.v1.Route;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
@@ -89,6 +90,10 @@ public final class FleetWatcher implements AutoCloseable {
             for (KeyValue kv : get(keys.machines(), revision).getKvs()) {
                 fleet = fleet.withMachine(Machine.parseFrom(kv.getValue().getBytes()));
             }
+            for (KeyValue kv : get(keys.routes(), revision).getKvs()) {
+                fleet = fleet.withRoute(kv.getKey().toString(StandardCharsets.UTF_8).substring(keys.routes().length()),
+                        Route.parseFrom(kv.getValue().getBytes()));
+            }
             publish(fleet);
             watcher = client.getWatchClient().watch(bytes(keys.prefix()),
                     WatchOption.builder().isPrefix(true).withRevision(revision + 1).build(),
@@ -138,6 +143,10 @@ public final class FleetWatcher implements AutoCloseable {
             }
             if (key.startsWith(keys.networks())) {
                 return put ? fleet.withNetwork(Network.parseFrom(value)) : fleet.withoutNetwork(key.substring(keys.networks().length()));
+            }
+            if (key.startsWith(keys.routes())) {
+                String routeKey = key.substring(keys.routes().length());
+                return put ? fleet.withRoute(routeKey, Route.parseFrom(value)) : fleet.withoutRoute(routeKey);
             }
             if (key.startsWith(keys.machines())) {
                 return put ? fleet.withMachine(Machine.parseFrom(value)) : fleet.withoutMachine(key.substring(keys.machines().length()));

@@ -1,6 +1,7 @@
 package dev.fleetnet.controller.view;
 
 import dev.fleetnet.core.AddressPlan;
+import dev.fleetnet.proto.v1.FleetMachine;
 import dev.fleetnet.proto.v1.Host;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.Machine;
@@ -8,6 +9,7 @@ import dev.fleetnet.proto.v1.MachineSpec;
 import dev.fleetnet.proto.v1.MachineState;
 import dev.fleetnet.proto.v1.Network;
 import dev.fleetnet.proto.v1.Peer;
+import dev.fleetnet.proto.v1.Route;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
@@ -28,6 +30,10 @@ public final class HostViews {
                 .filter(m -> m.getHost().equals(hostName))
                 .sorted(Comparator.comparing(Machine::getName))
                 .forEach(m -> view.addMachines(spec(fleet, m)));
+        fleet.machines().values().stream().sorted(Comparator.comparing(Machine::getName))
+                .forEach(m -> view.addDirectory(directoryEntry(m)));
+        fleet.routes().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                .forEach(e -> view.addRoutes(e.getValue()));
         return view.build();
     }
 
@@ -43,6 +49,12 @@ public final class HostViews {
         }
         return Peer.newBuilder().setHostName(host.getName()).setHostNumber(host.getNumber())
                 .setPublicKey(host.getPublicKey()).setEndpoint(host.getEndpoint()).addAllAllowedIps(allowed).build();
+    }
+
+    static FleetMachine directoryEntry(Machine m) {
+        return FleetMachine.newBuilder().setName(m.getName()).setHost(m.getHost()).setAddress(m.getAddress())
+                .setRunning(m.getDesiredState() != MachineState.MACHINE_STATE_STOPPED)
+                .addAllPorts(List.copyOf(new TreeSet<>(m.getPortsList()))).setApp(m.getApp()).build();
     }
 
     static MachineSpec spec(Fleet fleet, Machine m) {

@@ -1,9 +1,12 @@
 package dev.fleetnet.controller.view;
 
+import dev.fleetnet.proto.v1.FleetMachine;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.MachineSpec;
 import dev.fleetnet.proto.v1.Peer;
+import dev.fleetnet.proto.v1.Route;
 import dev.fleetnet.proto.v1.ViewDelta;
+import dev.fleetnet.routing.IngressViews;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -33,6 +36,24 @@ public final class ViewDiff {
             }
         });
         oldMachines.keySet().stream().filter(name -> !newMachines.containsKey(name)).sorted().forEach(delta::addRemoveMachines);
+        Map<String, FleetMachine> oldDirectory = before.getDirectoryList().stream()
+                .collect(Collectors.toMap(FleetMachine::getName, Function.identity()));
+        Map<String, FleetMachine> newDirectory = after.getDirectoryList().stream()
+                .collect(Collectors.toMap(FleetMachine::getName, Function.identity()));
+        newDirectory.forEach((name, m) -> {
+            if (!m.equals(oldDirectory.get(name))) {
+                delta.addUpsertDirectory(m);
+            }
+        });
+        oldDirectory.keySet().stream().filter(name -> !newDirectory.containsKey(name)).sorted().forEach(delta::addRemoveDirectory);
+        Map<String, Route> oldRoutes = before.getRoutesList().stream().collect(Collectors.toMap(IngressViews::key, Function.identity()));
+        Map<String, Route> newRoutes = after.getRoutesList().stream().collect(Collectors.toMap(IngressViews::key, Function.identity()));
+        newRoutes.forEach((key, r) -> {
+            if (!r.equals(oldRoutes.get(key))) {
+                delta.addUpsertRoutes(r);
+            }
+        });
+        oldRoutes.keySet().stream().filter(key -> !newRoutes.containsKey(key)).sorted().forEach(delta::addRemoveRoutes);
         return delta.build();
     }
 
@@ -43,6 +64,8 @@ public final class ViewDiff {
 
     public static boolean isEmpty(ViewDelta delta) {
         return delta.getUpsertPeersCount() == 0 && delta.getRemovePeersCount() == 0
-                && delta.getUpsertMachinesCount() == 0 && delta.getRemoveMachinesCount() == 0;
+                && delta.getUpsertMachinesCount() == 0 && delta.getRemoveMachinesCount() == 0
+                && delta.getUpsertDirectoryCount() == 0 && delta.getRemoveDirectoryCount() == 0
+                && delta.getUpsertRoutesCount() == 0 && delta.getRemoveRoutesCount() == 0;
     }
 }

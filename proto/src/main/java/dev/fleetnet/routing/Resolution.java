@@ -1,4 +1,4 @@
-package dev.fleetnet.ingress.routing;
+package dev.fleetnet.routing;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.fleetnet.ingress.routing;
+package dev.fleetnet.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,11 @@
-package dev.fleetnet.ingress.routing;
+package dev.fleetnet.ingress;
+
+import dev.fleetnet.routing.IngressNaming;
+import dev.fleetnet.routing.IngressState;
+import dev.fleetnet.routing.IngressTable;
+import dev.fleetnet.routing.MachineEntry;
+import dev.fleetnet.routing.Resolution;
+import dev.fleetnet.routing.RouteSpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

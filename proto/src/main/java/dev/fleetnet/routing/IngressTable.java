@@ -1,4 +1,4 @@
-package dev.fleetnet.ingress.routing;
+package dev.fleetnet.routing;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -79,6 +79,31 @@ public final class IngressTable {
         return routesByHostname.values().stream().flatMap(List::stream).toList();
     }
 
+    /** What a request for (host, path) is addressed to, before any check of the target's state. */
+    public sealed interface Match {
+        record Explicit(RouteSpec route) implements Match {}
+
+        record ToMachine(String machine, int port) implements Match {}
+
+        record ToApp(String app, int port) implements Match {}
+
+        record None(String hostname) implements Match {}
+    }
+
+    /** Which explicit route, or which implicit form, a concrete hostname and path fall under. */
+    public Match match(String host, String path) {
+        RouteSpec route = explicitRoute(host, path);
+        if (route != null) {
+            return new Match.Explicit(route);
+        }
+        return switch (naming.parse(host, machines::containsKey, appMembers::containsKey)) {
+            case IngressNaming.Implicit.ToMachine m -> new Match.ToMachine(m.machine(), m.port());
+            case IngressNaming.Implicit.ToApp a -> new Match.ToApp(a.app(), a.port());
+            case IngressNaming.Implicit.UnknownMachine u -> new Match.ToMachine(u.machine(), -1);
+            case IngressNaming.Implicit.None none -> new Match.None(host);
+        };
+    }
+
     public Resolution resolve(String hostHeader, String path) {
         if (path.startsWith(PROXY_PATH)) {
             return resolveProxyPath(path);
@@ -87,17 +112,13 @@ public final class IngressTable {
         if (host == null) {
             return new Resolution.Refuse(400, "missing or malformed Host header", null, null);
         }
-        RouteSpec route = explicitRoute(host, path);
-        if (route != null) {
-            return route.targetApp() ? toApp(route.target(), route.port(), path, route)
-                    : toMachine(route.target(), route.port(), path, route);
-        }
-        IngressNaming.Implicit implicit = naming.parse(host, machines::containsKey, appMembers::containsKey);
-        return switch (implicit) {
-            case IngressNaming.Implicit.ToMachine m -> toMachine(m.machine(), m.port(), path, null);
-            case IngressNaming.Implicit.ToApp a -> toApp(a.app(), a.port(), path, null);
-            case IngressNaming.Implicit.UnknownMachine u -> new Resolution.Refuse(404, "unknown machine", u.machine(), null);
-            case IngressNaming.Implicit.None none -> new Resolution.Refuse(404, "unknown hostname " + host, null, null);
+        return switch (match(host, path)) {
+            case Match.Explicit e -> e.route().targetApp() ? toApp(e.route().target(), e.route().port(), path, e.route())
+                    : toMachine(e.route().target(), e.route().port(), path, e.route());
+            case Match.ToMachine m -> m.port() < 0 || !machines.containsKey(m.machine())
+                    ? new Resolution.Refuse(404, "unknown machine", m.machine(), null) : toMachine(m.machine(), m.port(), path, null);
+            case Match.ToApp a -> toApp(a.app(), a.port(), path, null);
+            case Match.None n -> new Resolution.Refuse(404, "unknown hostname " + n.hostname(), null, null);
         };
     }
 

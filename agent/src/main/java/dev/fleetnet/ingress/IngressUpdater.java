@@ -1,4 +1,9 @@
-package dev.fleetnet.ingress.routing;
+package dev.fleetnet.ingress;
+
+import dev.fleetnet.routing.IngressState;
+import dev.fleetnet.routing.IngressTable;
+import dev.fleetnet.routing.MachineEntry;
+import dev.fleetnet.routing.RouteSpec;
 
 import java.util.Map;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.fleetnet.ingress.routing;
+package dev.fleetnet.routing;
 
 /**
  * An explicit ingress route: a hostname (exact, or a one-level wildcard {@code *.example.com}),

@@ -1,0 +1,100 @@
+package dev.fleetnet.controller.api;
+
+import dev.fleetnet.controller.store.RouteStore;
+import dev.fleetnet.controller.store.FleetStore;
+import dev.fleetnet.proto.v1.AddRouteRequest;
+import dev.fleetnet.proto.v1.DeleteRouteRequest;
+import dev.fleetnet.proto.v1.DeleteRouteResponse;
+import dev.fleetnet.proto.v1.GetRouteRequest;
+import dev.fleetnet.proto.v1.ListRoutesRequest;
+import dev.fleetnet.proto.v1.ListRoutesResponse;
+import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.MachineState;
+import dev.fleetnet.proto.v1.Route;
+import dev.fleetnet.proto.v1.RouteServiceGrpc;
+import dev.fleetnet.proto.v1.WhoOwnsRequest;
+import dev.fleetnet.proto.v1.WhoOwnsResponse;
+import dev.fleetnet.routing.Hostnames;
+import dev.fleetnet.routing.IngressNaming;
+import dev.fleetnet.routing.IngressTable;
+import dev.fleetnet.routing.IngressViews;
+import dev.fleetnet.routing.MachineEntry;
+import io.grpc.stub.StreamObserver;
+import java.util.HashSet;
+
+/**
+ * {@code RouteService}: explicit routes, and "who owns this hostname" answered by the same
+ * route table the ingress serves from.
+ */
+public final class RouteApi extends RouteServiceGrpc.RouteServiceImplBase {
+    private final FleetStore store;
+    private final RouteStore routes;
+    private final IngressNaming naming;
+
+    public RouteApi(FleetStore store, IngressNaming naming) {
+        this.store = store;
+        this.routes = store.routes();
+        this.naming = naming;
+    }
+
+    @Override
+    public void addRoute(AddRouteRequest request, StreamObserver<Route> out) {
+        Calls.unary(out, () -> routes.add(request.getRoute()));
+    }
+
+    @Override
+    public void listRoutes(ListRoutesRequest request, StreamObserver<ListRoutesResponse> out) {
+        Calls.unary(out, () -> ListRoutesResponse.newBuilder().addAllRoutes(routes.list(request.getOwner())).build());
+    }
+
+    @Override
+    public void getRoute(GetRouteRequest request, StreamObserver<Route> out) {
+        Calls.unary(out, () -> routes.get(request.getHostname(), request.getPathPrefix()));
+    }
+
+    @Override
+    public void deleteRoute(DeleteRouteRequest request, StreamObserver<DeleteRouteResponse> out) {
+        Calls.unary(out, () -> {
+            routes.delete(request.getHostname(), request.getPathPrefix());
+            return DeleteRouteResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void whoOwns(WhoOwnsRequest request, StreamObserver<WhoOwnsResponse> out) {
+        Calls.unary(out, () -> {
+            String host = Hostnames.normalize(request.getHostname());
+            String path = request.getPath().isEmpty() ? "/" : request.getPath();
+            IngressTable table = new IngressTable(naming);
+            for (Machine m : store.machines("", "")) {
+                table.putMachine(new MachineEntry(m.getName(), m.getAddress(), m.getDesiredState() != MachineState.MACHINE_STATE_STOPPED,
+                        new HashSet<>(m.getPortsList()), m.getApp()));
+            }
+            java.util.Map<String, Route> byKey = new java.util.HashMap<>();
+            for (Route r : routes.list("")) {
+                table.putRoute(IngressViews.spec(r));
+                byKey.put(IngressViews.key(r), r);
+            }
+            WhoOwnsResponse.Builder answer = WhoOwnsResponse.newBuilder();
+            switch (table.match(host, path)) {
+                case IngressTable.Match.Explicit e -> {
+                    Route route = byKey.get(e.route().key());
+                    answer.setKind("explicit").setOwner(route.getOwner()).setRoute(route);
+                }
+                case IngressTable.Match.ToMachine m -> {
+                    if (table.machine(m.machine()) == null) {
+                        answer.setKind("none");
+                    } else {
+                        answer.setKind("implicit").setOwner(m.machine())
+                                .setRoute(Route.newBuilder().setHostname(host).setPathPrefix("/").setMachine(m.machine())
+                                        .setPort(m.port()).setOwner(m.machine()));
+                    }
+                }
+                case IngressTable.Match.ToApp a -> answer.setKind("implicit").setOwner("app:" + a.app())
+                        .setRoute(Route.newBuilder().setHostname(host).setPathPrefix("/").setApp(a.app()).setPort(a.port()));
+                case IngressTable.Match.None n -> answer.setKind("none");
+            }
+            return answer.build();
+        });
+    }
+}

@@ -1,0 +1,45 @@
+package dev.fleetnet.routing;
+
+import dev.fleetnet.proto.v1.FleetMachine;
+import dev.fleetnet.proto.v1.HostView;
+import dev.fleetnet.proto.v1.Route;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+
+/** Converts API routes and directory entries into the routing values ingress serves from. Pure. */
+public final class IngressViews {
+    private IngressViews() {}
+
+    /** A route's identity: normalised hostname plus path prefix ("/" when empty). */
+    public static String key(Route route) {
+        return Hostnames.normalize(route.getHostname()) + pathPrefix(route);
+    }
+
+    public static String pathPrefix(Route route) {
+        return route.getPathPrefix().isEmpty() ? "/" : route.getPathPrefix();
+    }
+
+    public static RouteSpec spec(Route route) {
+        boolean app = route.getTargetCase() == Route.TargetCase.APP;
+        return new RouteSpec(route.getHostname(), pathPrefix(route), app ? route.getApp() : route.getMachine(), app,
+                route.getPort(), route.getOwner(), route.getRewriteHost(), route.getMaxBodyBytes());
+    }
+
+    public static MachineEntry entry(FleetMachine m) {
+        return new MachineEntry(m.getName(), m.getAddress(), m.getRunning(), new HashSet<>(m.getPortsList()), m.getApp());
+    }
+
+    public static IngressState state(HostView view) {
+        Map<String, MachineEntry> machines = new HashMap<>();
+        for (FleetMachine m : view.getDirectoryList()) {
+            machines.put(m.getName(), entry(m));
+        }
+        Map<String, RouteSpec> routes = new HashMap<>();
+        for (Route r : view.getRoutesList()) {
+            RouteSpec spec = spec(r);
+            routes.put(spec.key(), spec);
+        }
+        return new IngressState(machines, routes);
+    }
+}
