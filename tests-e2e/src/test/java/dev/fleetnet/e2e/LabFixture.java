@@ -38,10 +38,14 @@ final class LabFixture implements AutoCloseable {
     }
 
     static LabFixture start(int hosts) throws IOException {
+        return start(hosts, "30s");
+    }
+
+    static LabFixture start(int hosts, String ingressUpstreamTimeout) throws IOException {
         String prefix = "e" + randomLetters(4);
         Path dir = Files.createTempDirectory("fleetnet-e2e-" + prefix);
         Path home = Path.of(System.getProperty("fleetnet.home", "..")).toAbsolutePath().normalize();
-        Lab lab = Lab.up(new LabConfig(dir, home, prefix, hosts, true), IpRouteNetworking.inOwnNamespace());
+        Lab lab = Lab.up(new LabConfig(dir, home, prefix, hosts, true, ingressUpstreamTimeout), IpRouteNetworking.inOwnNamespace());
         return new LabFixture(lab, prefix);
     }
 

@@ -1,5 +1,6 @@
 package dev.fleetnet.ingress.http;
 
+import dev.fleetnet.core.Ipv6;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -41,11 +42,9 @@ final class ForwardingHeaders {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
         }
-        String ip = client.address().getHostAddress();
-        int zone = ip.indexOf('%');
-        if (zone >= 0) {
-            ip = ip.substring(0, zone);
-        }
+        // RFC 5952 form for IPv6 (fd01::1, not fd01:0:0:0:0:0:0:1), without a zone.
+        String ip = client.address() instanceof Inet6Address
+                ? Ipv6.format(client.address().getAddress()) : client.address().getHostAddress();
         String priorFor = client.trusted() ? h.get(X_FORWARDED_FOR) : null;
         h.set(X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? ip : priorFor + ", " + ip);
         keepIfTrusted(h, client, X_FORWARDED_HOST, originalHost);

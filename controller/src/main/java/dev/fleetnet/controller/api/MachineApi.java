@@ -21,6 +21,7 @@ import java.util.TreeSet;
 
 /** {@code MachineService}: validates every field before anything is written. */
 public final class MachineApi extends MachineServiceGrpc.MachineServiceImplBase {
+    static final java.time.Duration STOP_WAIT = java.time.Duration.ofSeconds(10);
     private final FleetStore store;
 
     public MachineApi(FleetStore store) {
@@ -70,9 +71,19 @@ public final class MachineApi extends MachineServiceGrpc.MachineServiceImplBase 
         Calls.unary(out, () -> store.setDesiredState(Names.check("machine name", request.getName()), MachineState.MACHINE_STATE_RUNNING));
     }
 
+    /**
+     * Stops a machine and returns once its host has applied the stop (routes withdrawn, link
+     * gone), so no request reaches it after the call returns; bounded by {@link #STOP_WAIT}.
+     */
     @Override
     public void stopMachine(StopMachineRequest request, StreamObserver<Machine> out) {
-        Calls.unary(out, () -> store.setDesiredState(Names.check("machine name", request.getName()), MachineState.MACHINE_STATE_STOPPED));
+        Calls.unary(out, () -> {
+            Machine stopped = store.setDesiredState(Names.check("machine name", request.getName()), MachineState.MACHINE_STATE_STOPPED);
+            if (store.awaitApplied(stopped.getHost(), store.lastWriteRevision(), STOP_WAIT)) {
+                return store.machine(request.getName());
+            }
+            return stopped;
+        });
     }
 
     @Override

@@ -39,6 +39,8 @@ public final class FleetStore {
     private final KV kv;
     private final Keys keys;
     private final RouteStore routes;
+    /** Revision of this thread's last machine update, for callers that wait for agents to apply it. */
+    private static final ThreadLocal<Long> LAST_WRITE = ThreadLocal.withInitial(() -> 0L);
 
     public FleetStore(Client client, Keys keys) {
         this.kv = client.getKVClient();
@@ -225,6 +227,35 @@ public final class FleetStore {
         return update(name, m -> m.toBuilder().setDesiredState(desired).build());
     }
 
+    /** The etcd revision of the calling thread's last machine update. */
+    public long lastWriteRevision() {
+        return LAST_WRITE.get();
+    }
+
+    /**
+     * Waits until {@code host}'s agent has acknowledged applying {@code revision}, or until
+     * {@code timeout}; returns whether it did. A disconnected host is not waited for.
+     */
+    public boolean awaitApplied(String host, long revision, java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Host h = host(host);
+            if (h == null || !h.getConnected()) {
+                return false;
+            }
+            if (h.getAppliedRevision() >= revision) {
+                return true;
+            }
+            try {
+                Thread.sleep(10); // polling interval
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
     /** Replaces the exposed ports. */
     public Machine setPorts(String name, java.util.Collection<Integer> ports) {
         return update(name, m -> m.toBuilder().clearPorts().addAllPorts(ports).build());
@@ -241,6 +272,7 @@ public final class FleetStore {
                     .If(new Cmp(bytes(keys.machine(name)), Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))
                     .Then(Op.put(bytes(keys.machine(name)), Etcd.value(updated), PutOption.DEFAULT)).commit());
             if (r.isSucceeded()) {
+                LAST_WRITE.set(r.getHeader().getRevision());
                 return machine(name);
             }
         }
