@@ -73,8 +73,10 @@ public final class Agent implements AutoCloseable {
         if (saved.isPresent()) {
             reconcileThread.submit(() -> apply(saved.get(), true, "restored from " + state.dir())).get();
         }
-        control = new ControlClient(config.controller(), this::hello,
-                view -> reconcileThread.execute(() -> apply(view, false, "from the controller")));
+        control = new ControlClient(config.controller(), this::hello, view -> {
+            applyIngress(view); // at once: routes change and stopped machines leave service without waiting for the data plane
+            reconcileThread.execute(() -> apply(view, false, "from the controller"));
+        });
         control.start();
         long every = config.resyncInterval().toMillis();
         reconcileThread.scheduleWithFixedDelay(() -> {
@@ -95,9 +97,12 @@ public final class Agent implements AutoCloseable {
     /** Runs on the reconcile thread only. */
     private void apply(HostView view, boolean deep, String why) {
         try {
-            if (ingressUpdater != null) {
-                // First take stopped machines out of service, then change the data plane.
-                ingressUpdater.apply(IngressViews.state(view));
+            applyIngress(view); // first take stopped machines out of service, then change the data plane
+            if (!deep && dataPlane(view).equals(dataPlane(current)) && lastReport != null) {
+                current = view; // only ingress parts changed: nothing for the kernel to do
+                state.saveView(view);
+                control.ack(view.getRevision());
+                return;
             }
             HostReconciler.Result result = reconciler.reconcile(planner.host(view), planner.mesh(view, key), deep);
             if (result.noChanges()) {
@@ -118,6 +123,18 @@ public final class Agent implements AutoCloseable {
             }
         } catch (Exception e) {
             log.error("applying the view at revision {} ({}) failed: {}", view.getRevision(), why, e.toString());
+        }
+    }
+
+    /** The parts of a view the data plane is built from (not the directory or routes, which only ingress uses). */
+    private static HostView dataPlane(HostView view) {
+        return view.toBuilder().setRevision(0).clearDirectory().clearRoutes().build();
+    }
+
+    /** Serialised: called from the control stream and the reconcile thread. */
+    private synchronized void applyIngress(HostView view) {
+        if (ingressUpdater != null) {
+            ingressUpdater.apply(IngressViews.state(view));
         }
     }
 

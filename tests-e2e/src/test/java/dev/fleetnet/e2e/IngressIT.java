@@ -8,14 +8,10 @@ import dev.fleetnet.lab.LabLayout;
 import dev.fleetnet.proto.v1.AddRouteRequest;
 import dev.fleetnet.proto.v1.CreateMachineRequest;
 import dev.fleetnet.proto.v1.DeleteMachineRequest;
-import dev.fleetnet.proto.v1.GetMachineRequest;
 import dev.fleetnet.proto.v1.ListRoutesRequest;
-import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.Route;
 import dev.fleetnet.proto.v1.StopMachineRequest;
 import dev.fleetnet.proto.v1.WhoOwnsRequest;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -216,27 +212,9 @@ class IngressIT {
     }
 
     private static void startServer(String name) throws Exception {
-        Machine m;
         try (FleetClient client = fixture.client()) {
-            m = client.machines().getMachine(GetMachineRequest.newBuilder().setName(name).build());
+            servers.add(MachineServerLauncher.start(client, name, logs.resolve(name + ".log")));
         }
-        Process server = new ProcessBuilder("ip", "netns", "exec", m.getNetns(), javaCommand(), "-Xmx64m", "-cp",
-                System.getProperty("java.class.path"), MachineServer.class.getName(), name, "8080", "8081",
-                logs.resolve(name + ".log").toString()).redirectErrorStream(true).start();
-        servers.add(server);
-        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream()));
-        String ready = CompletableFuture.supplyAsync(() -> {
-            try {
-                String line;
-                while ((line = out.readLine()) != null && !line.equals("ready")) {
-                    // skip
-                }
-                return line;
-            } catch (java.io.IOException e) {
-                return null;
-            }
-        }).get(30, TimeUnit.SECONDS);
-        assertThat(ready).as("server in " + name + " ready").isEqualTo("ready");
     }
 
     /** "STATUS BODY" of a GET through host 1's ingress. */

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -46,6 +47,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> deferred = new ArrayDeque<>();
     private int deferredBytes;
     private boolean replaying;
+    /** A final response went out; everything still arriving is dropped until the close. */
+    private boolean closing;
+    private static final java.time.Duration LINGER = java.time.Duration.ofSeconds(2);
     /** Past this much deferred input, stop reading the client until it is consumed. */
     private static final int MAX_DEFERRED_BYTES = 256 * 1024;
 
@@ -88,6 +92,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (!replaying && !deferred.isEmpty() || mustDefer(msg)) {
             defer(msg);
             return;
@@ -439,11 +447,28 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         updateReading();
     }
 
+    /**
+     * Sends a final error and ends the connection with a lingering close: our side is shut
+     * down, and what the client still sends is read and dropped for a bounded time, so the
+     * kernel does not answer unread data with a reset that could destroy the response.
+     */
     private void respondAndClose(FullHttpResponse response) {
         state = State.DISCARDING_BODY;
+        closing = true;
         HttpUtil.setKeepAlive(response, false);
-        ctx.channel().config().setAutoRead(false);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        if (!(ctx.channel() instanceof DuplexChannel duplex)) {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.channel().config().setAutoRead(true);
+        ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+                return;
+            }
+            duplex.shutdownOutput();
+            ctx.executor().schedule(() -> ctx.close(), LINGER.toMillis(), TimeUnit.MILLISECONDS);
+        });
     }
 
     private void nextRequest() {
