@@ -1,14 +1,12 @@
 package dev.fleetnet.agent;
 
 import dev.fleetnet.core.Endpoints;
+import dev.fleetnet.core.JoinTokens;
 import dev.fleetnet.core.Names;
 import dev.fleetnet.ingress.http.IngressConfig;
 import dev.fleetnet.ingress.http.TrustedProxies;
 import dev.fleetnet.routing.IngressNaming;
 import java.net.InetSocketAddress;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -67,9 +65,9 @@ public final class AgentMain implements Callable<Integer> {
     public Integer call() throws Exception {
         Names.check("--host-name", hostName);
         Endpoints.parse("--endpoint", endpoint);
-        AgentConfig config = new AgentConfig(hostName, controller, token(), endpoint, listenPort, meshInterface, netnsPrefix,
+        AgentConfig config = new AgentConfig(hostName, controller, JoinTokens.read(joinToken, joinTokenFile), endpoint, listenPort, meshInterface, netnsPrefix,
                 stateDir, parseDuration(resyncInterval), Path.of("/var/run/wireguard"),
-                ingressListen.equals("none") ? null : address("--ingress-listen", ingressListen),
+                ingressListen.equals("none") ? null : Endpoints.literal("--ingress-listen", ingressListen),
                 IngressConfig.builder().naming(new IngressNaming(ingressSuffix, ingressDefaultPort))
                         .upstreamResponseTimeout(parseDuration(ingressUpstreamTimeout)).maxBodyBytes(maxBodyBytes)
                         .trustedProxies(trustedProxies.stream().map(TrustedProxies.Cidr::parse).toList()).build());
@@ -84,21 +82,6 @@ public final class AgentMain implements Callable<Integer> {
         return 0;
     }
 
-    private byte[] token() throws IOException {
-        if (joinToken != null && joinTokenFile != null) {
-            throw new IllegalArgumentException("--join-token and --join-token-file: both given (expected: one)");
-        }
-        String token = joinTokenFile != null ? Files.readString(joinTokenFile).strip() : joinToken;
-        if (token == null || token.isBlank()) {
-            throw new IllegalArgumentException("join token: missing (expected: --join-token TOKEN or --join-token-file FILE)");
-        }
-        return token.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static InetSocketAddress address(String flag, String text) {
-        InetSocketAddress parsed = Endpoints.parse(flag, text);
-        return new InetSocketAddress(parsed.getHostString(), parsed.getPort()); // a literal: no lookup
-    }
 
     static Duration parseDuration(String text) {
         if (!text.matches("\\d+(ms|s|m)")) {

@@ -1,10 +1,8 @@
 package dev.fleetnet.controller;
 
 import dev.fleetnet.core.Endpoints;
-import java.io.IOException;
+import dev.fleetnet.core.JoinTokens;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import java.util.List;
@@ -50,8 +48,8 @@ public final class ControllerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ControllerConfig config = new ControllerConfig(address("--listen", listen), address("--agent-listen", agentListen),
-                agentListenNetns, etcdEndpoints, dataDir, token(), keyPrefix,
+        ControllerConfig config = new ControllerConfig(Endpoints.literal("--listen", listen), Endpoints.literal("--agent-listen", agentListen),
+                agentListenNetns, etcdEndpoints, dataDir, JoinTokens.read(joinToken, joinTokenFile), keyPrefix,
                 new dev.fleetnet.routing.IngressNaming(ingressSuffix, ingressDefaultPort));
         Controller controller = Controller.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -66,22 +64,5 @@ public final class ControllerMain implements Callable<Integer> {
         return 0;
     }
 
-    private byte[] token() throws IOException {
-        if (joinToken != null && joinTokenFile != null) {
-            throw new IllegalArgumentException("--join-token and --join-token-file: both given (expected: one)");
-        }
-        if (joinTokenFile != null) {
-            return Files.readString(joinTokenFile).strip().getBytes(StandardCharsets.UTF_8);
-        }
-        if (joinToken == null || joinToken.isBlank()) {
-            throw new IllegalArgumentException("join token: missing (expected: --join-token TOKEN or --join-token-file FILE)");
-        }
-        return joinToken.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static InetSocketAddress address(String flag, String text) {
-        InetSocketAddress parsed = Endpoints.parse(flag, text);
-        return new InetSocketAddress(parsed.getHostString(), parsed.getPort()); // literal: no lookup
-    }
 
 }

@@ -36,6 +36,12 @@ public final class Endpoints {
         return InetSocketAddress.createUnresolved(host, port);
     }
 
+    /** A bindable address from a literal {@code [v6]:port} or {@code v4:port}; never resolves names. */
+    public static InetSocketAddress literal(String field, String text) {
+        InetSocketAddress parsed = parse(field, text);
+        return new InetSocketAddress(parsed.getHostString(), parsed.getPort());
+    }
+
     /** Formats an address and port the way WireGuard and gRPC expect. */
     public static String format(String host, int port) {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;

@@ -97,7 +97,7 @@ public final class Ipv6 {
         return format(parse(text));
     }
 
-    /** True if the first {@code length} bits of both addresses are equal. */
+    /** True if the first {@code length} bits of both addresses (any equal length, IPv4 too) are equal. */
     public static boolean samePrefix(byte[] a, byte[] b, int length) {
         int fullBytes = length / 8;
         if (!Arrays.equals(a, 0, fullBytes, b, 0, fullBytes)) {

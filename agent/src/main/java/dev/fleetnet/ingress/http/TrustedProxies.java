@@ -1,5 +1,6 @@
 package dev.fleetnet.ingress.http;
 
+import dev.fleetnet.core.Ipv6;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -38,21 +39,7 @@ public final class TrustedProxies {
 
         public boolean contains(InetAddress address) {
             byte[] a = address.getAddress();
-            if (a.length != network.length) {
-                return false;
-            }
-            int full = length / 8;
-            for (int i = 0; i < full; i++) {
-                if (a[i] != network[i]) {
-                    return false;
-                }
-            }
-            int rest = length % 8;
-            if (rest == 0) {
-                return true;
-            }
-            int mask = (0xff << (8 - rest)) & 0xff;
-            return (a[full] & mask) == (network[full] & mask);
+            return a.length == network.length && Ipv6.samePrefix(a, network, length);
         }
     }
 

@@ -4,10 +4,11 @@ import dev.fleetnet.proto.v1.FleetMachine;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.MachineSpec;
 import dev.fleetnet.proto.v1.Peer;
-import dev.fleetnet.proto.v1.Route;
 import dev.fleetnet.proto.v1.ViewDelta;
 import dev.fleetnet.routing.IngressViews;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -18,43 +19,24 @@ public final class ViewDiff {
     /** The delta from {@code before} to {@code after}, tagged with {@code after}'s revision. */
     public static ViewDelta between(HostView before, HostView after) {
         ViewDelta.Builder delta = ViewDelta.newBuilder().setRevision(after.getRevision());
-        Map<String, Peer> oldPeers = before.getPeersList().stream().collect(Collectors.toMap(Peer::getHostName, Function.identity()));
-        Map<String, Peer> newPeers = after.getPeersList().stream().collect(Collectors.toMap(Peer::getHostName, Function.identity()));
-        newPeers.forEach((name, peer) -> {
-            if (!peer.equals(oldPeers.get(name))) {
-                delta.addUpsertPeers(peer);
-            }
-        });
-        oldPeers.keySet().stream().filter(name -> !newPeers.containsKey(name)).sorted().forEach(delta::addRemovePeers);
-        Map<String, MachineSpec> oldMachines = before.getMachinesList().stream()
-                .collect(Collectors.toMap(MachineSpec::getName, Function.identity()));
-        Map<String, MachineSpec> newMachines = after.getMachinesList().stream()
-                .collect(Collectors.toMap(MachineSpec::getName, Function.identity()));
-        newMachines.forEach((name, machine) -> {
-            if (!machine.equals(oldMachines.get(name))) {
-                delta.addUpsertMachines(machine);
-            }
-        });
-        oldMachines.keySet().stream().filter(name -> !newMachines.containsKey(name)).sorted().forEach(delta::addRemoveMachines);
-        Map<String, FleetMachine> oldDirectory = before.getDirectoryList().stream()
-                .collect(Collectors.toMap(FleetMachine::getName, Function.identity()));
-        Map<String, FleetMachine> newDirectory = after.getDirectoryList().stream()
-                .collect(Collectors.toMap(FleetMachine::getName, Function.identity()));
-        newDirectory.forEach((name, m) -> {
-            if (!m.equals(oldDirectory.get(name))) {
-                delta.addUpsertDirectory(m);
-            }
-        });
-        oldDirectory.keySet().stream().filter(name -> !newDirectory.containsKey(name)).sorted().forEach(delta::addRemoveDirectory);
-        Map<String, Route> oldRoutes = before.getRoutesList().stream().collect(Collectors.toMap(IngressViews::key, Function.identity()));
-        Map<String, Route> newRoutes = after.getRoutesList().stream().collect(Collectors.toMap(IngressViews::key, Function.identity()));
-        newRoutes.forEach((key, r) -> {
-            if (!r.equals(oldRoutes.get(key))) {
-                delta.addUpsertRoutes(r);
-            }
-        });
-        oldRoutes.keySet().stream().filter(key -> !newRoutes.containsKey(key)).sorted().forEach(delta::addRemoveRoutes);
+        diff(before.getPeersList(), after.getPeersList(), Peer::getHostName, delta::addUpsertPeers, delta::addRemovePeers);
+        diff(before.getMachinesList(), after.getMachinesList(), MachineSpec::getName, delta::addUpsertMachines, delta::addRemoveMachines);
+        diff(before.getDirectoryList(), after.getDirectoryList(), FleetMachine::getName, delta::addUpsertDirectory,
+                delta::addRemoveDirectory);
+        diff(before.getRoutesList(), after.getRoutesList(), IngressViews::key, delta::addUpsertRoutes, delta::addRemoveRoutes);
         return delta.build();
+    }
+
+    /** Items of {@code after} that are new or changed go to {@code upsert}; keys gone from it go to {@code remove}. */
+    private static <T> void diff(List<T> before, List<T> after, Function<T, String> key, Consumer<T> upsert, Consumer<String> remove) {
+        Map<String, T> old = before.stream().collect(Collectors.toMap(key, Function.identity()));
+        Map<String, T> now = after.stream().collect(Collectors.toMap(key, Function.identity()));
+        now.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            if (!e.getValue().equals(old.get(e.getKey()))) {
+                upsert.accept(e.getValue());
+            }
+        });
+        old.keySet().stream().filter(k -> !now.containsKey(k)).sorted().forEach(remove);
     }
 
     /** True if the two views differ in anything but their revision. */
