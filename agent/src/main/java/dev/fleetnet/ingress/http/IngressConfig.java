@@ -6,6 +6,9 @@ import java.util.List;
 
 /**
  * Everything the HTTP ingress can be tuned by, with defaults a public edge can run on.
+ * {@code upstreamPoolSizePerMachine} bounds open upstream connections per machine address and
+ * port on each event loop (pools are per loop, so the hot path takes no lock): the total bound
+ * is that times the number of loops.
  * Build with {@link #builder()}; values are checked once, here.
  */
 public record IngressConfig(

@@ -1,6 +1,7 @@
 package dev.fleetnet.ingress.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.fleetnet.routing.IngressNaming;
@@ -75,6 +76,48 @@ class HttpIngressServerTest {
                 "forwarded: for=127.0.0.1;host=web.fleet.test;proto=http\n", "via: 1.1 fleetnet\n", "host: web.fleet.test\n")
                 .doesNotContain("6.6.6.6", "spoofed", "x-drop-me");
         assertThat(response.headers()).containsEntry("via", "1.1 fleetnet");
+    }
+
+    @Test
+    void aTrustedProxysForwardingHeadersAreExtendedAndRewriteHostIsHonoured() throws Exception {
+        IngressConfig trusting = IngressConfig.builder().naming(new IngressNaming("fleet.test", upstreamPort))
+                .trustedProxies(List.of(TrustedProxies.Cidr.parse("127.0.0.0/8"))).build();
+        table.putRoute(new dev.fleetnet.routing.RouteSpec("app.example.com", "/", "web", false, upstreamPort, "web", true, 0));
+        try (HttpIngressServer behindProxy = HttpIngressServer.start(trusting, table, group,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            RawHttp.Response response = RawHttp.exchange(behindProxy.address().getPort(), "GET / HTTP/1.1\r\nHost: app.example.com\r\n"
+                    + "X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nForwarded: for=203.0.113.7;proto=https\r\n"
+                    + "Connection: close\r\n\r\n");
+            assertThat(response.body()).contains("x-forwarded-for: 203.0.113.7, 127.0.0.1\n", "x-forwarded-proto: https\n",
+                    "forwarded: for=203.0.113.7;proto=https, for=127.0.0.1;host=app.example.com;proto=http\n",
+                    "host: localhost:" + upstreamPort + "\n", "x-forwarded-host: app.example.com\n");
+        }
+    }
+
+    @Test
+    void theUpstreamPoolIsBoundedPerMachineAndQueuesTheRest() throws Exception {
+        IngressConfig oneConnection = IngressConfig.builder().naming(new IngressNaming("fleet.test", upstreamPort))
+                .upstreamPoolSizePerMachine(1).build();
+        EventLoopGroup oneLoop = Transports.group(1); // the bound is per event loop
+        try (HttpIngressServer pooled = HttpIngressServer.start(oneConnection, table, oneLoop,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                Socket first = new Socket("127.0.0.1", pooled.address().getPort());
+                Socket second = new Socket("127.0.0.1", pooled.address().getPort())) {
+            first.setSoTimeout(10_000);
+            second.setSoTimeout(10_000);
+            first.getOutputStream().write("GET /hold HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(holdReached.await(10, TimeUnit.SECONDS)).isTrue();
+            second.getOutputStream().write("GET /queued HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            // While the only upstream connection is busy, the second request waits for it.
+            second.setSoTimeout(500);
+            assertThatThrownBy(() -> second.getInputStream().read()).isInstanceOf(java.net.SocketTimeoutException.class);
+            release.countDown();
+            assertThat(RawHttp.read(first.getInputStream()).body()).isEqualTo("released");
+            second.setSoTimeout(10_000);
+            assertThat(RawHttp.read(second.getInputStream()).body()).startsWith("path=/queued");
+        } finally {
+            oneLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 
     @Test
