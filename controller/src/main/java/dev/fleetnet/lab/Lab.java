@@ -303,7 +303,7 @@ public final class Lab implements AutoCloseable {
         long pid = process != null ? process.pid() : state.pids().getOrDefault(role, -1L);
         if (!Processes.alive(pid)) {
             throw new IllegalStateException(role + " (pid " + pid + ") exited during start; see "
-                    + config.dir().resolve(role.startsWith("agent") ? role + ".log" : role + ".log"));
+                    + config.dir().resolve(role + ".log"));
         }
     }
 

@@ -27,7 +27,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -55,34 +54,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     HttpProxyHandler(IngressContext ingress) {
         this.ingress = ingress;
-    }
-
-    /** One request/response through one upstream connection. */
-    private static final class Exchange {
-        final HttpRequest request;
-        final MachineEntry target;
-        final InetSocketAddress upstreamAddress;
-        final long maxBody;
-        final boolean clientKeepAlive;
-        final boolean webSocket;
-        final UpstreamPool pool;
-        Channel upstream;
-        long bodyBytes;
-        boolean requestComplete;
-        boolean responseStarted;
-        boolean responseKeepAlive;
-        boolean upstreamKeepAlive;
-        ScheduledFuture<?> responseTimer;
-
-        Exchange(HttpRequest request, MachineEntry target, int port, long maxBody, boolean webSocket, UpstreamPool pool) {
-            this.request = request;
-            this.target = target;
-            this.upstreamAddress = new InetSocketAddress(target.address(), port); // a literal: no lookup
-            this.maxBody = maxBody;
-            this.clientKeepAlive = HttpUtil.isKeepAlive(request);
-            this.webSocket = webSocket;
-            this.pool = pool;
-        }
     }
 
     @Override
@@ -280,7 +251,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof HttpResponse response) {
-            cancelResponseTimer(ex);
+            ex.cancelResponseTimer();
             if (response.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
                 failOrClose(502, "invalid response from upstream");
@@ -390,7 +361,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void completeExchange(Exchange ex) {
-        cancelResponseTimer(ex);
+        ex.cancelResponseTimer();
         ingress.outstanding().finished(ex.target.name());
         exchange = null;
         ex.upstream.pipeline().get(UpstreamHandler.class).unbind();
@@ -425,7 +396,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Drops the exchange: its upstream connection is closed, never reused. */
     private void abandon(Exchange ex) {
-        cancelResponseTimer(ex);
+        ex.cancelResponseTimer();
         if (exchange == ex) {
             exchange = null;
             ingress.outstanding().finished(ex.target.name());
@@ -490,26 +461,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         state = State.TUNNEL;
         ingress.outstanding().finished(ex.target.name());
         exchange = null;
-        Channel upstream = ex.upstream;
-        upstream.config().setAutoRead(false);
         ForwardingHeaders.toClient(response.headers(), true, ingress.config().proxyName());
-        ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
-                upstream.close();
-                ctx.close();
-                return;
-            }
-            upstream.pipeline().get(UpstreamHandler.class).unbind();
-            upstream.pipeline().addLast(new RelayHandler(ctx.channel()));
-            upstream.pipeline().remove(UpstreamPools.HANDLER);
-            upstream.pipeline().remove(UpstreamPools.CODEC);
-            ctx.pipeline().addLast(new RelayHandler(upstream));
-            ctx.pipeline().remove(HttpIngressInitializer.HEADER_TIMEOUT);
-            ctx.pipeline().remove(HttpIngressInitializer.CODEC);
-            ctx.pipeline().remove(this);
-            upstream.config().setAutoRead(true);
-            ctx.channel().config().setAutoRead(true);
-        });
+        WebSocketTunnel.splice(ctx, ex.upstream, response, this);
     }
 
     /**
@@ -534,13 +487,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 failOrClose(504, "upstream did not respond in time");
             }
         }, nanos, TimeUnit.NANOSECONDS);
-    }
-
-    private static void cancelResponseTimer(Exchange ex) {
-        if (ex.responseTimer != null) {
-            ex.responseTimer.cancel(false);
-            ex.responseTimer = null;
-        }
     }
 
     private HeaderReadTimeoutHandler timeoutHandler() {

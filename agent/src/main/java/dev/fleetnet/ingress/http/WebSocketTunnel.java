@@ -1,0 +1,37 @@
+package dev.fleetnet.ingress.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponse;
+
+/**
+ * Turns an upgraded exchange into a byte relay: once the {@code 101} reaches the client, both
+ * pipelines drop their HTTP codecs and copy bytes to each other with backpressure.
+ */
+final class WebSocketTunnel {
+    private WebSocketTunnel() {}
+
+    /** Runs on the client channel's loop; {@code proxy} is the client pipeline's proxy handler. */
+    static void splice(ChannelHandlerContext client, Channel upstream, HttpResponse switching, ChannelHandler proxy) {
+        upstream.config().setAutoRead(false); // nothing may overtake the 101
+        client.writeAndFlush(switching).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                upstream.close();
+                client.close();
+                return;
+            }
+            upstream.pipeline().get(UpstreamHandler.class).unbind();
+            upstream.pipeline().addLast(new RelayHandler(client.channel()));
+            upstream.pipeline().remove(UpstreamPools.HANDLER);
+            upstream.pipeline().remove(UpstreamPools.CODEC);
+            client.pipeline().addLast(new RelayHandler(upstream));
+            client.pipeline().remove(HttpIngressInitializer.HEADER_TIMEOUT);
+            client.pipeline().remove(HttpIngressInitializer.CODEC);
+            client.pipeline().remove(proxy);
+            upstream.config().setAutoRead(true);
+            client.channel().config().setAutoRead(true);
+        });
+    }
+}
