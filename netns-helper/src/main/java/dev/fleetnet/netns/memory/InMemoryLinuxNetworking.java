@@ -1,112 +1,88 @@
 package dev.fleetnet.netns.memory;
 
+import dev.fleetnet.netns.Cidr;
+import dev.fleetnet.netns.LinuxNames;
 import dev.fleetnet.netns.LinuxNetworking;
 import dev.fleetnet.netns.NetworkingException;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * A faithful in-memory {@link LinuxNetworking} for unit tests: namespaces, links (veth peers
- * land in their namespace), addresses, routes, sysctls, and a transcript of every call that
- * changed something, so "no changes" is an empty transcript. Not thread-safe.
+ * A faithful in-memory {@link LinuxNetworking} for unit tests, with a transcript of every call
+ * that changed something ({@code "addAddress m eth0 fdaa::1/128"}, {@code -} for the home
+ * namespace), so "no changes" is an empty transcript.
+ *
+ * <p>Modelled as the kernel does it: veth peers live in their own namespace and die with
+ * either end or with a namespace; a moved link arrives down and bare; setting a link down drops
+ * its IPv6 addresses and its routes; a route needs an up device; bridges cannot move. Not
+ * modelled: what the kernel adds by itself (link-local addresses, prefix routes of addresses).
+ * Thread-safe (every call holds this object's lock).
  */
 public final class InMemoryLinuxNetworking implements LinuxNetworking {
     private static final String HOME = "";
-    private final Map<String, Space> spaces = new TreeMap<>();
+    private final Map<String, MemoryNamespace> spaces = new TreeMap<>();
     private final List<String> transcript = new ArrayList<>();
 
-    /** One namespace's state. */
-    private static final class Space {
-        final Map<String, Link> links = new LinkedHashMap<>();
-        final Map<String, Set<String>> addresses = new HashMap<>();
-        final Set<Route> routes = new LinkedHashSet<>();
-        final Map<String, String> sysctls = new HashMap<>();
-        final List<Integer> processes = new ArrayList<>();
-        final Map<String, String> masters = new HashMap<>();
-    }
-
     public InMemoryLinuxNetworking() {
-        Space home = new Space();
-        home.links.put("lo", new Link("lo", "", false));
-        spaces.put(HOME, home);
+        spaces.put(HOME, new MemoryNamespace("-"));
     }
 
-    /** Mutating calls since the last {@link #clearTranscript()}, e.g. {@code "addAddress h1 eth0 fdaa::1/128"}. */
-    public List<String> transcript() {
+    /** Mutating calls that changed something since the last {@link #clearTranscript()}. */
+    public synchronized List<String> transcript() {
         return List.copyOf(transcript);
     }
 
-    public void clearTranscript() {
+    public synchronized void clearTranscript() {
         transcript.clear();
     }
 
-    /** Test hook: pretend a process runs inside a namespace. */
-    public void startProcess(String namespace, int pid) {
-        space(namespace).processes.add(pid);
+    /** Test hook: pretends process {@code pid} runs inside a named namespace. */
+    public synchronized void startProcess(String namespace, int pid) {
+        space(LinuxNames.requireNamespace(namespace)).processes.add(pid);
     }
 
-    public Map<String, String> sysctls(String namespace) {
+    /** The sysctls written in a namespace ({@code null}: home), by key. */
+    public synchronized Map<String, String> sysctls(String namespace) {
         return Map.copyOf(space(namespace).sysctls);
     }
 
     @Override
-    public List<String> namespaces() {
+    public synchronized List<String> namespaces() {
         return spaces.keySet().stream().filter(n -> !n.equals(HOME)).toList();
     }
 
     @Override
-    public void createNamespace(String name) {
-        if (!spaces.containsKey(name)) {
-            Space s = new Space();
-            s.links.put("lo", new Link("lo", "", false));
-            spaces.put(name, s);
+    public synchronized void createNamespace(String name) {
+        if (spaces.putIfAbsent(LinuxNames.requireNamespace(name), new MemoryNamespace(name)) == null) {
             record("createNamespace", name);
         }
     }
 
     @Override
-    public void deleteNamespace(String name) {
-        Space removed = spaces.remove(name);
+    public synchronized void deleteNamespace(String name) {
+        MemoryNamespace removed = spaces.remove(LinuxNames.requireNamespace(name));
         if (removed == null) {
             return;
         }
-        // A veth whose peer lived there disappears with it.
-        for (Space s : spaces.values()) {
-            s.links.values().removeIf(l -> l.kind().equals("veth") && removed.links.containsKey(peerOf(s, l.name())));
+        for (MemoryLink link : removed.links.values()) {
+            if (link.peer != null && !removed.links.containsValue(link.peer)) {
+                holder(link.peer).detach(link.peer);
+            }
         }
         record("deleteNamespace", name);
     }
 
-    private final Map<String, String> vethPeers = new HashMap<>();
-
-    private String peerOf(Space s, String link) {
-        return vethPeers.getOrDefault(key(s, link), "");
-    }
-
-    private String key(Space s, String link) {
-        for (Map.Entry<String, Space> e : spaces.entrySet()) {
-            if (e.getValue() == s) {
-                return e.getKey() + "/" + link;
-            }
-        }
-        return "?/" + link;
-    }
-
     @Override
-    public List<Integer> processes(String namespace) {
-        Space s = spaces.get(namespace);
+    public synchronized List<Integer> processes(String namespace) {
+        MemoryNamespace s = spaces.get(LinuxNames.requireNamespace(namespace));
         return s == null ? List.of() : List.copyOf(s.processes);
     }
 
     @Override
-    public void killProcesses(String namespace) {
-        Space s = spaces.get(namespace);
+    public synchronized void killProcesses(String namespace) {
+        MemoryNamespace s = spaces.get(LinuxNames.requireNamespace(namespace));
         if (s != null && !s.processes.isEmpty()) {
             s.processes.clear();
             record("killProcesses", namespace);
@@ -114,169 +90,203 @@ public final class InMemoryLinuxNetworking implements LinuxNetworking {
     }
 
     @Override
-    public List<Link> links(String namespace) {
-        return List.copyOf(space(namespace).links.values());
+    public synchronized List<Link> links(String namespace) {
+        return space(namespace).links.values().stream().map(MemoryLink::snapshot).toList();
     }
 
     @Override
-    public void addVeth(String name, String peerName, String peerNamespace) {
-        Space home = space(null);
-        if (home.links.containsKey(name)) {
+    public synchronized void addVeth(String name, String peerName, String peerNamespace) {
+        MemoryNamespace home = space(null);
+        MemoryNamespace there = space(peerNamespace);
+        if (home.has(name, "veth")) {
             return;
         }
-        Space peer = space(peerNamespace);
-        if (peer.links.containsKey(peerName)) {
-            throw new NetworkingException("addVeth " + name + ": " + peerName + " already exists in " + peerNamespace);
+        if (there.links.containsKey(peerName) || (home == there && name.equals(peerName))) {
+            throw new NetworkingException("addVeth " + name + ": peer " + peerName + " already exists in namespace "
+                    + ns(peerNamespace) + " (expected: a free name)");
         }
-        home.links.put(name, new Link(name, "veth", false));
-        peer.links.put(peerName, new Link(peerName, "veth", false));
-        vethPeers.put(key(home, name), peerName);
-        record("addVeth", name, peerName, peerNamespace);
+        MemoryLink link = new MemoryLink(name, "veth");
+        MemoryLink peer = new MemoryLink(peerName, "veth");
+        link.peer = peer;
+        peer.peer = link;
+        home.links.put(name, link);
+        there.links.put(peerName, peer);
+        record("addVeth", name, peerName, ns(peerNamespace));
     }
 
     @Override
-    public void addTap(String name) {
-        if (space(null).links.putIfAbsent(name, new Link(name, "tun", false)) == null) {
+    public synchronized void addTap(String name) {
+        if (!space(null).has(name, "tun")) {
+            space(null).links.put(name, new MemoryLink(name, "tun"));
             record("addTap", name);
         }
     }
 
     @Override
-    public void addBridge(String namespace, String name) {
-        if (space(namespace).links.putIfAbsent(name, new Link(name, "bridge", false)) == null) {
+    public synchronized void addBridge(String namespace, String name) {
+        MemoryNamespace s = space(namespace);
+        if (!s.has(name, "bridge")) {
+            s.links.put(name, new MemoryLink(name, "bridge"));
             record("addBridge", ns(namespace), name);
         }
     }
 
     @Override
-    public void setMaster(String namespace, String link, String bridge) {
-        Space s = space(namespace);
-        requireLink(s, namespace, link);
-        if (!bridge.equals(s.masters.put(link, bridge))) {
+    public synchronized void setMaster(String namespace, String link, String bridge) {
+        MemoryNamespace s = space(namespace);
+        MemoryLink port = s.require(link);
+        MemoryLink master = s.require(bridge);
+        if (!master.kind.equals("bridge")) {
+            throw new NetworkingException("setMaster " + link + ": " + bridge + " in namespace " + ns(namespace)
+                    + " is a " + master.kindName() + " (expected: a bridge)");
+        }
+        if (!bridge.equals(port.master)) {
+            port.master = bridge;
             record("setMaster", ns(namespace), link, bridge);
         }
     }
 
     @Override
-    public void moveLink(String name, String toNamespace) {
-        Space home = space(null);
-        Link link = home.links.remove(name);
-        if (link == null) {
+    public synchronized void moveLink(String name, String toNamespace) {
+        MemoryNamespace home = space(null);
+        MemoryNamespace target = space(toNamespace);
+        MemoryLink link = home.links.get(name);
+        if (link == null && target.links.containsKey(name)) {
             return;
         }
-        space(toNamespace).links.put(name, link);
-        record("moveLink", name, toNamespace);
+        link = home.require(name);
+        if (link.kind.equals("bridge") || link.name.equals("lo")) {
+            throw new NetworkingException("moveLink " + name + ": a " + link.kindName()
+                    + " cannot change namespace (expected: veth or tun)");
+        }
+        if (target.links.containsKey(name)) {
+            throw new NetworkingException("moveLink " + name + ": namespace " + ns(toNamespace)
+                    + " already has a link of that name (expected: a free name)");
+        }
+        home.detach(link);
+        link.up = false;
+        link.master = null;
+        link.addresses.clear();
+        target.links.put(name, link);
+        record("moveLink", name, ns(toNamespace));
     }
 
     @Override
-    public void deleteLink(String namespace, String name) {
-        Space s = space(namespace);
-        Link link = s.links.remove(name);
+    public synchronized void deleteLink(String namespace, String name) {
+        MemoryNamespace s = find(namespace);
+        MemoryLink link = s == null ? null : s.links.get(name);
         if (link == null) {
             return;
         }
-        s.addresses.remove(name);
-        s.routes.removeIf(r -> name.equals(r.device()));
-        String peer = vethPeers.remove(key(s, name));
-        if (peer != null) {
-            for (Space other : spaces.values()) {
-                if (other.links.remove(peer) != null) {
-                    other.routes.removeIf(r -> peer.equals(r.device()));
-                    other.addresses.remove(peer);
-                }
-            }
+        if (name.equals("lo")) {
+            throw new NetworkingException("deleteLink lo in namespace " + ns(namespace)
+                    + ": loopback cannot be deleted (expected: delete the namespace)");
+        }
+        s.detach(link);
+        if (link.peer != null) {
+            holder(link.peer).detach(link.peer);
         }
         record("deleteLink", ns(namespace), name);
     }
 
     @Override
-    public void setUp(String namespace, String link) {
-        setState(namespace, link, true);
-    }
-
-    @Override
-    public void setDown(String namespace, String link) {
-        setState(namespace, link, false);
-    }
-
-    private void setState(String namespace, String link, boolean up) {
-        Space s = space(namespace);
-        Link current = requireLink(s, namespace, link);
-        if (current.up() != up) {
-            s.links.put(link, new Link(link, current.kind(), up));
-            record(up ? "setUp" : "setDown", ns(namespace), link);
+    public synchronized void setUp(String namespace, String link) {
+        MemoryLink l = space(namespace).require(link);
+        if (!l.up) {
+            l.up = true;
+            record("setUp", ns(namespace), link);
         }
     }
 
     @Override
-    public List<String> addresses(String namespace, String link) {
-        Space s = space(namespace);
-        requireLink(s, namespace, link);
-        return List.copyOf(s.addresses.getOrDefault(link, Set.of()));
-    }
-
-    @Override
-    public void addAddress(String namespace, String link, String cidr) {
-        Space s = space(namespace);
-        requireLink(s, namespace, link);
-        if (s.addresses.computeIfAbsent(link, k -> new LinkedHashSet<>()).add(cidr)) {
-            record("addAddress", ns(namespace), link, cidr);
+    public synchronized void setDown(String namespace, String link) {
+        MemoryNamespace s = space(namespace);
+        MemoryLink l = s.require(link);
+        if (l.up) {
+            l.up = false;
+            l.addresses.removeIf(a -> a.contains(":"));
+            s.routes.removeIf(r -> link.equals(r.device()));
+            record("setDown", ns(namespace), link);
         }
     }
 
     @Override
-    public void removeAddress(String namespace, String link, String cidr) {
-        Set<String> set = space(namespace).addresses.get(link);
-        if (set != null && set.remove(cidr)) {
-            record("removeAddress", ns(namespace), link, cidr);
+    public synchronized List<String> addresses(String namespace, String link) {
+        return List.copyOf(space(namespace).require(link).addresses);
+    }
+
+    @Override
+    public synchronized void addAddress(String namespace, String link, String cidr) {
+        String address = Cidr.canonical(cidr);
+        if (space(namespace).require(link).addresses.add(address)) {
+            record("addAddress", ns(namespace), link, address);
         }
     }
 
     @Override
-    public List<Route> routes(String namespace) {
+    public synchronized void removeAddress(String namespace, String link, String cidr) {
+        String address = Cidr.canonical(cidr);
+        MemoryNamespace s = find(namespace);
+        MemoryLink l = s == null ? null : s.links.get(link);
+        if (l != null && l.addresses.remove(address)) {
+            record("removeAddress", ns(namespace), link, address);
+        }
+    }
+
+    @Override
+    public synchronized List<Route> routes(String namespace) {
         return List.copyOf(space(namespace).routes);
     }
 
     @Override
-    public void replaceRoute(String namespace, Route route) {
-        Space s = space(namespace);
-        requireLink(s, namespace, route.device());
-        boolean existed = s.routes.contains(route);
-        s.routes.removeIf(r -> r.destination().equals(route.destination()));
-        s.routes.add(route);
-        if (!existed) {
-            record("replaceRoute", ns(namespace), route.destination(), route.device(), String.valueOf(route.via()));
+    public synchronized void replaceRoute(String namespace, Route route) {
+        MemoryNamespace s = space(namespace);
+        Route stored = route.canonical();
+        if (!s.require(route.device()).up) {
+            throw new NetworkingException("replaceRoute " + stored.destination() + " dev " + route.device() + " in namespace "
+                    + ns(namespace) + ": the device is down (expected: up; the kernel refuses routes through a down device)");
+        }
+        if (!s.routes.contains(stored)) {
+            s.routes.removeIf(r -> r.destination().equals(stored.destination()));
+            s.routes.add(stored);
+            record("replaceRoute", ns(namespace), stored.destination(), stored.device(), String.valueOf(stored.via()));
         }
     }
 
     @Override
-    public void deleteRoute(String namespace, Route route) {
-        if (space(namespace).routes.remove(route)) {
-            record("deleteRoute", ns(namespace), route.destination(), route.device());
+    public synchronized void deleteRoute(String namespace, Route route) {
+        MemoryNamespace s = find(namespace);
+        Route wanted = route.canonical();
+        // Like `ip route del DST dev DEV`: a route without a gateway matches any gateway.
+        if (s != null && s.routes.removeIf(r -> r.destination().equals(wanted.destination())
+                && r.device().equals(wanted.device()) && (wanted.via() == null || wanted.via().equals(r.via())))) {
+            record("deleteRoute", ns(namespace), wanted.destination(), wanted.device());
         }
     }
 
     @Override
-    public void setSysctl(String namespace, String key, String value) {
-        if (!value.equals(space(namespace).sysctls.put(key, value))) {
+    public synchronized void setSysctl(String namespace, String key, String value) {
+        if (!value.equals(space(namespace).sysctls.put(LinuxNames.requireSysctlKey(key), value))) {
             record("setSysctl", ns(namespace), key, value);
         }
     }
 
-    private Space space(String namespace) {
-        Space s = spaces.get(namespace == null ? HOME : namespace);
+    /** The namespace, or {@code null} if it does not exist. */
+    private MemoryNamespace find(String namespace) {
+        return spaces.get(namespace == null ? HOME : namespace);
+    }
+
+    private MemoryNamespace space(String namespace) {
+        MemoryNamespace s = find(namespace);
         if (s == null) {
-            throw new NetworkingException("namespace " + namespace + " does not exist");
+            throw new NetworkingException("namespace '" + namespace + "' does not exist (expected: one of " + namespaces() + ")");
         }
         return s;
     }
 
-    private static Link requireLink(Space s, String namespace, String link) {
-        Link l = s.links.get(link);
-        if (l == null) {
-            throw new NetworkingException("link " + link + " does not exist in " + ns(namespace));
-        }
-        return l;
+    private MemoryNamespace holder(MemoryLink link) {
+        return spaces.values().stream().filter(s -> s.links.get(link.name) == link).findFirst()
+                .orElseThrow(() -> new IllegalStateException("link " + link.name + " is in no namespace"));
     }
 
     private static String ns(String namespace) {
