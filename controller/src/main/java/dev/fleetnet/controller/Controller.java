@@ -5,6 +5,7 @@ import dev.fleetnet.controller.api.MachineApi;
 import dev.fleetnet.controller.api.NetworkApi;
 import dev.fleetnet.controller.api.RouteApi;
 import dev.fleetnet.controller.control.AgentControlService;
+import dev.fleetnet.controller.store.FleetException;
 import dev.fleetnet.controller.store.FleetStore;
 import dev.fleetnet.controller.store.Keys;
 import dev.fleetnet.controller.view.FleetWatcher;
@@ -51,7 +52,15 @@ public final class Controller implements AutoCloseable {
         Client client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
         resources.add(0, client);
         FleetStore store = new FleetStore(client, new Keys(config.keyPrefix()));
-        store.ensureDefaultNetwork();
+        try {
+            store.ensureDefaultNetwork();
+        } catch (FleetException e) {
+            if (e.kind() != FleetException.Kind.UNAVAILABLE) {
+                throw e;
+            }
+            throw new IllegalStateException("etcd at " + String.join(",", endpoints) + " did not answer (expected: a running etcd; "
+                    + e.getMessage() + ")", e);
+        }
         FleetWatcher watcher = new FleetWatcher(client, store.keys());
         watcher.start();
         resources.add(0, watcher);

@@ -1,6 +1,9 @@
 package dev.fleetnet.controller;
 
+import dev.fleetnet.controller.store.Keys;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
 import dev.fleetnet.routing.IngressNaming;
@@ -18,5 +21,28 @@ public record ControllerConfig(InetSocketAddress apiListen, InetSocketAddress ag
         if (joinToken.length == 0) {
             throw new IllegalArgumentException("join token: empty (expected: --join-token or --join-token-file)");
         }
+        new Keys(keyPrefix); // validates
+        for (String endpoint : etcdEndpoints) {
+            checkEtcdEndpoint(endpoint);
+        }
+    }
+
+    private static void checkEtcdEndpoint(String endpoint) {
+        URI uri;
+        try {
+            uri = new URI(endpoint);
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+                || uri.getPort() < 1) {
+            throw new IllegalArgumentException("--etcd-endpoints: '" + endpoint + "' (expected: http://host:port, e.g. http://127.0.0.1:2379)");
+        }
+    }
+
+    /** A copy: the token never leaves the config mutable. */
+    @Override
+    public byte[] joinToken() {
+        return joinToken.clone();
     }
 }

@@ -40,7 +40,7 @@ public final class ControllerMain implements Callable<Integer> {
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new ControllerMain());
         cli.setExecutionExceptionHandler((e, commandLine, parse) -> {
-            commandLine.getErr().println("fleetnet-controller: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            commandLine.getErr().println("fleetnet-controller: " + describe(e));
             return 2;
         });
         System.exit(cli.execute(args));
@@ -57,12 +57,26 @@ public final class ControllerMain implements Callable<Integer> {
             controller.close();
             stopped.countDown();
         }));
-        System.out.println("fleetnet controller ready: API " + controller.apiAddress() + ", agents "
-                + controller.agentAddress() + (agentListenNetns == null ? "" : " (in netns " + agentListenNetns + ")")
+        System.out.println("fleetnet controller ready: API " + format(controller.apiAddress()) + ", agents "
+                + format(controller.agentAddress()) + (agentListenNetns == null ? "" : " (in netns " + agentListenNetns + ")")
                 + ", etcd " + (etcdEndpoints.isEmpty() ? "embedded in " + dataDir : String.join(",", etcdEndpoints)));
         stopped.await();
         return 0;
     }
 
+    private static String format(InetSocketAddress address) {
+        return Endpoints.format(address.getAddress().getHostAddress(), address.getPort());
+    }
+
+    /** One line for people: the message, and the root cause when it adds something (e.g. "Address already in use"). */
+    static String describe(Throwable e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String cause = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return root == e || message.contains(cause) ? message : message + ": " + cause;
+    }
 
 }

@@ -27,7 +27,11 @@ final class EmbeddedEtcd implements AutoCloseable {
     }
 
     static EmbeddedEtcd start(Path dataDir) throws IOException, InterruptedException {
-        Files.createDirectories(dataDir);
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new IOException("--data-dir: cannot create " + dataDir + " (" + e + ")", e);
+        }
         String client = "http://127.0.0.1:" + freePort();
         String peer = "http://127.0.0.1:" + freePort();
         Process process = new ProcessBuilder(List.of("setpriv", "--pdeathsig", "KILL", "etcd",

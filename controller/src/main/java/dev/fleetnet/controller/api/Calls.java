@@ -38,6 +38,7 @@ final class Calls {
             case NOT_FOUND -> Status.NOT_FOUND;
             case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
             case CONFLICT -> Status.ABORTED;
+            case EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
             case UNAVAILABLE -> Status.UNAVAILABLE;
         };
     }

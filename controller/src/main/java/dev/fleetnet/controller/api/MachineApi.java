@@ -68,7 +68,8 @@ public final class MachineApi extends MachineServiceGrpc.MachineServiceImplBase 
 
     @Override
     public void startMachine(StartMachineRequest request, StreamObserver<Machine> out) {
-        Calls.unary(out, () -> store.setDesiredState(Names.check("machine name", request.getName()), MachineState.MACHINE_STATE_RUNNING));
+        Calls.unary(out, () -> store.setDesiredState(Names.check("machine name", request.getName()),
+                MachineState.MACHINE_STATE_RUNNING).machine());
     }
 
     /**
@@ -78,11 +79,12 @@ public final class MachineApi extends MachineServiceGrpc.MachineServiceImplBase 
     @Override
     public void stopMachine(StopMachineRequest request, StreamObserver<Machine> out) {
         Calls.unary(out, () -> {
-            Machine stopped = store.setDesiredState(Names.check("machine name", request.getName()), MachineState.MACHINE_STATE_STOPPED);
-            if (store.awaitApplied(stopped.getHost(), store.lastWriteRevision(), STOP_WAIT)) {
+            FleetStore.Update stopped = store.setDesiredState(Names.check("machine name", request.getName()),
+                    MachineState.MACHINE_STATE_STOPPED);
+            if (store.awaitApplied(stopped.machine().getHost(), stopped.revision(), STOP_WAIT)) {
                 return store.machine(request.getName());
             }
-            return stopped;
+            return stopped.machine();
         });
     }
 
@@ -94,8 +96,7 @@ public final class MachineApi extends MachineServiceGrpc.MachineServiceImplBase 
             for (int i = 0; i < request.getPortsCount(); i++) {
                 ports.add(Ports.check("ports[" + i + "]", Integer.toUnsignedLong(request.getPorts(i))));
             }
-            store.setPorts(request.getName(), ports);
-            return store.machine(request.getName());
+            return store.setPorts(request.getName(), ports).machine();
         });
     }
 

@@ -14,6 +14,7 @@ import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.MachineStatus;
 import dev.fleetnet.proto.v1.Welcome;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.support.CloseableClient;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
@@ -28,41 +29,74 @@ import org.slf4j.LoggerFactory;
 /**
  * One agent's stream: Hello (authenticated by the join token), Welcome, a full view, then a
  * delta whenever that host's view changes; Acks and status reports come back on it.
- * Threading: sends are serialised on {@code out}; etcd writes run on the blocking executor.
+ * Threading: everything the agent sends, and the end of the stream, is handled in arrival
+ * order on the session's {@link SerialExecutor} (which owns the fields marked "work");
+ * views are computed on the fleet thread; every send holds the lock on {@code out}.
  */
 final class AgentSession implements StreamObserver<AgentMessage> {
     private static final Logger log = LoggerFactory.getLogger(AgentSession.class);
     private static final long SESSION_TTL_SECONDS = 10;
     private final AgentControlService.SessionContext context;
     private final StreamObserver<ControllerMessage> out;
-    private final Map<String, MachineStatus> reported = new HashMap<>(); // guarded by this
-    private String hostName; // set once by hello
+    private final SerialExecutor work;
+    private final Map<String, MachineStatus> reported = new HashMap<>(); // work
+    private Host host; // work: set once the host has joined
+    private String session; // work: value of the session key, unique to this stream
+    private long leaseId; // work
+    private CloseableClient keepAlive; // work
+    private Runnable unsubscribe; // work
+    private long lastAck; // work
+    private boolean ended; // work
+    private boolean closed; // guarded by out
     private HostView lastSent; // guarded by out
-    private Runnable unsubscribe;
-    private long leaseId;
-    private volatile boolean closed;
 
     AgentSession(AgentControlService.SessionContext context, StreamObserver<ControllerMessage> out) {
         this.context = context;
         this.out = out;
+        this.work = new SerialExecutor(context.blocking());
     }
 
     @Override
     public void onNext(AgentMessage message) {
-        if (hostName == null) {
-            if (!message.hasHello()) {
-                fail(Status.FAILED_PRECONDITION.withDescription("first message: " + message.getKindCase()
-                        + " (expected: hello)"));
-                return;
+        work.execute(() -> handle(message));
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        work.execute(this::end);
+    }
+
+    @Override
+    public void onCompleted() {
+        synchronized (out) {
+            if (!closed) {
+                closed = true;
+                out.onCompleted();
             }
-            hostName = message.getHello().getHostName();
-            context.blocking().execute(() -> hello(message.getHello()));
+        }
+        work.execute(this::end);
+    }
+
+    private void handle(AgentMessage message) {
+        if (ended) {
             return;
         }
-        switch (message.getKindCase()) {
-            case ACK -> context.blocking().execute(() -> guard(() -> context.store().recordApplied(hostName, message.getAck().getRevision())));
-            case STATUS -> context.blocking().execute(() -> guard(() -> report(message.getStatus().getMachinesList())));
-            default -> log.warn("host {}: ignoring unexpected {}", hostName, message.getKindCase());
+        if (host == null) {
+            if (message.hasHello()) {
+                hello(message.getHello());
+            } else {
+                fail(Status.FAILED_PRECONDITION.withDescription("first message: " + message.getKindCase() + " (expected: hello)"));
+            }
+            return;
+        }
+        try {
+            switch (message.getKindCase()) {
+                case ACK -> ack(message.getAck().getRevision());
+                case STATUS -> report(message.getStatus().getMachinesList());
+                default -> log.warn("host {}: ignoring unexpected {} on an established stream", host.getName(), message.getKindCase());
+            }
+        } catch (FleetException e) {
+            log.warn("host {}: {}", host.getName(), e.getMessage()); // the agent repeats its report; the next one may land
         }
     }
 
@@ -82,35 +116,31 @@ final class AgentSession implements StreamObserver<AgentMessage> {
             return;
         }
         try {
-            Host host = context.store().joinHost(hello.getHostName(), hello.getPublicKey(), hello.getEndpoint());
+            Host joined = context.store().joinHost(hello.getHostName(), hello.getPublicKey(), hello.getEndpoint());
+            host = joined;
             leaseId = context.leases().grant(SESSION_TTL_SECONDS).get(10, TimeUnit.SECONDS).getID();
-            context.leases().keepAlive(leaseId, new StreamObserver<LeaseKeepAliveResponse>() {
-                @Override public void onNext(LeaseKeepAliveResponse value) {}
-                @Override public void onError(Throwable t) {}
-                @Override public void onCompleted() {}
-            });
-            context.store().openSession(host.getName(), context.controllerId(), leaseId);
-            send(ControllerMessage.newBuilder().setWelcome(Welcome.newBuilder().setHostNumber(host.getNumber())
-                    .setInfraAddress(host.getInfraAddress()).setControllerId(context.controllerId())).build());
-            log.info("host {} (number {}) joined from {}, applied revision {}", host.getName(), host.getNumber(),
+            keepAlive = context.leases().keepAlive(leaseId, new LeaseLoss(joined.getName()));
+            session = context.controllerId() + "/" + Long.toHexString(leaseId);
+            context.store().status().openSession(joined.getName(), session, leaseId);
+            send(ControllerMessage.newBuilder().setWelcome(Welcome.newBuilder().setHostNumber(joined.getNumber())
+                    .setInfraAddress(joined.getInfraAddress()).setControllerId(context.controllerId())).build());
+            log.info("host {} (number {}) joined from {}, applied revision {}", joined.getName(), joined.getNumber(),
                     hello.getEndpoint(), hello.getAppliedRevision());
-            if (!closed) {
-                unsubscribe = context.watcher().subscribe(this::onFleet);
-            }
-        } catch (FleetException | IllegalArgumentException e) {
-            fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
+            unsubscribe = context.watcher().subscribe(fleet -> onFleet(fleet, joined.getName()));
+        } catch (FleetException e) {
+            fail(Status.UNAVAILABLE.withDescription("cannot register host '" + hello.getHostName() + "': " + e.getMessage()));
         } catch (Exception e) {
             fail(Status.UNAVAILABLE.withDescription("cannot register host '" + hello.getHostName() + "': " + e));
         }
     }
 
-    /** Called on the fleet thread with every new snapshot. */
-    private void onFleet(Fleet fleet) {
-        if (closed || !fleet.hosts().containsKey(hostName)) {
-            return;
-        }
-        HostView view = HostViews.compute(fleet, hostName);
+    /** Called on the fleet thread with every new snapshot; sends the full view first, then only changes. */
+    private void onFleet(Fleet fleet, String hostName) {
         synchronized (out) {
+            if (closed || !fleet.hosts().containsKey(hostName)) {
+                return;
+            }
+            HostView view = HostViews.compute(fleet, hostName);
             if (lastSent == null) {
                 out.onNext(ControllerMessage.newBuilder().setFullView(view).build());
             } else if (ViewDiff.changed(lastSent, view)) {
@@ -122,15 +152,19 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         }
     }
 
+    private void ack(long revision) {
+        if (revision > lastAck) {
+            context.store().status().recordApplied(host.getName(), revision);
+            lastAck = revision;
+        }
+    }
+
     private void report(Iterable<MachineStatus> statuses) {
         for (MachineStatus status : statuses) {
-            synchronized (this) {
-                if (status.equals(reported.get(status.getName()))) {
-                    continue;
-                }
+            if (!status.equals(reported.get(status.getName()))) {
+                context.store().status().reportStatus(host.getName(), status);
                 reported.put(status.getName(), status);
             }
-            context.store().reportStatus(hostName, status);
         }
     }
 
@@ -142,6 +176,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         }
     }
 
+    /** Ends the stream with {@code status}; runs on the session's executor. */
     private void fail(Status status) {
         synchronized (out) {
             if (!closed) {
@@ -149,45 +184,54 @@ final class AgentSession implements StreamObserver<AgentMessage> {
                 out.onError(status.asRuntimeException());
             }
         }
-        cleanup();
+        end();
     }
 
-    @Override
-    public void onError(Throwable t) {
-        closed = true;
-        cleanup();
-    }
-
-    @Override
-    public void onCompleted() {
-        synchronized (out) {
-            if (!closed) {
-                closed = true;
-                out.onCompleted();
-            }
+    /** Releases what the session holds, once: the fleet subscription, the lease and the session key. */
+    private void end() {
+        if (ended) {
+            return;
         }
-        cleanup();
-    }
-
-    private void cleanup() {
+        ended = true;
         if (unsubscribe != null) {
             unsubscribe.run();
         }
-        if (leaseId != 0 && hostName != null) {
-            long lease = leaseId;
-            context.blocking().execute(() -> guard(() -> {
-                context.store().closeSession(hostName, context.controllerId());
-                context.leases().revoke(lease);
-            }));
-            log.info("host {} disconnected", hostName);
+        if (keepAlive != null) {
+            keepAlive.close();
+        }
+        if (leaseId != 0) {
+            try {
+                context.store().status().closeSession(host.getName(), session);
+                context.leases().revoke(leaseId).get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.warn("host {}: session not cleaned up ({}); its lease expires in {}s", host.getName(),
+                        e.getMessage(), SESSION_TTL_SECONDS);
+            }
+        }
+        if (host != null) {
+            log.info("host {} disconnected", host.getName());
         }
     }
 
-    private void guard(Runnable task) {
-        try {
-            task.run();
-        } catch (RuntimeException e) {
-            log.warn("host {}: {}", hostName, e.getMessage());
+    /** The session's lease cannot be kept alive: end the stream so the agent reconnects and gets a fresh one. */
+    private final class LeaseLoss implements StreamObserver<LeaseKeepAliveResponse> {
+        private final String hostName;
+
+        LeaseLoss(String hostName) {
+            this.hostName = hostName;
+        }
+
+        @Override public void onNext(LeaseKeepAliveResponse value) {}
+        @Override public void onCompleted() {}
+
+        @Override
+        public void onError(Throwable t) {
+            work.execute(() -> {
+                if (!ended) {
+                    fail(Status.UNAVAILABLE.withDescription("session of host '" + hostName + "' lost its etcd lease ("
+                            + t.getMessage() + "); reconnect"));
+                }
+            });
         }
     }
 

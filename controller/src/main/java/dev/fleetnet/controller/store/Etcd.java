@@ -6,7 +6,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
@@ -68,13 +67,5 @@ final class Etcd {
 
     static ByteSequence value(Message message) {
         return ByteSequence.from(message.toByteArray());
-    }
-
-    static long number(KeyValue kv) {
-        return kv == null ? 1 : Long.parseLong(kv.getValue().toString(StandardCharsets.UTF_8));
-    }
-
-    static Client connect(List<String> endpoints) {
-        return Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
     }
 }

@@ -26,8 +26,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.LongFunction;
 
 /**
  * Desired state in etcd: hosts, networks and machines, with numbers and addresses allocated
@@ -38,18 +36,27 @@ public final class FleetStore {
     private static final int MAX_ATTEMPTS = 200;
     private final KV kv;
     private final Keys keys;
+    private final Allocator allocator;
     private final RouteStore routes;
-    /** Revision of this thread's last machine update, for callers that wait for agents to apply it. */
-    private static final ThreadLocal<Long> LAST_WRITE = ThreadLocal.withInitial(() -> 0L);
+    private final StatusStore status;
 
     public FleetStore(Client client, Keys keys) {
         this.kv = client.getKVClient();
         this.keys = keys;
+        this.allocator = new Allocator(kv);
         this.routes = new RouteStore(client, keys);
+        this.status = new StatusStore(kv, keys);
     }
+
+    /** The result of a machine update: the machine as stored and the etcd revision that holds it. */
+    public record Update(Machine machine, long revision) {}
 
     public RouteStore routes() {
         return routes;
+    }
+
+    public StatusStore status() {
+        return status;
     }
 
     public Keys keys() {
@@ -77,8 +84,8 @@ public final class FleetStore {
     public Network createNetwork(String name) {
         Names.check("network name", name);
         String own = keys.network(name);
-        long number = allocate("network '" + name + "'", keys.networkCounter(), keys::networkNumberIndex, own, name,
-                n -> List.of(Op.put(bytes(own), Etcd.value(network(name, n)), PutOption.DEFAULT)));
+        long number = allocator.allocate(new Allocator.Claim("network '" + name + "'", keys.networkCounter(),
+                keys::networkNumberIndex, own, name, n -> List.of(Op.put(bytes(own), Etcd.value(network(name, n)), PutOption.DEFAULT))));
         return network(name, number);
     }
 
@@ -120,8 +127,9 @@ public final class FleetStore {
             }
             String own = keys.host(name);
             try {
-                long number = allocate("host '" + name + "'", keys.hostCounter(), keys::hostNumberIndex, own, name,
-                        n -> List.of(Op.put(bytes(own), Etcd.value(host(name, n, publicKey, endpoint)), PutOption.DEFAULT)));
+                long number = allocator.allocate(new Allocator.Claim("host '" + name + "'", keys.hostCounter(),
+                        keys::hostNumberIndex, own, name,
+                        n -> List.of(Op.put(bytes(own), Etcd.value(host(name, n, publicKey, endpoint)), PutOption.DEFAULT))));
                 return host(name, number, publicKey, endpoint);
             } catch (FleetException e) {
                 if (e.kind() != FleetException.Kind.ALREADY_EXISTS) {
@@ -140,12 +148,26 @@ public final class FleetStore {
 
     public Host host(String name) {
         KeyValue kv = Etcd.get(this.kv, keys.host(name));
-        return kv == null ? null : withLiveState(Etcd.parse(Host.parser(), kv), sessions(), appliedRevisions());
+        return kv == null ? null : withLiveState(Etcd.parse(Host.parser(), kv), status.sessions(), status.appliedRevisions());
+    }
+
+    /** The host, or NOT_FOUND naming the hosts that exist. */
+    public Host requireHost(String name) {
+        Host host = host(name);
+        if (host == null) {
+            throw hostNotFound(name);
+        }
+        return host;
+    }
+
+    private FleetException hostNotFound(String name) {
+        return new FleetException(FleetException.Kind.NOT_FOUND, "host: '" + name
+                + "' not found (expected: one of " + names(hosts().stream().map(Host::getName).toList()) + ")");
     }
 
     public List<Host> hosts() {
-        Map<String, String> sessions = sessions();
-        Map<String, Long> applied = appliedRevisions();
+        Map<String, String> sessions = status.sessions();
+        Map<String, Long> applied = status.appliedRevisions();
         List<Host> all = new ArrayList<>();
         for (Host h : Etcd.parseAll(Host.parser(), Etcd.getPrefix(kv, keys.hosts()))) {
             all.add(withLiveState(h, sessions, applied));
@@ -170,16 +192,15 @@ public final class FleetStore {
         }
         KeyValue hostKv = Etcd.get(kv, keys.host(request.getHost()));
         if (hostKv == null) {
-            throw new FleetException(FleetException.Kind.NOT_FOUND, "host: '" + request.getHost()
-                    + "' not found (expected: one of " + names(hosts().stream().map(Host::getName).toList()) + ")");
+            throw hostNotFound(request.getHost());
         }
         Host host = Etcd.parse(Host.parser(), hostKv);
         String own = keys.machine(request.getName());
-        long number = allocate("machine '" + request.getName() + "'", keys.machineCounter(network.getNumber(), host.getNumber()),
+        long number = allocator.allocate(new Allocator.Claim("machine '" + request.getName() + "'",
+                keys.machineCounter(network.getNumber(), host.getNumber()),
                 n -> keys.addressIndex(AddressPlan.machineAddress(network.getNumber(), host.getNumber(), n)), own,
-                request.getName(), n -> List.of(Op.put(bytes(own),
-                        Etcd.value(machine(request, network, host, n)), PutOption.DEFAULT)));
-        return machine(request, network, host, number);
+                request.getName(), n -> List.of(Op.put(bytes(own), Etcd.value(machine(request, network, host, n)), PutOption.DEFAULT))));
+        return withStatus(machine(request, network, host, number), null);
     }
 
     private static Machine machine(Machine request, Network network, Host host, long number) {
@@ -192,15 +213,11 @@ public final class FleetStore {
         if (kv == null) {
             throw new FleetException(FleetException.Kind.NOT_FOUND, "machine '" + name + "' not found");
         }
-        KeyValue status = Etcd.get(this.kv, keys.machineStatus(name));
-        return withStatus(Etcd.parse(Machine.parser(), kv), status == null ? null : Etcd.parse(MachineStatus.parser(), status));
+        return withStatus(Etcd.parse(Machine.parser(), kv), status.machineStatus(name));
     }
 
     public List<Machine> machines(String hostFilter, String networkFilter) {
-        Map<String, MachineStatus> statuses = new HashMap<>();
-        for (MachineStatus s : Etcd.parseAll(MachineStatus.parser(), Etcd.getPrefix(kv, keys.machineStatuses()))) {
-            statuses.put(s.getName(), s);
-        }
+        Map<String, MachineStatus> statuses = status.machineStatuses();
         List<Machine> all = new ArrayList<>();
         for (Machine m : Etcd.parseAll(Machine.parser(), Etcd.getPrefix(kv, keys.machines()))) {
             if ((hostFilter.isEmpty() || m.getHost().equals(hostFilter)) && (networkFilter.isEmpty() || m.getNetwork().equals(networkFilter))) {
@@ -222,14 +239,9 @@ public final class FleetStore {
         return b.build();
     }
 
-    /** Sets what the user wants (RUNNING or STOPPED); returns the machine as stored. */
-    public Machine setDesiredState(String name, MachineState desired) {
+    /** Sets what the user wants (RUNNING or STOPPED). */
+    public Update setDesiredState(String name, MachineState desired) {
         return update(name, m -> m.toBuilder().setDesiredState(desired).build());
-    }
-
-    /** The etcd revision of the calling thread's last machine update. */
-    public long lastWriteRevision() {
-        return LAST_WRITE.get();
     }
 
     /**
@@ -257,23 +269,27 @@ public final class FleetStore {
     }
 
     /** Replaces the exposed ports. */
-    public Machine setPorts(String name, java.util.Collection<Integer> ports) {
+    public Update setPorts(String name, java.util.Collection<Integer> ports) {
         return update(name, m -> m.toBuilder().clearPorts().addAllPorts(ports).build());
     }
 
-    private Machine update(String name, java.util.function.UnaryOperator<Machine> change) {
+    /** Applies {@code change} unless it changes nothing; the revision is then the machine's last change. */
+    private Update update(String name, java.util.function.UnaryOperator<Machine> change) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             KeyValue current = Etcd.get(kv, keys.machine(name));
             if (current == null) {
                 throw new FleetException(FleetException.Kind.NOT_FOUND, "machine '" + name + "' not found");
             }
-            Machine updated = change.apply(Etcd.parse(Machine.parser(), current));
+            Machine stored = Etcd.parse(Machine.parser(), current);
+            Machine updated = change.apply(stored);
+            if (updated.equals(stored)) {
+                return new Update(machine(name), current.getModRevision());
+            }
             TxnResponse r = Etcd.await("update machine " + name, kv.txn()
                     .If(new Cmp(bytes(keys.machine(name)), Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))
                     .Then(Op.put(bytes(keys.machine(name)), Etcd.value(updated), PutOption.DEFAULT)).commit());
             if (r.isSucceeded()) {
-                LAST_WRITE.set(r.getHeader().getRevision());
-                return machine(name);
+                return new Update(machine(name), r.getHeader().getRevision());
             }
         }
         throw new FleetException(FleetException.Kind.CONFLICT, "machine '" + name + "' kept changing; try again");
@@ -300,89 +316,6 @@ public final class FleetStore {
             }
         }
         throw new FleetException(FleetException.Kind.CONFLICT, "machine '" + name + "' kept changing; try again");
-    }
-
-    // ---- what agents report ----
-
-    /** Stores a machine's reported status, only while the machine exists on that host. */
-    public void reportStatus(String host, MachineStatus status) {
-        String machineKey = keys.machine(status.getName());
-        KeyValue current = Etcd.get(kv, machineKey);
-        if (current == null || !Etcd.parse(Machine.parser(), current).getHost().equals(host)) {
-            return;
-        }
-        Etcd.await("put status of " + status.getName(), kv.txn()
-                .If(new Cmp(bytes(machineKey), Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))
-                .Then(Op.put(bytes(keys.machineStatus(status.getName())), Etcd.value(status), PutOption.DEFAULT)).commit());
-    }
-
-    public void recordApplied(String host, long revision) {
-        Etcd.await("put applied revision of " + host,
-                kv.put(bytes(keys.appliedRevision(host)), ByteSequence.from(Long.toString(revision), StandardCharsets.UTF_8)));
-    }
-
-    /** Marks a host connected through this controller, for as long as {@code leaseId} lives. */
-    public void openSession(String host, String controllerId, long leaseId) {
-        Etcd.await("put session of " + host, kv.put(bytes(keys.session(host)),
-                ByteSequence.from(controllerId, StandardCharsets.UTF_8), PutOption.builder().withLeaseId(leaseId).build()));
-    }
-
-    /** Ends a session, unless another controller has taken the host over meanwhile. */
-    public void closeSession(String host, String controllerId) {
-        Etcd.await("delete session of " + host, kv.txn()
-                .If(new Cmp(bytes(keys.session(host)), Cmp.Op.EQUAL, CmpTarget.value(ByteSequence.from(controllerId, StandardCharsets.UTF_8))))
-                .Then(Op.delete(bytes(keys.session(host)), DeleteOption.DEFAULT)).commit());
-    }
-
-    private Map<String, String> sessions() {
-        Map<String, String> out = new HashMap<>();
-        for (KeyValue kv : Etcd.getPrefix(this.kv, keys.sessions()).getKvs()) {
-            out.put(kv.getKey().toString(StandardCharsets.UTF_8).substring(keys.sessions().length()),
-                    kv.getValue().toString(StandardCharsets.UTF_8));
-        }
-        return out;
-    }
-
-    private Map<String, Long> appliedRevisions() {
-        Map<String, Long> out = new HashMap<>();
-        for (KeyValue kv : Etcd.getPrefix(this.kv, keys.applied()).getKvs()) {
-            out.put(kv.getKey().toString(StandardCharsets.UTF_8).substring(keys.applied().length()),
-                    Long.parseLong(kv.getValue().toString(StandardCharsets.UTF_8)));
-        }
-        return out;
-    }
-
-    /**
-     * Allocates a number from a counter and writes {@code ownKey} in one transaction. The index
-     * key of the number makes it unique; the counter is only a hint, so contending writers
-     * spread out over nearby numbers instead of queueing on one key.
-     */
-    private long allocate(String what, String counterKey, LongFunction<String> indexKey, String ownKey, String ownName,
-            LongFunction<List<Op>> writes) {
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            long hint = Etcd.number(Etcd.get(kv, counterKey));
-            long n = attempt == 0 ? hint : hint + ThreadLocalRandom.current().nextLong(1, 8L * attempt + 2);
-            if (n > AddressPlan.MAX_NUMBER) {
-                throw new FleetException(FleetException.Kind.CONFLICT, what + ": numbers exhausted");
-            }
-            List<Op> ops = new ArrayList<>(writes.apply(n));
-            ops.add(Op.put(bytes(indexKey.apply(n)), ByteSequence.from(ownName, StandardCharsets.UTF_8), PutOption.DEFAULT));
-            ops.add(Op.put(bytes(counterKey), ByteSequence.from(Long.toString(n + 1), StandardCharsets.UTF_8), PutOption.DEFAULT));
-            TxnResponse r = Etcd.await("allocate " + what, kv.txn()
-                    .If(new Cmp(bytes(ownKey), Cmp.Op.EQUAL, CmpTarget.version(0)),
-                            new Cmp(bytes(indexKey.apply(n)), Cmp.Op.EQUAL, CmpTarget.version(0)))
-                    .Then(ops.toArray(Op[]::new))
-                    .Else(Op.get(bytes(ownKey), GetOption.DEFAULT))
-                    .commit());
-            if (r.isSucceeded()) {
-                return n;
-            }
-            if (!r.getGetResponses().isEmpty() && !r.getGetResponses().get(0).getKvs().isEmpty()) {
-                throw new FleetException(FleetException.Kind.ALREADY_EXISTS, what + " already exists");
-            }
-        }
-        throw new FleetException(FleetException.Kind.CONFLICT, "could not allocate a number for " + what
-                + " after " + MAX_ATTEMPTS + " attempts; try again");
     }
 
     private static String names(List<String> names) {

@@ -125,12 +125,19 @@ public final class FleetWatcher implements AutoCloseable {
         return client.getKVClient().get(bytes(prefix), option.build()).get(10, TimeUnit.SECONDS);
     }
 
+    /** Folds a batch of events; subscribers hear of it only if desired state changed (not for status writes). */
     private void apply(WatchResponse response) {
-        Fleet fleet = current;
+        Fleet before = current;
+        Fleet fleet = before;
         for (WatchEvent event : response.getEvents()) {
             fleet = fold(fleet, event);
         }
-        publish(fleet.atRevision(Math.max(fleet.revision(), response.getHeader().getRevision())));
+        Fleet next = fleet.atRevision(Math.max(fleet.revision(), response.getHeader().getRevision()));
+        if (fleet == before) {
+            current = next;
+        } else {
+            publish(next);
+        }
     }
 
     private Fleet fold(Fleet fleet, WatchEvent event) {

@@ -8,9 +8,9 @@ import dev.fleetnet.proto.v1.Backend;
 import dev.fleetnet.proto.v1.Host;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.MachineState;
+import dev.fleetnet.proto.v1.MachineStatus;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -88,7 +88,7 @@ class FleetStoreIT {
         FleetStore store = store("delete");
         store.joinHost("h1", "key1", "[fd01::1]:51820");
         Machine web = store.createMachine(request("web", "h1"));
-        store.reportStatus("h1", dev.fleetnet.proto.v1.MachineStatus.newBuilder().setName("web")
+        store.status().reportStatus("h1", MachineStatus.newBuilder().setName("web")
                 .setState(MachineState.MACHINE_STATE_RUNNING).setNetns("ns-web").build());
         assertThat(store.machine("web").getState()).isEqualTo(MachineState.MACHINE_STATE_RUNNING);
         assertThat(store.machine("web").getNetns()).isEqualTo("ns-web");
@@ -97,20 +97,83 @@ class FleetStoreIT {
         assertThat(client.getKVClient().get(Keys.bytes(store.keys().machineStatus("web"))).get().getKvs()).isEmpty();
         assertThat(store.machines("", "")).isEmpty();
         // A late report from the agent about a deleted machine writes nothing.
-        store.reportStatus("h1", dev.fleetnet.proto.v1.MachineStatus.newBuilder().setName("web").build());
+        store.status().reportStatus("h1", MachineStatus.newBuilder().setName("web").build());
         assertThat(client.getKVClient().get(Keys.bytes(store.keys().machineStatus("web"))).get().getKvs()).isEmpty();
     }
 
     @Test
-    void stopAndStartChangeOnlyTheDesiredState() {
+    void stopAndStartChangeOnlyTheDesiredStateAndARepeatWritesNothing() throws Exception {
         FleetStore store = store("stopstart");
         store.joinHost("h1", "key1", "[fd01::1]:51820");
         Machine web = store.createMachine(request("web", "h1"));
-        Machine stopped = store.setDesiredState("web", MachineState.MACHINE_STATE_STOPPED);
-        assertThat(stopped.getDesiredState()).isEqualTo(MachineState.MACHINE_STATE_STOPPED);
-        assertThat(stopped.getAddress()).isEqualTo(web.getAddress());
-        assertThat(store.setDesiredState("web", MachineState.MACHINE_STATE_RUNNING).getDesiredState())
+        assertThat(web.getState()).as("state of a new machine").isEqualTo(MachineState.MACHINE_STATE_PENDING);
+        FleetStore.Update stopped = store.setDesiredState("web", MachineState.MACHINE_STATE_STOPPED);
+        assertThat(stopped.machine().getDesiredState()).isEqualTo(MachineState.MACHINE_STATE_STOPPED);
+        assertThat(stopped.machine().getState()).as("not reported, desired stopped").isEqualTo(MachineState.MACHINE_STATE_STOPPED);
+        assertThat(stopped.machine().getAddress()).isEqualTo(web.getAddress());
+        long revision = revision();
+        FleetStore.Update again = store.setDesiredState("web", MachineState.MACHINE_STATE_STOPPED);
+        assertThat(again.revision()).as("revision of the unchanged machine").isEqualTo(stopped.revision());
+        assertThat(revision()).as("a stop of a stopped machine writes nothing").isEqualTo(revision);
+        assertThat(store.setDesiredState("web", MachineState.MACHINE_STATE_RUNNING).machine().getDesiredState())
                 .isEqualTo(MachineState.MACHINE_STATE_RUNNING);
-        assertThat(new String(web.getName().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)).isEqualTo("web");
+    }
+
+    @Test
+    void numbersAreNotReusedAfterDeleteAndATakenNumberIsSteppedOver() throws Exception {
+        FleetStore store = store("numbers");
+        store.joinHost("h1", "key1", "[fd01::1]:51820");
+        store.createMachine(request("a", "h1"));
+        store.deleteMachine("a");
+        assertThat(store.createMachine(request("b", "h1")).getNumber()).as("a's number stays retired").isEqualTo(2);
+        // A counter that lags behind its index (e.g. a restored backup) must not hand out a taken address.
+        client.getKVClient().put(Keys.bytes(store.keys().machineCounter(1, 1)), Keys.bytes("2")).get(10, TimeUnit.SECONDS);
+        Machine c = store.createMachine(request("c", "h1"));
+        assertThat(c.getNumber()).isEqualTo(3);
+        assertThat(c.getAddress()).isEqualTo(AddressPlan.machineAddress(1, 1, 3));
+    }
+
+    @Test
+    void statusIsWrittenOnlyWhenItChanges() throws Exception {
+        FleetStore store = store("status");
+        store.joinHost("h1", "key1", "[fd01::1]:51820");
+        store.createMachine(request("web", "h1"));
+        MachineStatus running = MachineStatus.newBuilder().setName("web").setState(MachineState.MACHINE_STATE_RUNNING)
+                .setNetns("ns-web").setLink("veth-web").build();
+        store.status().reportStatus("h1", running);
+        long revision = revision();
+        store.status().reportStatus("h1", running);
+        assertThat(revision()).isEqualTo(revision);
+        store.status().reportStatus("h2", running.toBuilder().setState(MachineState.MACHINE_STATE_FAILED).build());
+        assertThat(revision()).as("a report from a host the machine is not on").isEqualTo(revision);
+        store.setPorts("web", java.util.List.of(80));
+        store.status().reportStatus("h1", running.toBuilder().setState(MachineState.MACHINE_STATE_FAILED).setMessage("boom").build());
+        Machine web = store.machine("web");
+        assertThat(web.getState()).as("a report after an unrelated update lands").isEqualTo(MachineState.MACHINE_STATE_FAILED);
+        assertThat(web.getStateMessage()).isEqualTo("boom");
+        assertThat(web.getLink()).isEqualTo("veth-web");
+    }
+
+    @Test
+    void aClosingStreamDoesNotEndTheSessionThatReplacedIt() throws Exception {
+        FleetStore store = store("sessions");
+        store.joinHost("h1", "key1", "[fd01::1]:51820");
+        long lease1 = client.getLeaseClient().grant(30).get(10, TimeUnit.SECONDS).getID();
+        long lease2 = client.getLeaseClient().grant(30).get(10, TimeUnit.SECONDS).getID();
+        try {
+            store.status().openSession("h1", "c1/1", lease1);
+            store.status().openSession("h1", "c1/2", lease2);
+            store.status().closeSession("h1", "c1/1");
+            assertThat(store.host("h1").getConnected()).isTrue();
+            store.status().closeSession("h1", "c1/2");
+            assertThat(store.host("h1").getConnected()).isFalse();
+        } finally {
+            client.getLeaseClient().revoke(lease1).get(10, TimeUnit.SECONDS);
+            client.getLeaseClient().revoke(lease2).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static long revision() throws Exception {
+        return client.getKVClient().get(Keys.bytes("/")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
     }
 }

@@ -78,7 +78,7 @@ class RouteStoreIT {
         FleetStore store = fleet("owner");
         store.routes().add(route("web.example.com", "/", "web"));
         store.routes().add(route("api.example.com", "/", "api"));
-        assertThat(store.setPorts("web", List.of(80, 443)).getPortsList()).containsExactly(80, 443);
+        assertThat(store.setPorts("web", List.of(80, 443)).machine().getPortsList()).containsExactly(80, 443);
         store.deleteMachine("web");
         assertThat(store.routes().list("")).extracting(Route::getHostname).containsExactly("api.example.com");
     }

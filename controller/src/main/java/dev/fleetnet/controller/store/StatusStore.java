@@ -1,0 +1,105 @@
+package dev.fleetnet.controller.store;
+
+import static dev.fleetnet.controller.store.Keys.bytes;
+
+import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.MachineStatus;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.PutOption;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What agents report, under the status prefix that views never read: machine status, the
+ * revision each host last applied, and lease-backed sessions (a host is connected while its
+ * session key exists, so a dead controller's sessions expire with their lease).
+ */
+public final class StatusStore {
+    private final KV kv;
+    private final Keys keys;
+
+    StatusStore(KV kv, Keys keys) {
+        this.kv = kv;
+        this.keys = keys;
+    }
+
+    /**
+     * Stores a machine's reported status if it differs from the stored one, and only while
+     * the machine exists on {@code host} (checked in the same transaction, so a late report
+     * cannot resurrect the status of a deleted machine).
+     */
+    public void reportStatus(String host, MachineStatus status) {
+        String machineKey = keys.machine(status.getName());
+        KeyValue machine = Etcd.get(kv, machineKey);
+        if (machine == null || !Etcd.parse(Machine.parser(), machine).getHost().equals(host)) {
+            return;
+        }
+        KeyValue stored = Etcd.get(kv, keys.machineStatus(status.getName()));
+        if (stored != null && Etcd.parse(MachineStatus.parser(), stored).equals(status)) {
+            return;
+        }
+        Etcd.await("put status of " + status.getName(), kv.txn()
+                .If(new Cmp(bytes(machineKey), Cmp.Op.EQUAL, CmpTarget.createRevision(machine.getCreateRevision())))
+                .Then(Op.put(bytes(keys.machineStatus(status.getName())), Etcd.value(status), PutOption.DEFAULT)).commit());
+    }
+
+    /** Records the last desired-state revision {@code host}'s agent acknowledged as applied. */
+    public void recordApplied(String host, long revision) {
+        Etcd.await("put applied revision of " + host,
+                kv.put(bytes(keys.appliedRevision(host)), ByteSequence.from(Long.toString(revision), StandardCharsets.UTF_8)));
+    }
+
+    /** Marks {@code host} connected for as long as {@code leaseId} lives; {@code session} identifies this stream. */
+    public void openSession(String host, String session, long leaseId) {
+        Etcd.await("put session of " + host, kv.put(bytes(keys.session(host)),
+                ByteSequence.from(session, StandardCharsets.UTF_8), PutOption.builder().withLeaseId(leaseId).build()));
+    }
+
+    /** Ends a session, unless a newer stream of the same host (to any controller) has replaced it. */
+    public void closeSession(String host, String session) {
+        Etcd.await("delete session of " + host, kv.txn()
+                .If(new Cmp(bytes(keys.session(host)), Cmp.Op.EQUAL, CmpTarget.value(ByteSequence.from(session, StandardCharsets.UTF_8))))
+                .Then(Op.delete(bytes(keys.session(host)), DeleteOption.DEFAULT)).commit());
+    }
+
+    /** Session values by host name. */
+    Map<String, String> sessions() {
+        Map<String, String> out = new HashMap<>();
+        for (KeyValue kv : Etcd.getPrefix(this.kv, keys.sessions()).getKvs()) {
+            out.put(name(kv, keys.sessions()), kv.getValue().toString(StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    Map<String, Long> appliedRevisions() {
+        Map<String, Long> out = new HashMap<>();
+        for (KeyValue kv : Etcd.getPrefix(this.kv, keys.applied()).getKvs()) {
+            out.put(name(kv, keys.applied()), Long.parseLong(kv.getValue().toString(StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
+    Map<String, MachineStatus> machineStatuses() {
+        Map<String, MachineStatus> out = new HashMap<>();
+        for (MachineStatus s : Etcd.parseAll(MachineStatus.parser(), Etcd.getPrefix(kv, keys.machineStatuses()))) {
+            out.put(s.getName(), s);
+        }
+        return out;
+    }
+
+    MachineStatus machineStatus(String name) {
+        KeyValue kv = Etcd.get(this.kv, keys.machineStatus(name));
+        return kv == null ? null : Etcd.parse(MachineStatus.parser(), kv);
+    }
+
+    private static String name(KeyValue kv, String prefix) {
+        return kv.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length());
+    }
+}
