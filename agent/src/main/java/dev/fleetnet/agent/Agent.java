@@ -55,11 +55,13 @@ public final class Agent implements AutoCloseable {
     public void start() throws Exception {
         key = state.key();
         if (KernelSupport.available()) {
-            log.warn("this kernel has WireGuard, but fleetnet's kernel backend is not implemented yet; using wireguard-go");
+            log.warn("kernel WireGuard is available, but fleetnet's kernel backend is not implemented yet:"
+                    + " falling back to userspace wireguard-go for {}", config.meshInterface());
         } else {
-            log.info("no WireGuard kernel module: using wireguard-go (userspace) for {}", config.meshInterface());
+            log.info("no kernel WireGuard: using userspace wireguard-go for {}", config.meshInterface());
         }
-        WireGuardDevice device = new UserspaceWireGuard(config.meshInterface(), config.wireguardSocketDir());
+        WireGuardDevice device = new UserspaceWireGuard(new UserspaceWireGuard.Settings(config.meshInterface(),
+                config.wireguardSocketDir(), null));
         reconciler = new HostReconciler(IpRouteNetworking.inOwnNamespace(), device, config.netnsPrefix());
         if (config.ingressListen() != null) {
             IngressTable table = new IngressTable(config.ingress().naming());
@@ -73,9 +75,17 @@ public final class Agent implements AutoCloseable {
         if (saved.isPresent()) {
             reconcileThread.submit(() -> apply(saved.get(), true, "restored from " + state.dir())).get();
         }
-        control = new ControlClient(config.controller(), this::hello, view -> {
-            applyIngress(view); // at once: routes change and stopped machines leave service without waiting for the data plane
-            reconcileThread.execute(() -> apply(view, false, "from the controller"));
+        control = ControlClient.plaintext(config.controller(), new ControlClient.Handler() {
+            @Override
+            public Hello hello() {
+                return Agent.this.hello();
+            }
+
+            @Override
+            public void view(HostView view) {
+                applyIngress(view); // at once: routes change and stopped machines leave service without waiting for the data plane
+                reconcileThread.execute(() -> apply(view, false, "from the controller"));
+            }
         });
         control.start();
         long every = config.resyncInterval().toMillis();

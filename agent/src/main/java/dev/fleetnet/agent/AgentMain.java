@@ -3,6 +3,7 @@ package dev.fleetnet.agent;
 import dev.fleetnet.core.Endpoints;
 import dev.fleetnet.core.JoinTokens;
 import dev.fleetnet.core.Names;
+import dev.fleetnet.core.Ports;
 import dev.fleetnet.ingress.http.IngressConfig;
 import dev.fleetnet.ingress.http.TrustedProxies;
 import dev.fleetnet.routing.IngressNaming;
@@ -53,19 +54,38 @@ public final class AgentMain implements Callable<Integer> {
     String resyncInterval;
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command with its error handling: startup errors are one line and exit 2, from the flags or from starting up. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new AgentMain());
-        cli.setExecutionExceptionHandler((e, commandLine, parse) -> {
-            commandLine.getErr().println("fleetnet-agent: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        cli.setParameterExceptionHandler((e, args) -> {
+            e.getCommandLine().getErr().println("fleetnet-agent: " + e.getMessage() + " (see --help)");
             return 2;
         });
-        System.exit(cli.execute(args));
+        cli.setExecutionExceptionHandler((e, commandLine, parse) -> {
+            // Argument errors carry their own field/value/expected text; I/O errors need their kind (e.g. AccessDenied) too.
+            String text = e instanceof IllegalArgumentException && e.getMessage() != null ? e.getMessage()
+                    : e.getClass().getSimpleName() + ": " + e.getMessage();
+            commandLine.getErr().println("fleetnet-agent: " + text.replace('\n', ' '));
+            return 2;
+        });
+        return cli;
     }
 
     @Override
     public Integer call() throws Exception {
         Names.check("--host-name", hostName);
         Endpoints.parse("--endpoint", endpoint);
-        AgentConfig config = new AgentConfig(hostName, controller, JoinTokens.read(joinToken, joinTokenFile), endpoint, listenPort, meshInterface, netnsPrefix,
+        Ports.check("--listen-port", listenPort);
+        byte[] token;
+        try {
+            token = JoinTokens.read(joinToken, joinTokenFile);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--join-token-file: '" + joinTokenFile + "' (expected: a readable file; " + e + ")");
+        }
+        AgentConfig config = new AgentConfig(hostName, controller, token, endpoint, listenPort, meshInterface, netnsPrefix,
                 stateDir, parseDuration(resyncInterval), Path.of("/var/run/wireguard"),
                 ingressListen.equals("none") ? null : Endpoints.literal("--ingress-listen", ingressListen),
                 IngressConfig.builder().naming(new IngressNaming(ingressSuffix, ingressDefaultPort))

@@ -13,41 +13,103 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's end of the control channel: connects over the underlay, says Hello, folds the
- * full view and deltas into a whole view for {@code onView}, and reconnects with capped
- * exponential backoff whenever the stream ends. Threading: stream callbacks arrive on gRPC
- * threads; sends are serialised on this object.
+ * The agent's end of the control channel: says Hello, folds the full view and deltas into a
+ * whole view for its {@link Handler}, and reconnects with capped exponential backoff whenever
+ * the stream ends. Threading: stream callbacks arrive on gRPC threads (one at a time per
+ * stream); the stream, the backoff and the view are guarded by this object.
  */
 public final class ControlClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlClient.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     private final ManagedChannel channel;
-    private final Supplier<Hello> hello;
-    private final Consumer<HostView> onView;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "control-reconnect");
-        t.setDaemon(true);
-        return t;
-    });
-    private StreamObserver<AgentMessage> stream; // guarded by this
-    private HostView view; // only touched by the stream's callbacks, which gRPC serialises
-    private long backoffMillis = 200;
+    private final Backoff backoff;
+    private final Scheduler reconnects;
+    private final Handler handler;
+    private StreamObserver<AgentMessage> stream;
+    private HostView view;
+    private Duration nextDelay;
+    private volatile int hostNumber;
     private volatile boolean closed;
 
-    /** {@code hello} is asked for a fresh Hello on every (re)connect (it carries the applied revision). */
-    public ControlClient(String controller, Supplier<Hello> hello, Consumer<HostView> onView) {
-        this.channel = NettyChannelBuilder.forTarget(controller).usePlaintext()
+    /** What the agent supplies and receives: a fresh Hello per connection, and each whole view. */
+    public interface Handler {
+        /** Asked on every (re)connect, as it carries the revision applied last. */
+        Hello hello();
+
+        /** A new whole view (full view, or the last one with a delta folded in). Called on a gRPC thread. */
+        void view(HostView view);
+    }
+
+    /** Reconnect delays: {@code initial} after the first failure, doubling up to {@code max}. */
+    public record Backoff(Duration initial, Duration max) {
+        public static final Backoff DEFAULT = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
+
+        public Backoff {
+            if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("backoff: " + initial + ".." + max + " (expected: 0 < initial <= max)");
+            }
+        }
+
+        Duration after(Duration delay) {
+            Duration doubled = delay.multipliedBy(2);
+            return doubled.compareTo(max) > 0 ? max : doubled;
+        }
+    }
+
+    /** Runs reconnect attempts later; a test can record the delays instead of waiting for them. */
+    public interface Scheduler extends AutoCloseable {
+        void schedule(Runnable task, Duration delay);
+
+        @Override
+        default void close() {}
+
+        /** A daemon thread of its own. */
+        static Scheduler daemonThread() {
+            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "control-reconnect");
+                t.setDaemon(true);
+                return t;
+            });
+            return new Scheduler() {
+                @Override
+                public void schedule(Runnable task, Duration delay) {
+                    try {
+                        timer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (RejectedExecutionException e) {
+                        // closed meanwhile: no more reconnects
+                    }
+                }
+
+                @Override
+                public void close() {
+                    timer.shutdownNow();
+                }
+            };
+        }
+    }
+
+    /** The channel (owned by the client, shut down on close), the reconnect backoff and its scheduler. */
+    public record Settings(ManagedChannel channel, Backoff backoff, Scheduler reconnects) {}
+
+    public ControlClient(Settings settings, Handler handler) {
+        this.channel = settings.channel();
+        this.backoff = settings.backoff();
+        this.reconnects = settings.reconnects();
+        this.handler = handler;
+        this.nextDelay = backoff.initial();
+    }
+
+    /** A plaintext channel to {@code host:port} (e.g. {@code [fd01::1]:7401}). */
+    public static ControlClient plaintext(String target, Handler handler) {
+        ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext()
                 .keepAliveTime(10, TimeUnit.SECONDS).keepAliveWithoutCalls(true).build();
-        this.hello = hello;
-        this.onView = onView;
+        return new ControlClient(new Settings(channel, Backoff.DEFAULT, Scheduler.daemonThread()), handler);
     }
 
     public void start() {
@@ -56,6 +118,11 @@ public final class ControlClient implements AutoCloseable {
 
     public synchronized boolean connected() {
         return stream != null;
+    }
+
+    /** The host number from the last Welcome; 0 before the first. */
+    public int hostNumber() {
+        return hostNumber;
     }
 
     public void ack(long revision) {
@@ -76,66 +143,86 @@ public final class ControlClient implements AutoCloseable {
         if (closed) {
             return;
         }
-        StreamObserver<AgentMessage> out = AgentControlGrpc.newStub(channel).connect(new StreamObserver<>() {
-            @Override
-            public void onNext(ControllerMessage message) {
+        Hello hello = handler.hello();
+        synchronized (this) {
+            view = null;
+            stream = AgentControlGrpc.newStub(channel).connect(new Responses());
+            stream.onNext(AgentMessage.newBuilder().setHello(hello).build());
+        }
+    }
+
+    /** One stream's responses. */
+    private final class Responses implements StreamObserver<ControllerMessage> {
+        @Override
+        public void onNext(ControllerMessage message) {
+            HostView next;
+            synchronized (ControlClient.this) {
                 switch (message.getKindCase()) {
                     case WELCOME -> {
-                        backoffMillis = 200;
-                        log.info("joined as host number {} ({}), controller {}", message.getWelcome().getHostNumber(),
+                        nextDelay = backoff.initial();
+                        hostNumber = message.getWelcome().getHostNumber();
+                        log.info("joined as host number {} ({}), controller {}", hostNumber,
                                 message.getWelcome().getInfraAddress(), message.getWelcome().getControllerId());
+                        return;
                     }
-                    case FULL_VIEW -> {
-                        view = message.getFullView();
-                        onView.accept(view);
-                    }
+                    case FULL_VIEW -> view = message.getFullView();
                     case DELTA -> {
                         if (view == null) {
-                            log.warn("delta before a full view; ignoring it");
+                            log.warn("delta at revision {} before any full view; ignoring it", message.getDelta().getRevision());
                             return;
                         }
                         view = ViewFolder.fold(view, message.getDelta());
-                        onView.accept(view);
                     }
-                    default -> log.warn("ignoring unexpected {}", message.getKindCase());
+                    default -> {
+                        log.warn("ignoring an unexpected controller message: {}", message.getKindCase());
+                        return;
+                    }
                 }
+                next = view;
             }
+            handler.view(next);
+        }
 
-            @Override
-            public void onError(Throwable t) {
-                Status status = Status.fromThrowable(t);
+        @Override
+        public void onError(Throwable t) {
+            Status status = Status.fromThrowable(t);
+            Duration delay;
+            synchronized (ControlClient.this) {
                 if (status.getCode() == Status.Code.UNAUTHENTICATED) {
-                    log.error("controller refused this agent: {}", status.getDescription());
-                    backoffMillis = MAX_BACKOFF.toMillis();
-                } else {
-                    log.warn("control stream ended: {} {}", status.getCode(), status.getDescription() == null ? "" : status.getDescription());
+                    nextDelay = backoff.max(); // a wrong token will not fix itself quickly
                 }
-                reconnectLater();
+                delay = nextDelay;
             }
+            if (status.getCode() == Status.Code.UNAUTHENTICATED) {
+                log.error("the controller refused this agent (UNAUTHENTICATED: {}); check --join-token / --join-token-file;"
+                        + " retrying in {} ms", status.getDescription(), delay.toMillis());
+            } else if (!closed) {
+                log.warn("control stream ended ({} {}); reconnecting in {} ms", status.getCode(),
+                        status.getDescription() == null ? "" : status.getDescription(), delay.toMillis());
+            }
+            reconnectLater();
+        }
 
-            @Override
-            public void onCompleted() {
-                log.warn("controller closed the control stream");
-                reconnectLater();
+        @Override
+        public void onCompleted() {
+            if (!closed) {
+                log.warn("the controller closed the control stream; reconnecting");
             }
-        });
-        synchronized (this) {
-            stream = out;
-            view = null;
-            out.onNext(AgentMessage.newBuilder().setHello(hello.get()).build());
+            reconnectLater();
         }
     }
 
     private void reconnectLater() {
+        Duration delay;
         synchronized (this) {
             stream = null;
+            delay = nextDelay;
+            nextDelay = backoff.after(nextDelay);
         }
         if (closed) {
             return;
         }
-        long delay = backoffMillis;
-        backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF.toMillis());
-        timer.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        reconnects.schedule(this::connect, delay);
     }
 
     @Override
@@ -147,7 +234,7 @@ public final class ControlClient implements AutoCloseable {
                 stream = null;
             }
         }
-        timer.shutdownNow();
+        reconnects.close();
         channel.shutdownNow();
     }
 }

@@ -3,6 +3,7 @@ package dev.fleetnet.agent.host;
 import dev.fleetnet.agent.wireguard.MeshConfig;
 import dev.fleetnet.agent.wireguard.WireGuardKey;
 import dev.fleetnet.core.AddressPlan;
+import dev.fleetnet.core.Ipv6;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.MachineSpec;
 import dev.fleetnet.proto.v1.Peer;
@@ -31,8 +32,14 @@ public final class HostPlanner {
     public DesiredHost host(HostView view) {
         List<DesiredHost.MachineLink> machines = new ArrayList<>();
         for (MachineSpec m : view.getMachinesList()) {
+            String address;
+            try {
+                address = Ipv6.canonical(m.getAddress());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("machine " + m.getName() + " address: " + e.getMessage(), e);
+            }
             machines.add(new DesiredHost.MachineLink(m.getName(), netnsPrefix + m.getName(), MachineNames.link(m.getName()),
-                    m.getAddress(), m.getBackend(), m.getRunning()));
+                    address, m.getBackend(), m.getRunning()));
         }
         String infra = view.getHostNumber() == 0 ? null : AddressPlan.infraAddress(view.getHostNumber());
         return new DesiredHost(meshInterface, infra, machines);
@@ -41,7 +48,11 @@ public final class HostPlanner {
     public MeshConfig mesh(HostView view, WireGuardKey key) {
         Map<String, MeshConfig.Peer> peers = new HashMap<>();
         for (Peer p : view.getPeersList()) {
-            peers.put(WireGuardKey.base64ToHex(p.getPublicKey()), new MeshConfig.Peer(p.getEndpoint(), new TreeSet<>(p.getAllowedIpsList())));
+            try {
+                peers.put(WireGuardKey.base64ToHex(p.getPublicKey()), new MeshConfig.Peer(p.getEndpoint(), new TreeSet<>(p.getAllowedIpsList())));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("peer " + p.getHostName() + ": " + e.getMessage(), e);
+            }
         }
         return new MeshConfig(key.privateHex(), listenPort, peers);
     }

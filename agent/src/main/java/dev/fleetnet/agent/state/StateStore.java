@@ -3,6 +3,9 @@ package dev.fleetnet.agent.state;
 import dev.fleetnet.agent.wireguard.WireGuardKey;
 import dev.fleetnet.proto.v1.HostView;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,13 +49,24 @@ public final class StateStore {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
-        return Optional.of(HostView.parseFrom(Files.readAllBytes(file)));
+        try {
+            return Optional.of(HostView.parseFrom(Files.readAllBytes(file)));
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IOException(file + ": not a HostView (" + e.getMessage() + "); expected: the view this agent saved, or no file");
+        }
     }
 
     public void saveView(HostView view) throws IOException {
         Files.createDirectories(dir);
         Path tmp = dir.resolve("view.pb.tmp");
-        Files.write(tmp, view.toByteArray());
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(view.toByteArray());
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
+            out.force(true); // on disk before the rename makes it the view, so a crash leaves the old or the new one
+        }
         Files.move(tmp, dir.resolve("view.pb"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -10,6 +10,9 @@ import java.util.Map;
  * change sends only the endpoint; an allowed-IPs change replaces only that list.
  */
 public final class MeshPlan {
+    /** The plan for two equal configs: send nothing. */
+    public static final List<String> NO_CHANGES = List.of();
+
     private MeshPlan() {}
 
     /** UAPI lines after {@code set=1} (no trailing blank line); empty when nothing differs. */
@@ -54,6 +57,6 @@ public final class MeshPlan {
                 want.allowedIps().forEach(ip -> lines.add("allowed_ip=" + ip));
             }
         }
-        return lines;
+        return lines.isEmpty() ? NO_CHANGES : List.copyOf(lines);
     }
 }

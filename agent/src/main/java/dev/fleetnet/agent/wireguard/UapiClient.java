@@ -1,7 +1,5 @@
 package dev.fleetnet.agent.wireguard;
 
-import dev.fleetnet.core.Endpoints;
-import dev.fleetnet.core.Ipv6;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -42,7 +40,8 @@ public final class UapiClient {
 
     /** The device's configuration (private key, port, peers with endpoints and allowed IPs). */
     public MeshConfig get() throws IOException {
-        String response = exchange("get=1\n\n");
+        String response = exchange("get", "get=1\n\n");
+        checkErrno("get", response, "");
         String privateKey = "";
         int listenPort = 0;
         Map<String, MeshConfig.Peer> peers = new HashMap<>();
@@ -67,13 +66,8 @@ public final class UapiClient {
                     endpoint = "";
                     allowed = new TreeSet<>();
                 }
-                case "endpoint" -> endpoint = canonicalEndpoint(value);
-                case "allowed_ip" -> allowed.add(canonicalCidr(value));
-                case "errno" -> {
-                    if (!value.equals("0")) {
-                        throw new IOException("UAPI get on " + socket + ": errno=" + value);
-                    }
-                }
+                case "endpoint" -> endpoint = value;
+                case "allowed_ip" -> allowed.add(value);
                 default -> { }
             }
         }
@@ -88,17 +82,29 @@ public final class UapiClient {
         if (lines.isEmpty()) {
             return;
         }
-        String response = exchange("set=1\n" + String.join("\n", lines) + "\n\n");
-        for (String line : response.split("\n")) {
-            if (line.startsWith("errno=") && !line.equals("errno=0")) {
-                throw new IOException("UAPI set on " + socket + ": " + line + " (sent: " + redact(lines) + ")");
-            }
+        String response = exchange("set", "set=1\n" + String.join("\n", lines) + "\n\n");
+        checkErrno("set", response, " (sent: " + redact(lines) + ")");
+    }
+
+    /** Every UAPI answer ends with {@code errno=N}; anything but 0, or no errno at all, is an error. */
+    private void checkErrno(String operation, String response, String detail) throws IOException {
+        String errno = response.lines().filter(l -> l.startsWith("errno=")).reduce((a, b) -> b).orElse(null);
+        if (errno == null) {
+            throw new IOException("UAPI " + operation + " on " + socket + ": the answer has no errno (expected: errno=0 at its end)" + detail);
+        }
+        if (!errno.equals("errno=0")) {
+            throw new IOException("UAPI " + operation + " on " + socket + ": " + errno + " (expected: errno=0)" + detail);
         }
     }
 
-    private String exchange(String request) throws IOException {
+    private String exchange(String operation, String request) throws IOException {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            channel.connect(UnixDomainSocketAddress.of(socket));
+            try {
+                channel.connect(UnixDomainSocketAddress.of(socket));
+            } catch (IOException e) {
+                throw new IOException("UAPI " + operation + " on " + socket + ": cannot connect (" + e.getMessage()
+                        + "); expected: a running wireguard-go for this interface", e);
+            }
             ByteBuffer out = ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8));
             while (out.hasRemaining()) {
                 channel.write(out);
@@ -115,22 +121,6 @@ public final class UapiClient {
             }
             return response.toString();
         }
-    }
-
-    static String canonicalEndpoint(String endpoint) {
-        if (endpoint.startsWith("[")) {
-            var parsed = Endpoints.parse("endpoint", endpoint);
-            return Endpoints.format(parsed.getHostString(), parsed.getPort());
-        }
-        return endpoint;
-    }
-
-    static String canonicalCidr(String cidr) {
-        int slash = cidr.indexOf('/');
-        if (slash < 0 || !cidr.contains(":")) {
-            return cidr;
-        }
-        return Ipv6.canonical(cidr.substring(0, slash)) + cidr.substring(slash);
     }
 
     private static String redact(List<String> lines) {

@@ -5,7 +5,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.SecureRandom;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.XECPrivateKey;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.XECPrivateKeySpec;
 import java.security.spec.XECPublicKeySpec;
@@ -25,14 +27,20 @@ public record WireGuardKey(byte[] privateKey, byte[] publicKey) {
         publicKey = publicKey.clone();
     }
 
+    /** A fresh key pair from the JDK's X25519 generator, clamped as WireGuard does. */
     public static WireGuardKey generate() {
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        // Clamp as WireGuard does, so the stored key is exactly what `wg` would show.
-        secret[0] &= (byte) 248;
-        secret[31] &= 127;
-        secret[31] |= 64;
-        return fromPrivate(secret);
+        try {
+            KeyPair pair = KeyPairGenerator.getInstance("X25519").generateKeyPair();
+            byte[] secret = ((XECPrivateKey) pair.getPrivate()).getScalar()
+                    .orElseThrow(() -> new IllegalStateException("this JDK's X25519 keys do not expose their scalar"));
+            // Clamp as WireGuard does, so the stored key is exactly what `wg` would show.
+            secret[0] &= (byte) 248;
+            secret[31] &= 127;
+            secret[31] |= 64;
+            return fromPrivate(secret);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK cannot do X25519: " + e.getMessage(), e);
+        }
     }
 
     /** Derives the public key: X25519(private, base point 9). */
@@ -63,6 +71,18 @@ public record WireGuardKey(byte[] privateKey, byte[] publicKey) {
         return fromPrivate(raw);
     }
 
+    /** The raw private key (a copy). */
+    @Override
+    public byte[] privateKey() {
+        return privateKey.clone();
+    }
+
+    /** The raw public key (a copy). */
+    @Override
+    public byte[] publicKey() {
+        return publicKey.clone();
+    }
+
     public String privateBase64() {
         return Base64.getEncoder().encodeToString(privateKey);
     }
@@ -75,9 +95,18 @@ public record WireGuardKey(byte[] privateKey, byte[] publicKey) {
         return HexFormat.of().formatHex(privateKey);
     }
 
-    /** base64 (API) to hex (UAPI). */
+    /** base64 (API) to hex (UAPI); anything but 32 bytes of base64 is refused, naming the value. */
     public static String base64ToHex(String base64) {
-        return HexFormat.of().formatHex(Base64.getDecoder().decode(base64));
+        byte[] raw;
+        try {
+            raw = Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            raw = new byte[0];
+        }
+        if (raw.length != 32) {
+            throw new IllegalArgumentException("public key: '" + base64 + "' (expected: 32 bytes in base64, as `wg pubkey` prints)");
+        }
+        return HexFormat.of().formatHex(raw);
     }
 
     /** hex (UAPI) to base64 (API). */

@@ -1,0 +1,40 @@
+package dev.fleetnet.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/** Startup errors found before anything starts: one line naming the flag, exit 2. */
+class AgentMainTest {
+
+    static Stream<Arguments> badFlags() {
+        return Stream.of(
+                Arguments.of(new String[] {"--endpoint", "[fd01::2]:51820"}, "--host-name"),
+                Arguments.of(new String[] {"--host-name", "h1", "--endpoint", "fd01::2:51820", "--join-token", "t"}, "--endpoint: 'fd01::2:51820'"),
+                Arguments.of(new String[] {"--host-name", "h1", "--endpoint", "[fd01::2]:51820"}, "join token: missing"),
+                Arguments.of(new String[] {"--host-name", "h1", "--endpoint", "[fd01::2]:51820", "--join-token", "t",
+                        "--listen-port", "70000"}, "--listen-port: 70000"),
+                Arguments.of(new String[] {"--host-name", "h1", "--endpoint", "[fd01::2]:51820", "--join-token", "t",
+                        "--resync-interval", "soon"}, "duration: 'soon'"),
+                Arguments.of(new String[] {"--host-name", "h1", "--endpoint", "[fd01::2]:51820", "--join-token-file",
+                        "/nonexistent/token"}, "--join-token-file: '/nonexistent/token'"),
+                Arguments.of(new String[] {"--host-name", "h1", "--endpoint", "[fd01::2]:51820", "--join-token", "t",
+                        "--mesh-interface", "a-very-long-interface-name"}, "mesh interface: 'a-very-long-interface-name'"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badFlags")
+    void refusesWithOneLineAndExitCode2(String[] args, String expected) {
+        CommandLine cli = AgentMain.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        assertThat(cli.execute(args)).isEqualTo(2);
+        assertThat(err.toString()).startsWith("fleetnet-agent: ").contains(expected).hasLineCount(1);
+    }
+}
