@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+/** Tasks run inside a test namespace while the calling thread stays where it was. */
 class NamespaceRunnerIT {
     private final String ns = "t" + AbstractLinuxNetworkingContract.randomLetters(5) + "-run";
     private final LinuxNetworking net = IpRouteNetworking.inOwnNamespace();
@@ -54,10 +55,45 @@ class NamespaceRunnerIT {
 
     @Test
     void theCallingThreadStaysInItsOwnNamespace() throws Exception {
-        String inside = runner.call(ns, () -> Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString());
-        String outside = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
-        assertThat(inside).isNotEqualTo(outside);
-        assertThat(runner.call(ns, () -> Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString())).isEqualTo(inside);
+        String outside = ownNamespace();
+        String inside = runner.call(ns, NamespaceRunnerIT::ownNamespace);
+        assertThat(inside).isNotEqualTo(outside).isEqualTo(namespaceFileInode());
+        assertThat(ownNamespace()).isEqualTo(outside);
+        assertThat(runner.call(ns, NamespaceRunnerIT::ownNamespace)).isEqualTo(inside);
+    }
+
+    @Test
+    void aNamespaceMadeAgainUnderTheSameNameGetsAFreshThread() throws Exception {
+        String before = runner.call(ns, NamespaceRunnerIT::ownNamespace);
+        net.deleteNamespace(ns);
+        net.createNamespace(ns);
+        String after = runner.call(ns, NamespaceRunnerIT::ownNamespace);
+        assertThat(after).isNotEqualTo(before).isEqualTo(namespaceFileInode());
+    }
+
+    @Test
+    void nestedCallsRunDirectlyAndTaskExceptionsComeBackAsThemselves() throws Exception {
+        assertThat(runner.call(ns, () -> runner.call(ns, () -> 7))).isEqualTo(7);
+        assertThatThrownBy(() -> runner.call(ns, () -> {
+            throw new java.io.IOException("from the task");
+        })).isExactlyInstanceOf(java.io.IOException.class).hasMessage("from the task");
+    }
+
+    @Test
+    void aReleasedNamespaceIsEnteredAgainOnTheNextCall() throws Exception {
+        Thread first = runner.call(ns, Thread::currentThread);
+        runner.release(ns);
+        Thread second = runner.call(ns, Thread::currentThread);
+        assertThat(second).isNotSameAs(first);
+        assertThat(runner.call(ns, Thread::currentThread)).isSameAs(second);
+    }
+
+    private static String ownNamespace() throws java.io.IOException {
+        return Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
+    }
+
+    private String namespaceFileInode() throws java.io.IOException {
+        return "net:[" + Files.getAttribute(Path.of("/var/run/netns", ns), "unix:ino") + "]";
     }
 
     @Test
