@@ -7,6 +7,9 @@ import dev.fleetnet.controller.store.FleetStore;
 import dev.fleetnet.controller.store.Keys;
 import dev.fleetnet.core.AddressPlan;
 import dev.fleetnet.proto.v1.CreateMachineRequest;
+import dev.fleetnet.proto.v1.Host;
+import dev.fleetnet.proto.v1.HostServiceGrpc;
+import dev.fleetnet.proto.v1.ListHostsRequest;
 import dev.fleetnet.proto.v1.ListMachinesRequest;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.MachineServiceGrpc;
@@ -22,12 +25,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,6 +56,7 @@ class ConcurrentCreateIT {
             List<Process> controllers = new ArrayList<>();
             List<ManagedChannel> channels = new ArrayList<>();
             Path dir = Files.createTempDirectory("fleetnet-cc-");
+            boolean passed = false;
             try {
                 for (int i = 0; i < 2; i++) {
                     int api = freePort();
@@ -94,23 +101,37 @@ class ConcurrentCreateIT {
                 List<Machine> machines = MachineServiceGrpc.newBlockingStub(channels.get(0)).listMachines(
                         ListMachinesRequest.getDefaultInstance()).getMachinesList();
                 assertThat(machines).hasSize(MACHINES);
+                Map<String, Integer> hostNumbers = HostServiceGrpc.newBlockingStub(channels.get(1))
+                        .listHosts(ListHostsRequest.getDefaultInstance()).getHostsList().stream()
+                        .collect(Collectors.toMap(Host::getName, Host::getNumber));
                 Set<String> names = new HashSet<>();
                 Set<String> addresses = new HashSet<>();
                 for (Machine m : machines) {
                     assertThat(names.add(m.getName())).as("duplicate name " + m.getName()).isTrue();
                     assertThat(addresses.add(m.getAddress())).as("duplicate address " + m.getAddress()).isTrue();
                     AddressPlan.Parts parts = AddressPlan.parse(m.getAddress());
-                    assertThat(parts.network()).isEqualTo(1);
-                    assertThat("h" + parts.host()).isEqualTo(m.getHost());
+                    assertThat(parts.network()).as(m.getAddress() + ": network").isEqualTo(1);
+                    assertThat(parts.host()).as(m.getAddress() + ": host of " + m.getName()).isEqualTo((long) hostNumbers.get(m.getHost()));
+                    assertThat(parts.machine()).as(m.getAddress() + ": machine number").isEqualTo(m.getNumber());
                 }
+                // Numbers per host are dense: every create took the next one, none was lost or doubled.
+                for (String host : hostNumbers.keySet()) {
+                    assertThat(machines.stream().filter(m -> m.getHost().equals(host)).map(Machine::getNumber).sorted().toList())
+                            .as("machine numbers on " + host).isEqualTo(IntStream.rangeClosed(1, MACHINES / 3).boxed().toList());
+                }
+                passed = true;
             } finally {
                 channels.forEach(ManagedChannel::shutdownNow);
                 for (Process p : controllers) {
                     p.destroyForcibly();
                     p.waitFor(10, TimeUnit.SECONDS);
                 }
-                try (var paths = Files.walk(dir)) {
-                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                if (passed) {
+                    try (var paths = Files.walk(dir)) {
+                        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    }
+                } else {
+                    System.err.println("controller logs kept in " + dir);
                 }
             }
         }

@@ -37,18 +37,23 @@ public final class HostViews {
         return view.build();
     }
 
-    /** A host as a WireGuard peer: its infrastructure /80 and a /80 per network it hosts machines of. */
+    /**
+     * A host as a WireGuard peer: its infrastructure /80 and a /80 per network it hosts machines
+     * of, in network-number order (infrastructure first).
+     */
     static Peer peer(Fleet fleet, Host host) {
-        TreeSet<String> allowed = new TreeSet<>();
-        allowed.add(AddressPlan.hostPrefix(AddressPlan.INFRA_NETWORK, host.getNumber()));
+        TreeSet<Long> networks = new TreeSet<>();
+        networks.add(AddressPlan.INFRA_NETWORK);
         for (Machine m : fleet.machines().values()) {
             Network network = fleet.networks().get(m.getNetwork());
             if (m.getHost().equals(host.getName()) && network != null) {
-                allowed.add(AddressPlan.hostPrefix(network.getNumber(), host.getNumber()));
+                networks.add(Integer.toUnsignedLong(network.getNumber()));
             }
         }
         return Peer.newBuilder().setHostName(host.getName()).setHostNumber(host.getNumber())
-                .setPublicKey(host.getPublicKey()).setEndpoint(host.getEndpoint()).addAllAllowedIps(allowed).build();
+                .setPublicKey(host.getPublicKey()).setEndpoint(host.getEndpoint())
+                .addAllAllowedIps(networks.stream().map(n -> AddressPlan.hostPrefix(n, Integer.toUnsignedLong(host.getNumber()))).toList())
+                .build();
     }
 
     static FleetMachine directoryEntry(Machine m) {

@@ -6,6 +6,7 @@ import dev.fleetnet.controller.store.EtcdProcess;
 import dev.fleetnet.controller.store.FleetStore;
 import dev.fleetnet.controller.store.Keys;
 import dev.fleetnet.controller.view.FleetWatcher;
+import dev.fleetnet.proto.v1.Ack;
 import dev.fleetnet.proto.v1.AgentControlGrpc;
 import dev.fleetnet.proto.v1.AgentMessage;
 import dev.fleetnet.proto.v1.Backend;
@@ -13,6 +14,8 @@ import dev.fleetnet.proto.v1.ControllerMessage;
 import dev.fleetnet.proto.v1.Hello;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.MachineState;
+import dev.fleetnet.proto.v1.MachineStatus;
+import dev.fleetnet.proto.v1.StatusReport;
 import io.etcd.jetcd.Client;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -63,7 +66,8 @@ class AgentControlIT {
         channel.shutdownNow();
         server.shutdownNow();
         watcher.close();
-        blocking.shutdownNow();
+        blocking.shutdown(); // let ending sessions release their leases
+        blocking.awaitTermination(20, TimeUnit.SECONDS);
         client.close();
         etcd.close();
     }
@@ -135,5 +139,85 @@ class AgentControlIT {
         Status status = agent.ended.poll(20, TimeUnit.SECONDS);
         assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(status.getDescription()).startsWith("public key: 'short' (expected:");
+    }
+
+    @Test
+    void acksAndStatusReportsAreRecordedAndStatusWritesSendNoDelta() throws Exception {
+        Agent agent = new Agent().hello("h1", "right");
+        agent.next(); // welcome
+        agent.next(); // full view
+        createMachine("web", "h1");
+        ControllerMessage delta = agent.next();
+        long revision = delta.getDelta().getRevision();
+        agent.out.onNext(AgentMessage.newBuilder().setAck(Ack.newBuilder().setRevision(revision)).build());
+        MachineStatus running = MachineStatus.newBuilder().setName("web").setState(MachineState.MACHINE_STATE_RUNNING)
+                .setNetns("ns-web").setLink("veth-web").build();
+        agent.out.onNext(AgentMessage.newBuilder().setStatus(StatusReport.newBuilder().addMachines(running)).build());
+        awaitTrue("applied revision recorded", () -> store.host("h1").getAppliedRevision() == revision);
+        awaitTrue("status recorded", () -> store.machine("web").getState() == MachineState.MACHINE_STATE_RUNNING);
+        assertThat(store.machine("web").getNetns()).isEqualTo("ns-web");
+
+        // The status write changed no view: the next message is the delta of the next real change.
+        createMachine("api", "h1");
+        assertThat(agent.next().getDelta().getUpsertMachinesList()).extracting(m -> m.getName()).containsExactly("api");
+    }
+
+    @Test
+    void messagesAfterARefusedHelloWriteNothing() throws Exception {
+        long before = revision();
+        Agent agent = new Agent().hello("h1", "wrong");
+        agent.out.onNext(AgentMessage.newBuilder().setAck(Ack.newBuilder().setRevision(99)).build());
+        agent.out.onNext(AgentMessage.newBuilder().setStatus(StatusReport.newBuilder()
+                .addMachines(MachineStatus.newBuilder().setName("web").setState(MachineState.MACHINE_STATE_RUNNING))).build());
+        assertThat(agent.ended.poll(20, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        // The refused stream queued its ack and report behind the hello; a later stream's welcome gives them time to land.
+        Agent other = new Agent().hello("h2", "right");
+        other.next();
+        assertThat(client.getKVClient().get(Keys.bytes(store.keys().appliedRevision("h1"))).get().getKvs()).isEmpty();
+        assertThat(store.hosts()).extracting(h -> h.getName()).containsExactly("h2");
+        assertThat(revision()).isGreaterThan(before);
+    }
+
+    @Test
+    void aStreamMustStartWithHello() throws Exception {
+        Agent agent = new Agent();
+        agent.out.onNext(AgentMessage.newBuilder().setAck(Ack.newBuilder().setRevision(1)).build());
+        Status status = agent.ended.poll(20, TimeUnit.SECONDS);
+        assertThat(status.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(status.getDescription()).isEqualTo("first message: ACK (expected: hello)");
+    }
+
+    @Test
+    void aStaleStreamEndingDoesNotDisconnectItsReplacement() throws Exception {
+        Agent first = new Agent().hello("h1", "right");
+        first.next();
+        Agent second = new Agent().hello("h1", "right");
+        second.next();
+        first.out.onCompleted();
+        assertThat(first.ended.poll(20, TimeUnit.SECONDS)).isEqualTo(Status.OK);
+        createMachine("web", "h1"); // a change both see only if the second stream is still served
+        second.next(); // full view
+        assertThat(second.next().getDelta().getUpsertMachinesList()).extracting(m -> m.getName()).containsExactly("web");
+        assertThat(store.host("h1").getConnected()).as("the replacement's session survives").isTrue();
+    }
+
+    private void createMachine(String name, String host) {
+        if (store.host(host) == null) {
+            store.joinHost(host, KEY, "[fd01::9]:51820");
+        }
+        store.createMachine(Machine.newBuilder().setName(name).setHost(host).setNetwork("default")
+                .setBackend(Backend.BACKEND_NETNS).setDesiredState(MachineState.MACHINE_STATE_RUNNING).build());
+    }
+
+    private long revision() throws Exception {
+        return client.getKVClient().get(Keys.bytes("/")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
+    }
+
+    private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(20); // polling interval
+        }
     }
 }

@@ -38,7 +38,7 @@ class HostViewsTest {
         assertThat(view.getRevision()).isEqualTo(10);
         assertThat(view.getHostNumber()).isEqualTo(1);
         assertThat(view.getPeersList()).extracting(Peer::getHostName).containsExactly("h2");
-        assertThat(view.getPeers(0).getAllowedIpsList()).containsExactly("fdaa:0:1:0:2::/80", "fdaa:0:2:0:2::/80", "fdaa::2:0:0:0/80");
+        assertThat(view.getPeers(0).getAllowedIpsList()).containsExactly("fdaa::2:0:0:0/80", "fdaa:0:1:0:2::/80", "fdaa:0:2:0:2::/80");
         assertThat(view.getMachinesList()).extracting(m -> m.getName()).containsExactly("a");
     }
 
