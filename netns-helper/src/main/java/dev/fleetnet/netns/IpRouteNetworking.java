@@ -69,6 +69,13 @@ public final class IpRouteNetworking implements LinuxNetworking {
     public void deleteNamespace(String name) {
         if (exists(LinuxNames.requireNamespace(name))) {
             killProcesses(name);
+            // The kernel tears a namespace down later, in the background; deleting its veths now
+            // makes their peers elsewhere vanish before this returns, so the next read is true.
+            for (Link link : links(name)) {
+                if (link.kind().equals("veth")) {
+                    deleteLink(name, link.name());
+                }
+            }
             change(List.of("ip", "netns", "delete", name), () -> !exists(name));
         }
     }
@@ -254,9 +261,18 @@ public final class IpRouteNetworking implements LinuxNetworking {
     /** Runs a change; a failure counts only if the state it wanted does not hold afterwards. */
     private static void change(List<String> argv, BooleanSupplier wantedStateHolds) {
         Command.Result result = Command.run(argv);
-        if (!result.ok() && !wantedStateHolds.getAsBoolean()) {
-            throw Command.failure(argv, result);
+        if (result.ok()) {
+            return;
         }
+        NetworkingException failure = Command.failure(argv, result);
+        try {
+            if (wantedStateHolds.getAsBoolean()) {
+                return;
+            }
+        } catch (NetworkingException unreadable) {
+            failure.addSuppressed(unreadable); // the change's own error says more than the read's
+        }
+        throw failure;
     }
 
     private List<String> routeCommand(String namespace, String verb, Route route) {

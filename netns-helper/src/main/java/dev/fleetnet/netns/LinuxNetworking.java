@@ -20,7 +20,7 @@ public interface LinuxNetworking {
 
     void createNamespace(String name);
 
-    /** Kills every process still inside, then deletes the namespace and the links in it. */
+    /** Kills every process still inside, then deletes the namespace and its links; veth peers outside are gone on return. */
     void deleteNamespace(String name);
 
     /** Process ids running inside a named namespace. */

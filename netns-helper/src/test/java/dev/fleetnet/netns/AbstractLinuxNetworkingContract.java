@@ -81,6 +81,8 @@ abstract class AbstractLinuxNetworkingContract {
         net.removeAddress(ns, "eth0", "fdaa::1/128");
         assertThat(net.addresses(ns, "eth0")).doesNotContain("fdaa::1/128");
         net.removeAddress(ns, "nosuch0", "fdaa::1/128");
+        assertThatThrownBy(() -> net.addAddress(ns, "nosuch0", "fdaa::1/128")).isInstanceOf(NetworkingException.class)
+                .hasMessageContaining("nosuch0");
         assertThatThrownBy(() -> net.addAddress(ns, "eth0", "fdaa::1/129")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("fdaa::1/129");
     }

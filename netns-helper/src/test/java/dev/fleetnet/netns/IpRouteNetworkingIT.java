@@ -51,6 +51,8 @@ class IpRouteNetworkingIT extends AbstractLinuxNetworkingContract {
         assertThatThrownBy(() -> net.setUp(null, "nosuchlink0")).isInstanceOf(NetworkingException.class)
                 .hasMessageContaining("ip -n " + home + " link set nosuchlink0 up: exit 1: ")
                 .hasMessageContaining("nosuchlink0\"");
+        assertThatThrownBy(() -> net.addAddress(null, "nosuchlink0", "fdaa::1"))
+                .hasMessageStartingWith("ip -n " + home + " addr add fdaa::1/128 dev nosuchlink0 nodad: exit ");
     }
 
     @Test
