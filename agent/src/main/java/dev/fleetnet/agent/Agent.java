@@ -42,6 +42,8 @@ public final class Agent implements AutoCloseable {
     private ControlClient control;
     private volatile HostView current = HostView.getDefaultInstance();
     private StatusReport lastReport;
+    /** Set on every (re)connect: the new session gets a status report even if nothing changed. */
+    private volatile boolean reportDue = true;
     private EventLoopGroup ingressLoops;
     private HttpIngressServer ingress;
     private IngressUpdater ingressUpdater;
@@ -99,6 +101,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private Hello hello() {
+        reportDue = true;
         return Hello.newBuilder().setHostName(config.hostName()).setPublicKey(key.publicBase64())
                 .setEndpoint(config.endpoint()).setJoinToken(new String(config.joinToken(), StandardCharsets.UTF_8))
                 .setAppliedRevision(current.getRevision()).build();
@@ -112,21 +115,32 @@ public final class Agent implements AutoCloseable {
                 current = view; // only ingress parts changed: nothing for the kernel to do
                 state.saveView(view);
                 control.ack(view.getRevision());
+                if (reportDue) {
+                    reportDue = false;
+                    control.report(lastReport);
+                }
                 return;
             }
             HostReconciler.Result result = reconciler.reconcile(planner.host(view), planner.mesh(view, key), deep);
             if (result.noChanges()) {
-                log.info("view at revision {} ({}): no changes", view.getRevision(), why);
+                if (deep && view == current) {
+                    log.debug("view at revision {} ({}): no changes", view.getRevision(), why);
+                } else {
+                    log.info("view at revision {} ({}): no changes", view.getRevision(), why);
+                }
             } else {
                 log.info("view at revision {} ({}): {} changes: {}", view.getRevision(), why, result.changes().size(),
                         String.join("; ", result.changes()));
             }
+            if (!view.equals(current)) {
+                state.saveView(view);
+            }
             current = view;
-            state.saveView(view);
             if (control != null) {
                 control.ack(view.getRevision());
                 StatusReport report = StatusReport.newBuilder().addAllMachines(result.statuses()).build();
-                if (!report.equals(lastReport) || !why.equals("periodic resync")) {
+                if (!report.equals(lastReport) || reportDue) {
+                    reportDue = false;
                     control.report(report);
                     lastReport = report;
                 }

@@ -65,9 +65,9 @@ public final class AgentMain implements Callable<Integer> {
             return 2;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parse) -> {
-            // Argument errors carry their own field/value/expected text; I/O errors need their kind (e.g. AccessDenied) too.
-            String text = e instanceof IllegalArgumentException && e.getMessage() != null ? e.getMessage()
-                    : e.getClass().getSimpleName() + ": " + e.getMessage();
+            // Our own errors carry field, value and expectation; others also need their kind (e.g. AccessDeniedException).
+            boolean ours = (e instanceof IllegalArgumentException || e.getClass() == java.io.IOException.class) && e.getMessage() != null;
+            String text = ours ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
             commandLine.getErr().println("fleetnet-agent: " + text.replace('\n', ' '));
             return 2;
         });

@@ -197,8 +197,9 @@ public final class ControlClient implements AutoCloseable {
                 log.error("the controller refused this agent (UNAUTHENTICATED: {}); check --join-token / --join-token-file;"
                         + " retrying in {} ms", status.getDescription(), delay.toMillis());
             } else if (!closed) {
-                log.warn("control stream ended ({} {}); reconnecting in {} ms", status.getCode(),
-                        status.getDescription() == null ? "" : status.getDescription(), delay.toMillis());
+                log.warn("control stream ended ({}{}{}); reconnecting in {} ms", status.getCode(),
+                        status.getDescription() == null ? "" : " " + status.getDescription(),
+                        status.getCause() == null ? "" : ": " + status.getCause().getMessage(), delay.toMillis());
             }
             reconnectLater();
         }

@@ -82,7 +82,16 @@ public final class HostReconciler {
             net.setUp(null, dev);
             changes.add("up " + dev);
         }
-        if (desired.infraAddress() != null && ensureAddress(null, dev, desired.infraAddress() + "/128")) {
+        String infra = desired.infraAddress() == null ? null : desired.infraAddress() + "/128";
+        List<String> addresses = net.addresses(null, dev);
+        for (String stale : addresses) {
+            if (stale.startsWith("fdaa:") && !stale.equals(infra)) { // e.g. from before the host was renumbered
+                net.removeAddress(null, dev, stale);
+                changes.add("removed address " + stale + " from " + dev);
+            }
+        }
+        if (infra != null && !addresses.contains(infra)) {
+            net.addAddress(null, dev, infra);
             changes.add("address " + desired.infraAddress() + " on " + dev);
         }
         if (ensureRoute(null, Route.onLink(AddressPlan.MESH_PREFIX, dev))) {
@@ -120,6 +129,7 @@ public final class HostReconciler {
             stop(m, host, changes);
             return;
         }
+        replaceIfOtherKind(m, "veth", host, changes);
         if (!host.links.containsKey(m.link())) {
             net.addVeth(m.link(), "eth0", m.netns());
             host.links.put(m.link(), new LinuxNetworking.Link(m.link(), "veth", false));
@@ -133,7 +143,16 @@ public final class HostReconciler {
                     changes.add("up " + m.netns() + "/" + link);
                 }
             }
-            if (ensureAddress(m.netns(), "eth0", m.address() + "/128")) {
+            String address = m.address() + "/128";
+            List<String> addresses = net.addresses(m.netns(), "eth0");
+            for (String stale : addresses) {
+                if (!stale.startsWith("fe80:") && !stale.equals(address)) { // a renumbered machine
+                    net.removeAddress(m.netns(), "eth0", stale);
+                    changes.add("removed address " + stale + " in " + m.netns());
+                }
+            }
+            if (!addresses.contains(address)) {
+                net.addAddress(m.netns(), "eth0", address);
                 changes.add("address " + m.address() + " in " + m.netns());
             }
             if (ensureRoute(m.netns(), Route.via("default", AddressPlan.GATEWAY, "eth0"))) {
@@ -148,6 +167,7 @@ public final class HostReconciler {
             stop(m, host, changes);
             return;
         }
+        replaceIfOtherKind(m, "tun", host, changes);
         if (!host.links.containsKey(m.link())) {
             net.addTap(m.link());
             host.links.put(m.link(), new LinuxNetworking.Link(m.link(), "tun", false));
@@ -166,10 +186,28 @@ public final class HostReconciler {
             changes.add("gateway on " + m.link());
         }
         Route route = Route.onLink(m.address() + "/128", m.link());
+        for (Route stale : List.copyOf(host.routes)) {
+            if (m.link().equals(stale.device()) && stale.destination().startsWith("fdaa:") && !stale.equals(route)) {
+                net.deleteRoute(null, stale); // the machine's old address
+                host.routes.remove(stale);
+                changes.add("removed route " + stale.destination() + " dev " + m.link());
+            }
+        }
         if (!host.routes.contains(route)) {
             net.replaceRoute(null, route);
             host.routes.add(route);
             changes.add("route " + m.address() + " dev " + m.link());
+        }
+    }
+
+    /** A machine whose backend changed keeps its link name; the old kind of link goes first. */
+    private void replaceIfOtherKind(DesiredHost.MachineLink m, String kind, HostSnapshot host, List<String> changes) {
+        LinuxNetworking.Link existing = host.links.get(m.link());
+        if (existing != null && !existing.kind().equals(kind)) {
+            net.deleteLink(null, m.link());
+            host.links.remove(m.link());
+            host.routes.removeIf(r -> m.link().equals(r.device()));
+            changes.add("removed " + existing.kind() + " " + m.link() + " (now a " + kind + ")");
         }
     }
 

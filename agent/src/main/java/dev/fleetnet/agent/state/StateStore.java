@@ -30,18 +30,25 @@ public final class StateStore {
 
     /** The key from {@code private.key}, creating it on first use. */
     public WireGuardKey key() throws IOException {
-        Files.createDirectories(dir);
         Path file = dir.resolve("private.key");
-        if (Files.exists(file)) {
-            return WireGuardKey.fromBase64Private(Files.readString(file));
+        try {
+            Files.createDirectories(dir);
+            if (Files.exists(file)) {
+                return WireGuardKey.fromBase64Private(Files.readString(file));
+            }
+            WireGuardKey key = WireGuardKey.generate();
+            Path tmp = dir.resolve("private.key.tmp");
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(tmp, key.privateBase64() + "\n", StandardCharsets.US_ASCII);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            return key;
+        } catch (IOException e) {
+            throw new IOException("state directory " + dir + ": cannot read or create " + file.getFileName() + " ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + "; expected: a directory this agent can write)", e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
-        WireGuardKey key = WireGuardKey.generate();
-        Path tmp = dir.resolve("private.key.tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, key.privateBase64() + "\n", StandardCharsets.US_ASCII);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-        return key;
     }
 
     public Optional<HostView> lastView() throws IOException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetnet.agent.wireguard.FakeWireGuardDevice;
 import dev.fleetnet.agent.wireguard.WireGuardKey;
+import dev.fleetnet.core.AddressPlan;
 import dev.fleetnet.netns.LinuxNetworking.Route;
 import dev.fleetnet.netns.memory.InMemoryLinuxNetworking;
 import dev.fleetnet.proto.v1.Backend;
@@ -92,7 +93,11 @@ class HostReconcilerTest {
     void stoppingKeepsTheNamespaceButTakesTheMachineOffTheNetwork() throws Exception {
         apply(view(true, "[fd01::2]:51820"), false);
         net.startProcess("m-web", 4242);
+        net.clearTranscript();
         HostReconciler.Result stopped = apply(view(false, "[fd01::2]:51820"), false);
+        String link = MachineNames.link("web");
+        assertThat(net.transcript()).containsExactly("killProcesses m-web",
+                "deleteRoute - fdaa:0:1:0:1:0:1:0/128 " + link, "deleteLink - " + link);
         assertThat(net.namespaces()).containsExactly("m-web");
         assertThat(net.processes("m-web")).isEmpty();
         assertThat(net.links(null)).noneMatch(l -> l.name().equals(MachineNames.link("web")));
@@ -112,6 +117,34 @@ class HostReconcilerTest {
         assertThat(net.links(null)).noneMatch(l -> MachineNames.isMachineLink(l.name()));
         assertThat(net.routes(null)).containsExactly(Route.onLink("fdaa::/16", "wg0"));
         assertThat(wg.read().peers()).isEmpty();
+    }
+
+    @Test
+    void aRenumberedHostAndMachineLoseTheirOldAddressesAndRoutes() throws Exception {
+        apply(view(true, "[fd01::2]:51820"), false);
+        HostView before = view(true, "[fd01::2]:51820");
+        HostView renumbered = before.toBuilder().setHostNumber(3)
+                .setMachines(0, before.getMachines(0).toBuilder().setAddress("fdaa:0:1:0:3:0:1:0")).build();
+        apply(renumbered, false);
+        String link = MachineNames.link("web");
+        assertThat(net.addresses(null, "wg0")).containsExactly(AddressPlan.infraAddress(3) + "/128");
+        assertThat(net.addresses("m-web", "eth0")).containsExactly("fdaa:0:1:0:3:0:1:0/128");
+        assertThat(net.routes(null)).contains(Route.onLink("fdaa:0:1:0:3:0:1:0/128", link))
+                .noneMatch(r -> r.destination().equals("fdaa:0:1:0:1:0:1:0/128"));
+        assertThat(apply(renumbered, true).noChanges()).isTrue();
+    }
+
+    @Test
+    void aMachineThatChangesBackendGetsTheOtherKindOfLink() throws Exception {
+        apply(view(true, "[fd01::2]:51820"), false);
+        HostView before = view(true, "[fd01::2]:51820");
+        HostView asTap = before.toBuilder().setMachines(0, before.getMachines(0).toBuilder().setBackend(Backend.BACKEND_TAP)).build();
+        apply(asTap, false);
+        String link = MachineNames.link("web");
+        assertThat(net.links(null)).filteredOn(l -> l.name().equals(link)).extracting(l -> l.kind()).containsExactly("tun");
+        assertThat(net.namespaces()).as("a TAP machine has no namespace").isEmpty();
+        assertThat(net.routes(null)).contains(Route.onLink("fdaa:0:1:0:1:0:1:0/128", link));
+        assertThat(apply(asTap, true).noChanges()).isTrue();
     }
 
     @Test

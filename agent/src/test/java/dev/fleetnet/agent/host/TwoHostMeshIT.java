@@ -65,7 +65,7 @@ class TwoHostMeshIT {
 
         /** A new reconciler over the same kernel state and the same wireguard-go, as after an agent restart. */
         void restartAgent() {
-            reconciler = new HostReconciler(IpRouteNetworking.inNamespace(namespace), new UserspaceWireGuard(
+            reconciler = new HostReconciler(new IpRouteNetworking(new IpRouteNetworking.Config(namespace)), new UserspaceWireGuard(
                     new UserspaceWireGuard.Settings(mesh, UserspaceWireGuard.DEFAULT_SOCKET_DIRECTORY, namespace)), netnsPrefix);
         }
 
@@ -140,7 +140,7 @@ class TwoHostMeshIT {
         assertThat(a.apply(viewOfA(1, bEndpoint, web, vm), true).changes()).as("deep second pass").isEmpty();
         assertThat(b.apply(viewOfB(1, db), true).changes()).isEmpty();
 
-        IpRouteNetworking hostA = IpRouteNetworking.inNamespace(a.namespace);
+        IpRouteNetworking hostA = new IpRouteNetworking(new IpRouteNetworking.Config(a.namespace));
         String tap = MachineNames.link("vm");
         assertThat(hostA.links(null)).anyMatch(l -> l.name().equals(tap) && l.kind().equals("tun"));
         assertThat(hostA.addresses(null, tap)).contains("fe80::1/64");
@@ -190,7 +190,7 @@ class TwoHostMeshIT {
         assertThat(pings(webNs, db.getAddress())).isTrue();
 
         // Leftovers of this agent's naming that the view does not have are removed; others are not.
-        IpRouteNetworking hostA = IpRouteNetworking.inNamespace(a.namespace);
+        IpRouteNetworking hostA = new IpRouteNetworking(new IpRouteNetworking.Config(a.namespace));
         hostA.createNamespace(a.netnsPrefix + "ghost");
         hostA.addVeth(MachineNames.link("ghost"), "eth0", a.netnsPrefix + "ghost");
         hostA.createNamespace(sandbox.prefix() + "-other");
