@@ -69,7 +69,12 @@ public final class Controller implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        resources.add(0, blocking::shutdownNow);
+        resources.add(0, () -> { // after the servers: lets ending sessions delete their keys and revoke their leases
+            blocking.shutdown();
+            if (!blocking.awaitTermination(5, TimeUnit.SECONDS)) {
+                blocking.shutdownNow();
+            }
+        });
         String controllerId = ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
         api = NettyServerBuilder.forAddress(config.apiListen())
                 .addService(new HostApi(store)).addService(new NetworkApi(store)).addService(new MachineApi(store))
@@ -83,6 +88,7 @@ public final class Controller implements AutoCloseable {
         } else {
             NamespaceRunner runner = new NamespaceRunner();
             resources.add(runner);
+            runner.call(config.agentListenNetns(), () -> null); // fails here, with a clear reason, if the namespace is missing
             MultiThreadIoEventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             MultiThreadIoEventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
             resources.add(() -> workers.shutdownGracefully());
@@ -105,6 +111,15 @@ public final class Controller implements AutoCloseable {
         for (Server server : new Server[] {agents, api}) {
             if (server != null) {
                 server.shutdownNow();
+            }
+        }
+        for (Server server : new Server[] {agents, api}) {
+            try {
+                if (server != null) {
+                    server.awaitTermination(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         for (AutoCloseable resource : resources) {

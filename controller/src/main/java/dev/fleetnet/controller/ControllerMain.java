@@ -43,6 +43,10 @@ public final class ControllerMain implements Callable<Integer> {
             commandLine.getErr().println("fleetnet-controller: " + describe(e));
             return 2;
         });
+        cli.setParameterExceptionHandler((e, args2) -> {
+            e.getCommandLine().getErr().println("fleetnet-controller: " + e.getMessage() + " (see --help)");
+            return 2;
+        });
         System.exit(cli.execute(args));
     }
 
