@@ -46,6 +46,7 @@ class AgentListenNetnsIT {
                     new InetSocketAddress("127.0.0.1", agentPort), ns, List.of(etcd.endpoint()), Files.createTempDirectory("fleetnet-ns-"),
                     "tok".getBytes(StandardCharsets.UTF_8), "/fleetnet/v1/", new IngressNaming("fleet.internal", 8080));
             try (Controller controller = Controller.start(config)) {
+                assertThat(controller.agentAddress().getPort()).isEqualTo(agentPort);
                 assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), agentPort).close())
                         .as("nothing listens on the port in the test's own namespace").isInstanceOf(ConnectException.class);
 

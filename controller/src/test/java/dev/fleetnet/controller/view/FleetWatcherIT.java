@@ -86,7 +86,8 @@ class FleetWatcherIT {
                 "TCP:127.0.0.1:" + target)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) { // listening yet?
-            try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), listen)) {
+            try {
+                new java.net.Socket(InetAddress.getLoopbackAddress(), listen).close();
                 return p;
             } catch (java.io.IOException notYet) {
                 assertThat(p.isAlive()).as("socat running").isTrue();
