@@ -6,6 +6,7 @@ import dev.fleetnet.routing.MachineEntry;
 import dev.fleetnet.routing.RouteSpec;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -78,7 +79,7 @@ public final class IngressUpdater {
         if (current == null || !current.running()) {
             return;
         }
-        MachineEntry stopped = new MachineEntry(current.name(), current.address(), false, current.ports(), current.app());
+        MachineEntry stopped = new MachineEntry(current.name(), current.address(), false, current.ports(), current.app(), Set.of());
         table.putMachine(stopped);
         closeConnectionsTo.accept(current.address());
         Map<String, MachineEntry> machines = new java.util.HashMap<>(applied.machines());

@@ -24,7 +24,7 @@ public final class IngressBenchServer {
         int threads = Integer.parseInt(args[2]);
         IngressConfig config = IngressConfig.builder().naming(new IngressNaming("bench.test", upstream)).build();
         IngressTable table = new IngressTable(config.naming());
-        table.putMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(upstream), ""));
+        table.putMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(upstream), "", Set.of(upstream)));
         EventLoopGroup group = Transports.group(threads);
         HttpIngressServer server = HttpIngressServer.start(config, table, group,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), listen));

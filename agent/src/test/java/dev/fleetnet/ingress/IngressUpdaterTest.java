@@ -21,7 +21,7 @@ class IngressUpdaterTest {
     private final IngressUpdater updater = new IngressUpdater(table, closed::add);
 
     private static MachineEntry web(boolean running, String address) {
-        return new MachineEntry("web", address, running, Set.of(8080), "");
+        return new MachineEntry("web", address, running, Set.of(8080), "", Set.of(8080));
     }
 
     private static final RouteSpec SHOP = new RouteSpec("shop.example.com", "/", "web", false, 8080, "web", false, 0);

@@ -142,7 +142,8 @@ final class RouteCommand {
                 } else {
                     spec.commandLine().getOut().println(response.getOwner() + " (" + response.getKind() + " route "
                             + response.getRoute().getHostname() + response.getRoute().getPathPrefix() + " -> "
-                            + Views.target(response.getRoute()) + ":" + response.getRoute().getPort() + ")");
+                            + Views.target(response.getRoute()) + ":" + response.getRoute().getPort() + "; port "
+                            + response.getPort() + (response.getPortListening() ? " listening" : " not listening") + ")");
                 }
             }
         }

@@ -17,7 +17,7 @@ final class Views {
 
     static String json(MessageOrBuilder message) {
         try {
-            return JsonFormat.printer().alwaysPrintFieldsWithNoPresence().print(message);
+            return JsonFormat.printer().alwaysPrintFieldsWithNoPresence().preservingProtoFieldNames().print(message);
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("cannot print " + message.getClass().getSimpleName() + " as JSON", e);
         }
@@ -41,11 +41,12 @@ final class Views {
     }
 
     static String machines(List<Machine> machines) {
-        Table table = new Table("NAME", "HOST", "NETWORK", "BACKEND", "ADDRESS", "DESIRED", "STATE", "PORTS");
+        Table table = new Table("NAME", "HOST", "NETWORK", "BACKEND", "ADDRESS", "DESIRED", "STATE", "PORTS", "LISTENING");
         for (Machine m : machines) {
             table.row(m.getName(), m.getHost(), m.getNetwork(), backend(m), m.getAddress(),
                     state(m.getDesiredState()), state(m.getState()) + (m.getStateMessage().isEmpty() ? "" : ": " + m.getStateMessage()),
-                    m.getPortsList().stream().map(String::valueOf).collect(Collectors.joining(",")));
+                    m.getPortsList().stream().map(String::valueOf).collect(Collectors.joining(",")),
+                    m.getListeningPortsList().stream().map(String::valueOf).collect(Collectors.joining(",")));
         }
         return table.render();
     }
@@ -59,10 +60,14 @@ final class Views {
                 "address:  " + m.getAddress(),
                 "desired:  " + state(m.getDesiredState()),
                 "state:    " + state(m.getState()) + (m.getStateMessage().isEmpty() ? "" : " (" + m.getStateMessage() + ")"),
-                "ports:    " + m.getPortsList().stream().map(String::valueOf).collect(Collectors.joining(", ")),
+                "ports:    " + ports(m.getPortsList()) + " exposed; listening: " + ports(m.getListeningPortsList()),
                 "app:      " + orDash(m.getApp()),
                 "netns:    " + orDash(m.getNetns()),
                 "link:     " + orDash(m.getLink())) + "\n";
+    }
+
+    private static String ports(List<Integer> ports) {
+        return ports.isEmpty() ? "-" : ports.stream().map(String::valueOf).collect(Collectors.joining(", "));
     }
 
     static String routes(List<Route> routes) {

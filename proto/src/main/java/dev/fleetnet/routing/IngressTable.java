@@ -197,7 +197,11 @@ public final class IngressTable {
         if (exposing.isEmpty()) {
             return new Resolution.Refuse(403, "port not exposed by app " + app, null, port);
         }
-        return new Resolution.Forward(exposing, port, path, route);
+        List<MachineEntry> ready = exposing.stream().filter(m -> m.listensOn(port)).toList();
+        if (ready.isEmpty()) {
+            return new Resolution.Refuse(503, "no machine of app " + app + " listening on port " + port, null, port);
+        }
+        return new Resolution.Forward(ready, port, path, route);
     }
 
     private void leaveApp(MachineEntry previous) {

@@ -27,7 +27,8 @@ public final class IngressViews {
     }
 
     public static MachineEntry entry(FleetMachine m) {
-        return new MachineEntry(m.getName(), m.getAddress(), m.getRunning(), new HashSet<>(m.getPortsList()), m.getApp());
+        return new MachineEntry(m.getName(), m.getAddress(), m.getRunning(), new HashSet<>(m.getPortsList()), m.getApp(),
+                new HashSet<>(m.getListeningPortsList()));
     }
 
     public static IngressState state(HostView view) {

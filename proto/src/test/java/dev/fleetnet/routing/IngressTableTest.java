@@ -15,12 +15,12 @@ class IngressTableTest {
     @BeforeEach
     void fleet() {
         table = new IngressTable(new IngressNaming("fleet.test", 8080));
-        table.putMachine(new MachineEntry("web", "fdaa:0:1:0:3:0:1:0", true, Set.of(8080, 9000), ""));
-        table.putMachine(new MachineEntry("web-1", "fdaa:0:1:0:3:0:2:0", true, Set.of(8080), ""));
-        table.putMachine(new MachineEntry("down", "fdaa:0:1:0:3:0:3:0", false, Set.of(8080), ""));
-        table.putMachine(new MachineEntry("api-a", "fdaa:0:1:0:1:0:1:0", true, Set.of(8080), "api"));
-        table.putMachine(new MachineEntry("api-b", "fdaa:0:1:0:2:0:1:0", true, Set.of(8080), "api"));
-        table.putMachine(new MachineEntry("api-c", "fdaa:0:1:0:2:0:2:0", false, Set.of(8080), "api"));
+        table.putMachine(new MachineEntry("web", "fdaa:0:1:0:3:0:1:0", true, Set.of(8080, 9000), "", Set.of(8080, 9000)));
+        table.putMachine(new MachineEntry("web-1", "fdaa:0:1:0:3:0:2:0", true, Set.of(8080), "", Set.of(8080)));
+        table.putMachine(new MachineEntry("down", "fdaa:0:1:0:3:0:3:0", false, Set.of(8080), "", Set.of(8080)));
+        table.putMachine(new MachineEntry("api-a", "fdaa:0:1:0:1:0:1:0", true, Set.of(8080), "api", Set.of(8080)));
+        table.putMachine(new MachineEntry("api-b", "fdaa:0:1:0:2:0:1:0", true, Set.of(8080), "api", Set.of(8080)));
+        table.putMachine(new MachineEntry("api-c", "fdaa:0:1:0:2:0:2:0", false, Set.of(8080), "api", Set.of(8080)));
         table.putRoute(new RouteSpec("shop.example.com", "/", "web", false, 8080, "web", false, 0));
         table.putRoute(new RouteSpec("shop.example.com", "/admin", "web", false, 9000, "web", true, 0));
         table.putRoute(new RouteSpec("*.apps.example.com", "/", "api", true, 8080, "api-a", false, 0));
@@ -74,15 +74,31 @@ class IngressTableTest {
 
     @Test
     void stoppingAMachineTakesItOutAtOnceAndAppsSkipIt() {
-        table.putMachine(new MachineEntry("web", "fdaa:0:1:0:3:0:1:0", false, Set.of(8080, 9000), ""));
+        table.putMachine(new MachineEntry("web", "fdaa:0:1:0:3:0:1:0", false, Set.of(8080, 9000), "", Set.of(8080, 9000)));
         assertThat(table.resolve("shop.example.com", "/")).isEqualTo(new Resolution.Refuse(503, "machine not running", "web", 8080));
 
-        table.putMachine(new MachineEntry("api-a", "fdaa:0:1:0:1:0:1:0", false, Set.of(8080), "api"));
+        table.putMachine(new MachineEntry("api-a", "fdaa:0:1:0:1:0:1:0", false, Set.of(8080), "api", Set.of(8080)));
         assertThat(((Resolution.Forward) table.resolve("api.fleet.test", "/")).candidates())
                 .extracting(MachineEntry::name).containsExactly("api-b");
         table.removeMachine("api-b");
         assertThat(table.resolve("api.fleet.test", "/")).isInstanceOf(Resolution.Refuse.class)
                 .extracting(r -> ((Resolution.Refuse) r).status()).isEqualTo(503);
+    }
+
+    @Test
+    void anAppBalancesOnlyOverMachinesListeningOnTheTargetPort() {
+        table.putMachine(new MachineEntry("api-a", "fdaa:0:1:0:1:0:1:0", true, Set.of(8080), "api", Set.of()));
+        assertThat(((Resolution.Forward) table.resolve("api.fleet.test", "/")).candidates())
+                .extracting(MachineEntry::name).containsExactly("api-b");
+        table.putMachine(new MachineEntry("api-b", "fdaa:0:1:0:2:0:1:0", true, Set.of(8080), "api", Set.of(22)));
+        assertThat(table.resolve("api.fleet.test", "/"))
+                .isEqualTo(new Resolution.Refuse(503, "no machine of app api listening on port 8080", null, 8080));
+        // a machine addressed by name is still forwarded to: the caller chose it, and gets 502 if nothing listens
+        table.putMachine(new MachineEntry("web-1", "fdaa:0:1:0:3:0:2:0", true, Set.of(8080), "", Set.of()));
+        assertThat(table.resolve("web-1.fleet.test", "/")).isInstanceOf(Resolution.Forward.class);
+        table.putMachine(new MachineEntry("api-a", "fdaa:0:1:0:1:0:1:0", true, Set.of(8080), "api", Set.of(8080)));
+        assertThat(((Resolution.Forward) table.resolve("x.apps.example.com", "/")).candidates())
+                .extracting(MachineEntry::name).containsExactly("api-a");
     }
 
     @Test

@@ -53,7 +53,7 @@ class HttpIngressServerTest {
                 .upstreamResponseTimeout(Duration.ofSeconds(1))
                 .trustedProxies(List.of()).build();
         table = new IngressTable(config.naming());
-        table.putMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(upstreamPort, wsPort, closedPort()), ""));
+        table.putMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(upstreamPort, wsPort, closedPort()), "", Set.of(upstreamPort, wsPort, closedPort())));
         ingress = HttpIngressServer.start(config, table, group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 
@@ -202,7 +202,7 @@ class HttpIngressServerTest {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write("GET /hold HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             assertThat(holdReached.await(10, TimeUnit.SECONDS)).as("request reached the upstream").isTrue();
-            table.putMachine(new MachineEntry("web", "127.0.0.1", false, Set.of(upstreamPort), ""));
+            table.putMachine(new MachineEntry("web", "127.0.0.1", false, Set.of(upstreamPort), "", Set.of(upstreamPort)));
             ingress.closeConnectionsTo("127.0.0.1");
             RawHttp.Response cut = RawHttp.read(socket.getInputStream());
             assertThat(cut.status()).isEqualTo(502);

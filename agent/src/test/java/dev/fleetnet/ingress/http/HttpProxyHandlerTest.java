@@ -25,8 +25,8 @@ class HttpProxyHandlerTest {
         IngressConfig config = IngressConfig.builder().naming(new IngressNaming("fleet.test", 8080))
                 .maxHeaderBytes(1024).maxBodyBytes(1000).build();
         IngressTable table = new IngressTable(config.naming());
-        table.putMachine(new MachineEntry("web", "fdaa:0:1:0:1:0:1:0", true, Set.of(8080), ""));
-        table.putMachine(new MachineEntry("down", "fdaa:0:1:0:1:0:2:0", false, Set.of(8080), ""));
+        table.putMachine(new MachineEntry("web", "fdaa:0:1:0:1:0:1:0", true, Set.of(8080), "", Set.of(8080)));
+        table.putMachine(new MachineEntry("down", "fdaa:0:1:0:1:0:2:0", false, Set.of(8080), "", Set.of(8080)));
         IngressContext ingress = new IngressContext(config, table, new OutstandingRequests(), new UpstreamPools(config), 80, "http");
         channel = new EmbeddedChannel(new HeaderReadTimeoutHandler(config.headerReadTimeout()),
                 new HttpServerCodec(config.maxInitialLineBytes(), config.maxHeaderBytes(), 8192), new HttpProxyHandler(ingress));

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class OutstandingRequestsTest {
     private static MachineEntry m(String name) {
-        return new MachineEntry(name, "fdaa::1", true, Set.of(80), "app");
+        return new MachineEntry(name, "fdaa::1", true, Set.of(80), "app", Set.of(80));
     }
 
     @Test

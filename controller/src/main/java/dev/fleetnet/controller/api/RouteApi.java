@@ -19,6 +19,7 @@ import dev.fleetnet.routing.IngressNaming;
 import dev.fleetnet.routing.IngressTable;
 import dev.fleetnet.routing.IngressViews;
 import dev.fleetnet.routing.MachineEntry;
+import dev.fleetnet.routing.Resolution;
 import io.grpc.stub.StreamObserver;
 import java.util.HashSet;
 
@@ -60,6 +61,12 @@ public final class RouteApi extends RouteServiceGrpc.RouteServiceImplBase {
         });
     }
 
+    /** Whether the machine's host last saw it listen on {@code port}. */
+    private static boolean listening(IngressTable table, String machine, int port) {
+        MachineEntry entry = table.machine(machine);
+        return entry != null && entry.running() && entry.listensOn(port);
+    }
+
     @Override
     public void whoOwns(WhoOwnsRequest request, StreamObserver<WhoOwnsResponse> out) {
         Calls.unary(out, () -> {
@@ -68,7 +75,7 @@ public final class RouteApi extends RouteServiceGrpc.RouteServiceImplBase {
             IngressTable table = new IngressTable(naming);
             for (Machine m : store.machines("", "")) {
                 table.putMachine(new MachineEntry(m.getName(), m.getAddress(), m.getDesiredState() != MachineState.MACHINE_STATE_STOPPED,
-                        new HashSet<>(m.getPortsList()), m.getApp()));
+                        new HashSet<>(m.getPortsList()), m.getApp(), new HashSet<>(m.getListeningPortsList())));
             }
             java.util.Map<String, Route> byKey = new java.util.HashMap<>();
             for (Route r : routes.list("")) {
@@ -79,18 +86,23 @@ public final class RouteApi extends RouteServiceGrpc.RouteServiceImplBase {
             switch (table.match(host, path)) {
                 case IngressTable.Match.Explicit e -> {
                     Route route = byKey.get(e.route().key());
-                    answer.setKind("explicit").setOwner(route.getOwner()).setRoute(route);
+                    boolean ready = route.hasApp() ? table.resolve(host, path) instanceof Resolution.Forward
+                            : listening(table, route.getMachine(), route.getPort());
+                    answer.setKind("explicit").setOwner(route.getOwner()).setRoute(route).setPort(route.getPort())
+                            .setPortListening(ready);
                 }
                 case IngressTable.Match.ToMachine m -> {
                     if (table.machine(m.machine()) == null) {
                         answer.setKind("none");
                     } else {
-                        answer.setKind("implicit").setOwner(m.machine())
+                        answer.setKind("implicit").setOwner(m.machine()).setPort(m.port())
+                                .setPortListening(listening(table, m.machine(), m.port()))
                                 .setRoute(Route.newBuilder().setHostname(host).setPathPrefix("/").setMachine(m.machine())
                                         .setPort(m.port()).setOwner(m.machine()));
                     }
                 }
-                case IngressTable.Match.ToApp a -> answer.setKind("implicit").setOwner("app:" + a.app())
+                case IngressTable.Match.ToApp a -> answer.setKind("implicit").setOwner("app:" + a.app()).setPort(a.port())
+                        .setPortListening(table.resolve(host, path) instanceof Resolution.Forward)
                         .setRoute(Route.newBuilder().setHostname(host).setPathPrefix("/").setApp(a.app()).setPort(a.port()));
                 case IngressTable.Match.None n -> answer.setKind("none");
             }

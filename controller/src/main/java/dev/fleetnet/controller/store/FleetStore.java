@@ -234,7 +234,8 @@ public final class FleetStore {
             b.setState(m.getDesiredState() == MachineState.MACHINE_STATE_STOPPED
                     ? MachineState.MACHINE_STATE_STOPPED : MachineState.MACHINE_STATE_PENDING);
         } else {
-            b.setState(status.getState()).setStateMessage(status.getMessage()).setNetns(status.getNetns()).setLink(status.getLink());
+            b.setState(status.getState()).setStateMessage(status.getMessage()).setNetns(status.getNetns()).setLink(status.getLink())
+                    .addAllListeningPorts(status.getListeningPortsList());
         }
         return b.build();
     }
@@ -305,7 +306,8 @@ public final class FleetStore {
             Machine machine = Etcd.parse(Machine.parser(), current);
             List<Op> deletes = new ArrayList<>(List.of(Op.delete(bytes(keys.machine(name)), DeleteOption.DEFAULT),
                     Op.delete(bytes(keys.addressIndex(machine.getAddress())), DeleteOption.DEFAULT),
-                    Op.delete(bytes(keys.machineStatus(name)), DeleteOption.DEFAULT)));
+                    Op.delete(bytes(keys.machineStatus(name)), DeleteOption.DEFAULT),
+                    Op.delete(bytes(keys.listening(name)), DeleteOption.DEFAULT)));
             deletes.addAll(routes.deletesOwnedBy(name)); // the routes it owns go with it
             TxnResponse r = Etcd.await("delete machine " + name, kv.txn()
                     .If(new Cmp(bytes(keys.machine(name)), Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))

@@ -6,7 +6,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The etcd key layout under one prefix. Desired state ({@code hosts/}, {@code networks/},
  * {@code machines/}) is what views are computed from; {@code index/} and {@code alloc/} keep
- * uniqueness and counters; {@code status/} is what agents report and is never part of a view.
+ * uniqueness and counters; {@code status/} is what agents report and is never part of a view;
+ * {@code listening/} is the reported listening ports, which views carry for readiness.
  */
 public record Keys(String prefix) {
     public Keys {
@@ -20,6 +21,8 @@ public record Keys(String prefix) {
     public String machines() { return prefix + "machines/"; }
     public String routes() { return prefix + "routes/"; }
     public String machineStatuses() { return prefix + "status/machines/"; }
+    /** The one reported fact views carry: which TCP ports each machine listens on (readiness). */
+    public String listening() { return prefix + "listening/"; }
     public String sessions() { return prefix + "status/sessions/"; }
     public String applied() { return prefix + "status/applied/"; }
 
@@ -27,6 +30,7 @@ public record Keys(String prefix) {
     public String network(String name) { return networks() + name; }
     public String machine(String name) { return machines() + name; }
     public String machineStatus(String name) { return machineStatuses() + name; }
+    public String listening(String machine) { return listening() + machine; }
     /** {@code routeKey} is hostname + path prefix, e.g. {@code shop.example.com/api}. */
     public String route(String routeKey) { return routes() + routeKey; }
     public String session(String host) { return sessions() + host; }

@@ -2,6 +2,7 @@ package dev.fleetnet.controller.store;
 
 import static dev.fleetnet.controller.store.Keys.bytes;
 
+import dev.fleetnet.proto.v1.ListeningPorts;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.MachineStatus;
 import io.etcd.jetcd.ByteSequence;
@@ -13,7 +14,9 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,12 +45,22 @@ public final class StatusStore {
             return;
         }
         KeyValue stored = Etcd.get(kv, keys.machineStatus(status.getName()));
-        if (stored != null && Etcd.parse(MachineStatus.parser(), stored).equals(status)) {
+        MachineStatus previous = stored == null ? null : Etcd.parse(MachineStatus.parser(), stored);
+        if (status.equals(previous)) {
             return;
+        }
+        List<Op> writes = new ArrayList<>();
+        writes.add(Op.put(bytes(keys.machineStatus(status.getName())), Etcd.value(status), PutOption.DEFAULT));
+        List<Integer> before = previous == null ? List.of() : previous.getListeningPortsList();
+        if (!before.equals(status.getListeningPortsList())) { // views carry listening ports: write them only on change
+            String key = keys.listening(status.getName());
+            writes.add(status.getListeningPortsCount() == 0 ? Op.delete(bytes(key), DeleteOption.DEFAULT)
+                    : Op.put(bytes(key), Etcd.value(ListeningPorts.newBuilder().setMachine(status.getName())
+                            .addAllPorts(status.getListeningPortsList()).build()), PutOption.DEFAULT));
         }
         Etcd.await("put status of " + status.getName(), kv.txn()
                 .If(new Cmp(bytes(machineKey), Cmp.Op.EQUAL, CmpTarget.createRevision(machine.getCreateRevision())))
-                .Then(Op.put(bytes(keys.machineStatus(status.getName())), Etcd.value(status), PutOption.DEFAULT)).commit());
+                .Then(writes.toArray(Op[]::new)).commit());
     }
 
     /** Records the last desired-state revision {@code host}'s agent acknowledged as applied. */

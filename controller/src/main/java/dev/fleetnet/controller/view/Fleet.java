@@ -5,73 +5,79 @@ import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.Network;
 import dev.fleetnet.proto.v1.Route;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The desired state of the whole fleet at one etcd revision: hosts, networks and machines by
- * name (protobuf values, immutable). Changes make a new snapshot; nothing is mutated.
+ * The desired state of the whole fleet at one etcd revision: hosts, networks, machines and
+ * routes by name (protobuf values, immutable), plus the TCP ports each machine was last seen
+ * listening on (the one reported fact views carry: app balancing waits for readiness).
+ * Changes make a new snapshot; nothing is mutated.
  */
 public record Fleet(long revision, Map<String, Host> hosts, Map<String, Network> networks, Map<String, Machine> machines,
-        Map<String, Route> routes) {
-    public static final Fleet EMPTY = new Fleet(0, Map.of(), Map.of(), Map.of(), Map.of());
+        Map<String, Route> routes, Map<String, List<Integer>> listening) {
+    public static final Fleet EMPTY = new Fleet(0, Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
 
     public Fleet {
         hosts = Map.copyOf(hosts);
         networks = Map.copyOf(networks);
         machines = Map.copyOf(machines);
         routes = Map.copyOf(routes);
+        listening = Map.copyOf(listening);
     }
 
     /** Routes by key (hostname + path prefix). */
     public Fleet withRoute(String key, Route route) {
-        Map<String, Route> next = new HashMap<>(routes);
-        next.put(key, route);
-        return new Fleet(revision, hosts, networks, machines, next);
+        return new Fleet(revision, hosts, networks, machines, put(routes, key, route), listening);
     }
 
     public Fleet withoutRoute(String key) {
-        Map<String, Route> next = new HashMap<>(routes);
-        next.remove(key);
-        return new Fleet(revision, hosts, networks, machines, next);
+        return new Fleet(revision, hosts, networks, machines, remove(routes, key), listening);
     }
 
     public Fleet withHost(Host host) {
-        Map<String, Host> next = new HashMap<>(hosts);
-        next.put(host.getName(), host);
-        return new Fleet(revision, next, networks, machines, routes);
+        return new Fleet(revision, put(hosts, host.getName(), host), networks, machines, routes, listening);
     }
 
     public Fleet withoutHost(String name) {
-        Map<String, Host> next = new HashMap<>(hosts);
-        next.remove(name);
-        return new Fleet(revision, next, networks, machines, routes);
+        return new Fleet(revision, remove(hosts, name), networks, machines, routes, listening);
     }
 
     public Fleet withNetwork(Network network) {
-        Map<String, Network> next = new HashMap<>(networks);
-        next.put(network.getName(), network);
-        return new Fleet(revision, hosts, next, machines, routes);
+        return new Fleet(revision, hosts, put(networks, network.getName(), network), machines, routes, listening);
     }
 
     public Fleet withoutNetwork(String name) {
-        Map<String, Network> next = new HashMap<>(networks);
-        next.remove(name);
-        return new Fleet(revision, hosts, next, machines, routes);
+        return new Fleet(revision, hosts, remove(networks, name), machines, routes, listening);
     }
 
     public Fleet withMachine(Machine machine) {
-        Map<String, Machine> next = new HashMap<>(machines);
-        next.put(machine.getName(), machine);
-        return new Fleet(revision, hosts, networks, next, routes);
+        return new Fleet(revision, hosts, networks, put(machines, machine.getName(), machine), routes, listening);
     }
 
     public Fleet withoutMachine(String name) {
-        Map<String, Machine> next = new HashMap<>(machines);
-        next.remove(name);
-        return new Fleet(revision, hosts, networks, next, routes);
+        return new Fleet(revision, hosts, networks, remove(machines, name), routes, listening);
+    }
+
+    /** The sorted TCP ports {@code machine} listens on, as its host last reported them. */
+    public Fleet withListening(String machine, List<Integer> ports) {
+        return new Fleet(revision, hosts, networks, machines, routes,
+                ports.isEmpty() ? remove(listening, machine) : put(listening, machine, List.copyOf(ports)));
     }
 
     public Fleet atRevision(long revision) {
-        return new Fleet(revision, hosts, networks, machines, routes);
+        return new Fleet(revision, hosts, networks, machines, routes, listening);
+    }
+
+    private static <V> Map<String, V> put(Map<String, V> map, String key, V value) {
+        Map<String, V> next = new HashMap<>(map);
+        next.put(key, value);
+        return next;
+    }
+
+    private static <V> Map<String, V> remove(Map<String, V> map, String key) {
+        Map<String, V> next = new HashMap<>(map);
+        next.remove(key);
+        return next;
     }
 }

@@ -5,6 +5,7 @@ import static dev.fleetnet.controller.store.Keys.bytes;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.fleetnet.controller.store.Keys;
 import dev.fleetnet.proto.v1.Host;
+import dev.fleetnet.proto.v1.ListeningPorts;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.Network;
 import dev.fleetnet.proto.v1.Route;
@@ -94,6 +95,10 @@ public final class FleetWatcher implements AutoCloseable {
                 fleet = fleet.withRoute(kv.getKey().toString(StandardCharsets.UTF_8).substring(keys.routes().length()),
                         Route.parseFrom(kv.getValue().getBytes()));
             }
+            for (KeyValue kv : get(keys.listening(), revision).getKvs()) {
+                ListeningPorts ports = ListeningPorts.parseFrom(kv.getValue().getBytes());
+                fleet = fleet.withListening(ports.getMachine(), ports.getPortsList());
+            }
             publish(fleet);
             watcher = client.getWatchClient().watch(bytes(keys.prefix()),
                     WatchOption.builder().isPrefix(true).withRevision(revision + 1).build(),
@@ -154,6 +159,10 @@ public final class FleetWatcher implements AutoCloseable {
             if (key.startsWith(keys.routes())) {
                 String routeKey = key.substring(keys.routes().length());
                 return put ? fleet.withRoute(routeKey, Route.parseFrom(value)) : fleet.withoutRoute(routeKey);
+            }
+            if (key.startsWith(keys.listening())) {
+                return put ? fleet.withListening(key.substring(keys.listening().length()), ListeningPorts.parseFrom(value).getPortsList())
+                        : fleet.withListening(key.substring(keys.listening().length()), java.util.List.of());
             }
             if (key.startsWith(keys.machines())) {
                 return put ? fleet.withMachine(Machine.parseFrom(value)) : fleet.withoutMachine(key.substring(keys.machines().length()));

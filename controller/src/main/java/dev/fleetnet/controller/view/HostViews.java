@@ -31,7 +31,7 @@ public final class HostViews {
                 .sorted(Comparator.comparing(Machine::getName))
                 .forEach(m -> view.addMachines(spec(fleet, m)));
         fleet.machines().values().stream().sorted(Comparator.comparing(Machine::getName))
-                .forEach(m -> view.addDirectory(directoryEntry(m)));
+                .forEach(m -> view.addDirectory(directoryEntry(fleet, m)));
         fleet.routes().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
                 .forEach(e -> view.addRoutes(e.getValue()));
         return view.build();
@@ -56,10 +56,13 @@ public final class HostViews {
                 .build();
     }
 
-    static FleetMachine directoryEntry(Machine m) {
+    static FleetMachine directoryEntry(Fleet fleet, Machine m) {
+        Network network = fleet.networks().get(m.getNetwork());
+        boolean running = m.getDesiredState() != MachineState.MACHINE_STATE_STOPPED;
         return FleetMachine.newBuilder().setName(m.getName()).setHost(m.getHost()).setAddress(m.getAddress())
-                .setRunning(m.getDesiredState() != MachineState.MACHINE_STATE_STOPPED)
-                .addAllPorts(List.copyOf(new TreeSet<>(m.getPortsList()))).setApp(m.getApp()).build();
+                .setRunning(running).addAllPorts(List.copyOf(new TreeSet<>(m.getPortsList()))).setApp(m.getApp())
+                .setNetwork(m.getNetwork()).setNetworkNumber(network == null ? 0 : network.getNumber())
+                .addAllListeningPorts(running ? fleet.listening().getOrDefault(m.getName(), List.of()) : List.of()).build();
     }
 
     static MachineSpec spec(Fleet fleet, Machine m) {
