@@ -18,7 +18,21 @@ import dev.fleetnet.netns.IpRouteNetworking;
 import dev.fleetnet.proto.v1.Hello;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.StatusReport;
+import dev.fleetnet.agent.ports.ConnectProbe;
+import dev.fleetnet.agent.ports.MachinePortScanner;
+import dev.fleetnet.agent.ports.PortDiscovery;
+import dev.fleetnet.agent.ports.ScanTarget;
+import dev.fleetnet.proto.v1.Backend;
+import dev.fleetnet.proto.v1.MachineSpec;
+import dev.fleetnet.proto.v1.MachineState;
+import dev.fleetnet.proto.v1.MachineStatus;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,6 +56,11 @@ public final class Agent implements AutoCloseable {
     private ControlClient control;
     private volatile HostView current = HostView.getDefaultInstance();
     private StatusReport lastReport;
+    /** Machine statuses of the last pass, before listening ports are added. Reconcile thread. */
+    private List<MachineStatus> lastStatuses;
+    /** TCP ports each machine listens on, as port discovery last found them. Reconcile thread. */
+    private Map<String, Set<Integer>> listening = Map.of();
+    private PortDiscovery portDiscovery;
     /** Set on every (re)connect: the new session gets a status report even if nothing changed. */
     private volatile boolean reportDue = true;
     private EventLoopGroup ingressLoops;
@@ -90,6 +109,9 @@ public final class Agent implements AutoCloseable {
             }
         });
         control.start();
+        portDiscovery = new PortDiscovery(new MachinePortScanner(new ConnectProbe(Duration.ofMillis(500))), this::scanTargets,
+                found -> reconcileThread.execute(() -> onListening(found)));
+        portDiscovery.start(config.portScanInterval());
         long every = config.resyncInterval().toMillis();
         reconcileThread.scheduleWithFixedDelay(() -> {
             if (current.getRevision() > 0 || !current.getHostName().isEmpty()) {
@@ -115,10 +137,7 @@ public final class Agent implements AutoCloseable {
                 current = view; // only ingress parts changed: nothing for the kernel to do
                 state.saveView(view);
                 control.ack(view.getRevision());
-                if (reportDue) {
-                    reportDue = false;
-                    control.report(lastReport);
-                }
+                report();
                 return;
             }
             HostReconciler.Result result = reconciler.reconcile(planner.host(view), planner.mesh(view, key), deep);
@@ -136,18 +155,46 @@ public final class Agent implements AutoCloseable {
                 state.saveView(view);
             }
             current = view;
+            lastStatuses = result.statuses();
             if (control != null) {
                 control.ack(view.getRevision());
-                StatusReport report = StatusReport.newBuilder().addAllMachines(result.statuses()).build();
-                if (!report.equals(lastReport) || reportDue) {
-                    reportDue = false;
-                    control.report(report);
-                    lastReport = report;
-                }
+                report();
             }
         } catch (Exception e) {
             log.error("applying the view at revision {} ({}) failed: {}", view.getRevision(), why, e.toString());
         }
+    }
+
+    /** Sends the machines' status with their listening ports if it changed (or a new session needs one). Reconcile thread. */
+    private void report() {
+        if (lastStatuses == null || control == null) {
+            return;
+        }
+        StatusReport.Builder report = StatusReport.newBuilder();
+        for (MachineStatus status : lastStatuses) {
+            Set<Integer> ports = status.getState() == MachineState.MACHINE_STATE_RUNNING
+                    ? listening.getOrDefault(status.getName(), Set.of()) : Set.of();
+            report.addMachines(status.toBuilder().addAllListeningPorts(new TreeSet<>(ports)));
+        }
+        StatusReport next = report.build();
+        if (!next.equals(lastReport) || reportDue) {
+            reportDue = false;
+            control.report(next);
+            lastReport = next;
+        }
+    }
+
+    private void onListening(Map<String, Set<Integer>> found) {
+        listening = found;
+        report();
+    }
+
+    /** The machines of this host that should be running, as port discovery scans them. Any thread (reads the volatile view). */
+    private List<ScanTarget> scanTargets() {
+        return current.getMachinesList().stream().filter(MachineSpec::getRunning)
+                .map(m -> new ScanTarget(m.getName(), m.getBackend() == Backend.BACKEND_TAP ? null : planner.netnsPrefix() + m.getName(),
+                        m.getAddress(), new HashSet<>(m.getPortsList())))
+                .toList();
     }
 
     /** The parts of a view the data plane is built from (not the directory or routes, which only ingress uses). */
@@ -164,6 +211,9 @@ public final class Agent implements AutoCloseable {
 
     @Override
     public void close() {
+        if (portDiscovery != null) {
+            portDiscovery.close();
+        }
         if (control != null) {
             control.close();
         }

@@ -8,7 +8,7 @@ import java.time.Duration;
 /** Everything an agent runs with, read from flags by {@link AgentMain} only; no ingress when {@code ingressListen} is null. */
 public record AgentConfig(String hostName, String controller, byte[] joinToken, String endpoint, int listenPort,
         String meshInterface, String netnsPrefix, Path stateDir, Duration resyncInterval, Path wireguardSocketDir,
-        InetSocketAddress ingressListen, IngressConfig ingress) {
+        InetSocketAddress ingressListen, IngressConfig ingress, Duration portScanInterval) {
     public AgentConfig {
         joinToken = joinToken.clone();
         if (meshInterface.length() > 15) {

@@ -50,6 +50,8 @@ public final class AgentMain implements Callable<Integer> {
     java.util.List<String> trustedProxies = new java.util.ArrayList<>();
     @Option(names = "--ingress-max-body-bytes", defaultValue = "104857600", description = "Default request body limit (default: ${DEFAULT-VALUE}).")
     long maxBodyBytes;
+    @Option(names = "--port-scan-interval", defaultValue = "5s", description = "How often the ports machines listen on are discovered (default: ${DEFAULT-VALUE}).")
+    String portScanInterval;
     @Option(names = "--resync-interval", defaultValue = "30s", description = "Full re-check of the data plane (default: ${DEFAULT-VALUE}).")
     String resyncInterval;
 
@@ -90,7 +92,8 @@ public final class AgentMain implements Callable<Integer> {
                 ingressListen.equals("none") ? null : Endpoints.literal("--ingress-listen", ingressListen),
                 IngressConfig.builder().naming(new IngressNaming(ingressSuffix, ingressDefaultPort))
                         .upstreamResponseTimeout(parseDuration(ingressUpstreamTimeout)).maxBodyBytes(maxBodyBytes)
-                        .trustedProxies(trustedProxies.stream().map(TrustedProxies.Cidr::parse).toList()).build());
+                        .trustedProxies(trustedProxies.stream().map(TrustedProxies.Cidr::parse).toList()).build(),
+                parseDuration(portScanInterval));
         Agent agent = new Agent(config);
         agent.start();
         CountDownLatch stopped = new CountDownLatch(1);

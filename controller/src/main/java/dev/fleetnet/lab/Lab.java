@@ -133,7 +133,8 @@ public final class Lab implements AutoCloseable {
                 "--netns-prefix", layout.machineNetnsPrefix(host),
                 "--state-dir", config.dir().resolve("agent-" + layout.hostName(host)).toString(),
                 "--ingress-listen", "[::]:" + LabConfig.INGRESS_PORT, "--ingress-suffix", LabConfig.INGRESS_SUFFIX,
-                "--ingress-upstream-timeout", config.ingressUpstreamTimeout());
+                "--ingress-upstream-timeout", config.ingressUpstreamTimeout(),
+                "--port-scan-interval", "1s");
         Process process = Processes.startDetached(command, config.dir().resolve("agent-" + layout.hostName(host) + ".log"));
         record(agentRole(host), process.pid());
     }

@@ -155,6 +155,33 @@ class FleetStoreIT {
     }
 
     @Test
+    void listeningPortsAreWrittenForViewsOnlyWhenTheyChangeAndGoWithTheMachine() throws Exception {
+        FleetStore store = store("listening");
+        store.joinHost("h1", "key1", "[fd01::1]:51820");
+        store.createMachine(request("web", "h1"));
+        MachineStatus running = MachineStatus.newBuilder().setName("web").setState(MachineState.MACHINE_STATE_RUNNING).build();
+        String key = store.keys().listening("web");
+        store.status().reportStatus("h1", running);
+        assertThat(client.getKVClient().get(Keys.bytes(key)).get().getKvs()).as("no ports, no key").isEmpty();
+
+        store.status().reportStatus("h1", running.toBuilder().addListeningPorts(22).addListeningPorts(8080).build());
+        assertThat(dev.fleetnet.proto.v1.ListeningPorts.parseFrom(
+                client.getKVClient().get(Keys.bytes(key)).get().getKvs().getFirst().getValue().getBytes()).getPortsList())
+                .containsExactly(22, 8080);
+        assertThat(store.machine("web").getListeningPortsList()).containsExactly(22, 8080);
+        long modRevision = client.getKVClient().get(Keys.bytes(key)).get().getKvs().getFirst().getModRevision();
+        store.status().reportStatus("h1", running.toBuilder().addListeningPorts(22).addListeningPorts(8080).setMessage("x").build());
+        assertThat(client.getKVClient().get(Keys.bytes(key)).get().getKvs().getFirst().getModRevision())
+                .as("a status change with the same ports leaves the view key alone").isEqualTo(modRevision);
+
+        store.status().reportStatus("h1", running.toBuilder().setState(MachineState.MACHINE_STATE_STOPPED).build());
+        assertThat(client.getKVClient().get(Keys.bytes(key)).get().getKvs()).as("stopped: nothing listens").isEmpty();
+        store.status().reportStatus("h1", running.toBuilder().addListeningPorts(80).build());
+        store.deleteMachine("web");
+        assertThat(client.getKVClient().get(Keys.bytes(key)).get().getKvs()).isEmpty();
+    }
+
+    @Test
     void aClosingStreamDoesNotEndTheSessionThatReplacedIt() throws Exception {
         FleetStore store = store("sessions");
         store.joinHost("h1", "key1", "[fd01::1]:51820");

@@ -66,6 +66,18 @@ class HostViewsTest {
     }
 
     @Test
+    void theDirectoryCarriesNetworksAndListeningPortsOfRunningMachinesOnly() {
+        Fleet fleet = fleet().withListening("b", java.util.List.of(22, 8080)).withListening("c", java.util.List.of(80));
+        HostView view = HostViews.compute(fleet, "h1");
+        assertThat(view.getDirectoryList()).extracting(m -> m.getName() + "@" + m.getNetwork() + "/" + m.getNetworkNumber()
+                + "@" + m.getHost() + "=" + m.getListeningPortsList()).containsExactly(
+                "a@default/1@h1=[]", "b@default/1@h2=[22, 8080]", "c@blue/2@h2=[]");
+        HostView later = HostViews.compute(fleet.withListening("b", java.util.List.of()).atRevision(11), "h1");
+        assertThat(ViewDiff.between(view, later).getUpsertDirectoryList()).extracting(m -> m.getName() + "=" + m.getListeningPortsList())
+                .containsExactly("b=[]");
+    }
+
+    @Test
     void aHostThatLeavesIsRemovedFromPeers() {
         HostView v1 = HostViews.compute(fleet(), "h1");
         HostView v2 = HostViews.compute(fleet().withoutHost("h2").atRevision(12), "h1");
