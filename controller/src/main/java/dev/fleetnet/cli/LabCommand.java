@@ -28,9 +28,9 @@ final class LabCommand {
     @ParentCommand
     FleetnetCli root;
 
-    LabConfig config(String prefix, int hosts, boolean demo) {
+    LabConfig config(String prefix, int hosts, boolean demo, List<String> dnsUpstreams) {
         Path home = Path.of(System.getProperty("fleetnet.home", "."));
-        return new LabConfig(root.labDir(), home, prefix, hosts, demo);
+        return new LabConfig(root.labDir(), home, prefix, hosts, demo, "30s", dnsUpstreams);
     }
 
     @Command(name = "up", description = "Start a lab and create two demo machines per host.")
@@ -46,11 +46,14 @@ final class LabCommand {
         String prefix;
         @Option(names = "--no-demo", description = "Do not create the demo machines.")
         boolean noDemo;
+        @Option(names = "--dns-upstream", paramLabel = "[ADDR]:PORT",
+                description = "Resolver the hosts' DNS (fdaa::3) forwards other zones to (repeatable; none: other zones are refused).")
+        List<String> dnsUpstreams = new java.util.ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            LabConfig config = parent.config(prefix, hosts, !noDemo);
+            LabConfig config = parent.config(prefix, hosts, !noDemo, dnsUpstreams);
             out.println("starting a " + hosts + "-host lab (prefix '" + prefix + "', state in " + config.dir() + ")...");
             out.flush();
             Lab lab = Lab.up(config, LabNetworking.create());
@@ -88,7 +91,7 @@ final class LabCommand {
         @Override
         public Integer call() throws Exception {
             LinuxNetworking net = LabNetworking.create();
-            Lab lab = Lab.attach(parent.config(prefix, 1, false), net);
+            Lab lab = Lab.attach(parent.config(prefix, 1, false, List.of()), net);
             if (lab == null) {
                 Lab.removeNamespaces(net, new LabLayout(prefix, 1));
                 spec.commandLine().getOut().println("no lab recorded in " + parent.root.labDir()

@@ -121,7 +121,7 @@ public final class Lab implements AutoCloseable {
 
     public void startAgent(int host) throws IOException {
         String hostNamespace = layout.hostNamespace(host);
-        List<String> command = List.of("nsenter", "--net=/var/run/netns/" + hostNamespace,
+        List<String> command = new java.util.ArrayList<>(List.of("nsenter", "--net=/var/run/netns/" + hostNamespace,
                 Processes.javaCommand(), "--enable-native-access=ALL-UNNAMED", "-Xmx128m", "-XX:+UseSerialGC",
                 "-cp", Artifacts.classpath(config.home(), "agent"), "dev.fleetnet.agent.AgentMain",
                 "--host-name", layout.hostName(host),
@@ -134,7 +134,10 @@ public final class Lab implements AutoCloseable {
                 "--state-dir", config.dir().resolve("agent-" + layout.hostName(host)).toString(),
                 "--ingress-listen", "[::]:" + LabConfig.INGRESS_PORT, "--ingress-suffix", LabConfig.INGRESS_SUFFIX,
                 "--ingress-upstream-timeout", config.ingressUpstreamTimeout(),
-                "--port-scan-interval", "1s");
+                "--port-scan-interval", "1s"));
+        for (String upstream : config.dnsUpstreams()) {
+            command.addAll(List.of("--dns-upstream", upstream));
+        }
         Process process = Processes.startDetached(command, config.dir().resolve("agent-" + layout.hostName(host) + ".log"));
         record(agentRole(host), process.pid());
     }

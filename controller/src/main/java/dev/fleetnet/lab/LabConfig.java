@@ -1,12 +1,15 @@
 package dev.fleetnet.lab;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * How to build a lab: where it keeps its files, where the built jars are, its name prefix,
- * how many hosts, and whether to create the two demo machines per host.
+ * how many hosts, whether to create the two demo machines per host, and the resolvers the
+ * hosts' DNS forwards other zones to ({@code [addr]:port}; none = other zones are refused).
  */
-public record LabConfig(Path dir, Path home, String prefix, int hosts, boolean demoMachines, String ingressUpstreamTimeout) {
+public record LabConfig(Path dir, Path home, String prefix, int hosts, boolean demoMachines, String ingressUpstreamTimeout,
+        List<String> dnsUpstreams) {
     /** The controller's agent-facing port on the underlay bridge. */
     static final int AGENT_PORT = 7401;
     /** Every host's HTTP ingress listens here, on all its addresses. */
@@ -16,9 +19,13 @@ public record LabConfig(Path dir, Path home, String prefix, int hosts, boolean d
 
     public LabConfig {
         new LabLayout(prefix, hosts); // validates prefix and host count
+        dnsUpstreams = List.copyOf(dnsUpstreams);
+        for (String upstream : dnsUpstreams) {
+            dev.fleetnet.core.Endpoints.literal("DNS upstream", upstream);
+        }
     }
 
     public LabConfig(Path dir, Path home, String prefix, int hosts, boolean demoMachines) {
-        this(dir, home, prefix, hosts, demoMachines, "30s");
+        this(dir, home, prefix, hosts, demoMachines, "30s", List.of());
     }
 }

@@ -42,10 +42,16 @@ final class LabFixture implements AutoCloseable {
     }
 
     static LabFixture start(int hosts, String ingressUpstreamTimeout) throws IOException {
+        return start(hosts, ingressUpstreamTimeout, List.of());
+    }
+
+    /** A lab whose hosts' DNS forwards other zones to {@code dnsUpstreams} ({@code [addr]:port}). */
+    static LabFixture start(int hosts, String ingressUpstreamTimeout, List<String> dnsUpstreams) throws IOException {
         String prefix = "e" + randomLetters(4);
         Path dir = Files.createTempDirectory("fleetnet-e2e-" + prefix);
         Path home = Path.of(System.getProperty("fleetnet.home", "..")).toAbsolutePath().normalize();
-        Lab lab = Lab.up(new LabConfig(dir, home, prefix, hosts, true, ingressUpstreamTimeout), IpRouteNetworking.inOwnNamespace());
+        Lab lab = Lab.up(new LabConfig(dir, home, prefix, hosts, true, ingressUpstreamTimeout, dnsUpstreams),
+                IpRouteNetworking.inOwnNamespace());
         return new LabFixture(lab, prefix);
     }
 
