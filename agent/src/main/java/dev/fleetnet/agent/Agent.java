@@ -14,7 +14,13 @@ import dev.fleetnet.agent.wireguard.KernelSupport;
 import dev.fleetnet.agent.wireguard.UserspaceWireGuard;
 import dev.fleetnet.agent.wireguard.WireGuardDevice;
 import dev.fleetnet.agent.wireguard.WireGuardKey;
+import dev.fleetnet.agent.dns.DnsServer;
+import dev.fleetnet.agent.policy.DesiredPolicy;
+import dev.fleetnet.agent.policy.NftPacketFilter;
+import dev.fleetnet.agent.policy.PolicyReconciler;
+import dev.fleetnet.core.Ipv6;
 import dev.fleetnet.netns.IpRouteNetworking;
+import dev.fleetnet.netns.LinuxNetworking;
 import dev.fleetnet.proto.v1.Hello;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.StatusReport;
@@ -61,6 +67,9 @@ public final class Agent implements AutoCloseable {
     /** TCP ports each machine listens on, as port discovery last found them. Reconcile thread. */
     private Map<String, Set<Integer>> listening = Map.of();
     private PortDiscovery portDiscovery;
+    private PolicyReconciler policy;
+    private EventLoopGroup dnsLoops;
+    private DnsServer dns;
     /** Set on every (re)connect: the new session gets a status report even if nothing changed. */
     private volatile boolean reportDue = true;
     private EventLoopGroup ingressLoops;
@@ -70,7 +79,8 @@ public final class Agent implements AutoCloseable {
     public Agent(AgentConfig config) {
         this.config = config;
         this.state = new StateStore(config.stateDir());
-        this.planner = new HostPlanner(config.meshInterface(), config.netnsPrefix(), config.listenPort());
+        this.planner = new HostPlanner(config.meshInterface(), config.netnsPrefix(), config.listenPort(),
+                config.dns() == null ? List.of() : List.of(Ipv6.format(config.dns().listen().getAddress().getAddress())));
     }
 
     public void start() throws Exception {
@@ -83,7 +93,20 @@ public final class Agent implements AutoCloseable {
         }
         WireGuardDevice device = new UserspaceWireGuard(new UserspaceWireGuard.Settings(config.meshInterface(),
                 config.wireguardSocketDir(), null));
-        reconciler = new HostReconciler(IpRouteNetworking.inOwnNamespace(), device, config.netnsPrefix());
+        LinuxNetworking net = IpRouteNetworking.inOwnNamespace();
+        reconciler = new HostReconciler(net, device, config.netnsPrefix());
+        policy = new PolicyReconciler(new NftPacketFilter(null));
+        if (config.dns() != null) {
+            // The service address must exist before the server binds it; each pass keeps it there.
+            String service = planner.host(HostView.getDefaultInstance()).serviceAddresses().getFirst() + "/128";
+            if (!net.addresses(null, "lo").contains(service)) {
+                net.setUp(null, "lo");
+                net.addAddress(null, "lo", service);
+            }
+            dnsLoops = Transports.group(1);
+            dns = DnsServer.start(config.dns(), dnsLoops);
+            log.info("DNS listening on {} (UDP and TCP), upstreams {}", dns.address(), config.dns().upstreams());
+        }
         if (config.ingressListen() != null) {
             IngressTable table = new IngressTable(config.ingress().naming());
             ingressLoops = Transports.group(Math.max(1, Runtime.getRuntime().availableProcessors()));
@@ -133,6 +156,9 @@ public final class Agent implements AutoCloseable {
     private void apply(HostView view, boolean deep, String why) {
         try {
             applyIngress(view); // first take stopped machines out of service, then change the data plane
+            if (dns != null) {
+                dns.update(HostPlanner.dns(view)); // stopped machines leave DNS before their links go
+            }
             if (!deep && dataPlane(view).equals(dataPlane(current)) && lastReport != null) {
                 current = view; // only ingress parts changed: nothing for the kernel to do
                 state.saveView(view);
@@ -141,6 +167,14 @@ public final class Agent implements AutoCloseable {
                 return;
             }
             HostReconciler.Result result = reconciler.reconcile(planner.host(view), planner.mesh(view, key), deep);
+            // Links first, then their filter elements: a link with no elements yet is isolated, never open.
+            DesiredPolicy desiredPolicy = planner.policy(view);
+            List<String> policyChanges = deep ? policy.repair(desiredPolicy) : policy.reconcile(desiredPolicy);
+            if (!policyChanges.isEmpty()) {
+                List<String> all = new java.util.ArrayList<>(result.changes());
+                all.addAll(policyChanges.stream().map(c -> "filter: " + c).toList());
+                result = new HostReconciler.Result(all, result.statuses());
+            }
             if (result.noChanges()) {
                 if (deep && view == current) {
                     log.debug("view at revision {} ({}): no changes", view.getRevision(), why);
@@ -221,6 +255,10 @@ public final class Agent implements AutoCloseable {
         if (ingress != null) {
             ingress.close();
             ingressLoops.shutdownGracefully();
+        }
+        if (dns != null) {
+            dns.close();
+            dnsLoops.shutdownGracefully();
         }
     }
 }

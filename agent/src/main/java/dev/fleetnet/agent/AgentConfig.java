@@ -1,14 +1,15 @@
 package dev.fleetnet.agent;
 
+import dev.fleetnet.agent.dns.DnsConfig;
 import dev.fleetnet.ingress.http.IngressConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Everything an agent runs with, read from flags by {@link AgentMain} only; no ingress when {@code ingressListen} is null. */
+/** Everything an agent runs with, read from flags by {@link AgentMain} only; no ingress when {@code ingressListen} is null, no DNS when {@code dns} is. */
 public record AgentConfig(String hostName, String controller, byte[] joinToken, String endpoint, int listenPort,
         String meshInterface, String netnsPrefix, Path stateDir, Duration resyncInterval, Path wireguardSocketDir,
-        InetSocketAddress ingressListen, IngressConfig ingress, Duration portScanInterval) {
+        InetSocketAddress ingressListen, IngressConfig ingress, Duration portScanInterval, DnsConfig dns) {
     public AgentConfig {
         joinToken = joinToken.clone();
         if (meshInterface.length() > 15) {

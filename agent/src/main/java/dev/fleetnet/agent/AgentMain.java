@@ -1,5 +1,6 @@
 package dev.fleetnet.agent;
 
+import dev.fleetnet.agent.dns.DnsConfig;
 import dev.fleetnet.core.Endpoints;
 import dev.fleetnet.core.JoinTokens;
 import dev.fleetnet.core.Names;
@@ -52,6 +53,12 @@ public final class AgentMain implements Callable<Integer> {
     long maxBodyBytes;
     @Option(names = "--port-scan-interval", defaultValue = "5s", description = "How often the ports machines listen on are discovered (default: ${DEFAULT-VALUE}).")
     String portScanInterval;
+    @Option(names = "--dns-listen", defaultValue = "[fdaa::3]:53", description = "Internal DNS address, kept on loopback; 'none' to disable (default: ${DEFAULT-VALUE}).")
+    String dnsListen;
+    @Option(names = "--dns-upstream", paramLabel = "[ADDR]:PORT", description = "Resolver for zones other than internal (repeatable; none: REFUSED).")
+    java.util.List<String> dnsUpstreams = new java.util.ArrayList<>();
+    @Option(names = "--dns-ttl", defaultValue = "5s", description = "TTL of internal answers and of negative answers (default: ${DEFAULT-VALUE}).")
+    String dnsTtl;
     @Option(names = "--resync-interval", defaultValue = "30s", description = "Full re-check of the data plane (default: ${DEFAULT-VALUE}).")
     String resyncInterval;
 
@@ -93,7 +100,9 @@ public final class AgentMain implements Callable<Integer> {
                 IngressConfig.builder().naming(new IngressNaming(ingressSuffix, ingressDefaultPort))
                         .upstreamResponseTimeout(parseDuration(ingressUpstreamTimeout)).maxBodyBytes(maxBodyBytes)
                         .trustedProxies(trustedProxies.stream().map(TrustedProxies.Cidr::parse).toList()).build(),
-                parseDuration(portScanInterval));
+                parseDuration(portScanInterval),
+                dnsListen.equals("none") ? null : new DnsConfig(dnsAddress(dnsListen),
+                        dnsUpstreams.stream().map(u -> Endpoints.literal("--dns-upstream", u)).toList(), parseDuration(dnsTtl)));
         Agent agent = new Agent(config);
         agent.start();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -105,6 +114,15 @@ public final class AgentMain implements Callable<Integer> {
         return 0;
     }
 
+
+    /** The DNS service address is an IPv6 literal: it is added to loopback and announced to guests. */
+    static InetSocketAddress dnsAddress(String text) {
+        InetSocketAddress address = Endpoints.literal("--dns-listen", text);
+        if (address.getAddress().getAddress().length != 16 || address.getAddress().isAnyLocalAddress()) {
+            throw new IllegalArgumentException("--dns-listen: '" + text + "' (expected: a specific IPv6 address and port, e.g. [fdaa::3]:53)");
+        }
+        return address;
+    }
 
     static Duration parseDuration(String text) {
         if (!text.matches("\\d+(ms|s|m)")) {

@@ -286,7 +286,26 @@ class PrivateNetworkIT {
             Deadline.await("the app to send to web-2 too", Duration.ofSeconds(15), () -> Shell.inNamespace(layout.underlayNamespace(),
                     "curl", "-sS", "-m", "5", "-H", "Host: web.fleet.internal", "http://[" + layout.hostUnderlayAddress(3) + "]/")
                     .output().startsWith("hello from web-2"));
+
+            // what a user sees: the CLI's machine get (table and JSON) and who-owns
+            assertThat(cli("machine", "get", "web-2")).contains("ports:    8080 exposed; listening: 8080, 8081");
+            assertThat(cli("--json", "machine", "get", "web-3")).contains("\"listening_ports\": []");
+            assertThat(cli("--json", "machine", "get", "web-2").replaceAll("\\s+", "")).contains("\"listening_ports\":[8080,8081]");
+            assertThat(cli("route", "who-owns", "web-2-8080.fleet.internal")).contains("web-2").contains("port 8080 listening");
+            assertThat(cli("route", "who-owns", "web-3-8080.fleet.internal")).contains("port 8080 not listening");
         }
+    }
+
+    /** Runs the fleetnet CLI against the lab's controller and returns what it printed; fails on a non-zero exit. */
+    private static String cli(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        List<String> all = new ArrayList<>(List.of("--controller", fixture.lab.state().apiAddress()));
+        all.addAll(List.of(args));
+        int code = dev.fleetnet.cli.FleetnetCli.run(all.toArray(String[]::new), new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true));
+        assertThat(code).as("fleetnet " + String.join(" ", args) + ": " + err).isZero();
+        return out.toString();
     }
 
     @Test

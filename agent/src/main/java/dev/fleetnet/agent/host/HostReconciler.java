@@ -94,6 +94,15 @@ public final class HostReconciler {
             net.addAddress(null, dev, infra);
             changes.add("address " + desired.infraAddress() + " on " + dev);
         }
+        if (!desired.serviceAddresses().isEmpty() && !linkUp(null, "lo")) {
+            net.setUp(null, "lo");
+            changes.add("up lo");
+        }
+        for (String service : desired.serviceAddresses()) {
+            if (ensureAddress(null, "lo", service + "/128")) {
+                changes.add("service address " + service + " on lo");
+            }
+        }
         if (ensureRoute(null, Route.onLink(AddressPlan.MESH_PREFIX, dev))) {
             changes.add("route " + AddressPlan.MESH_PREFIX + " dev " + dev);
         }
