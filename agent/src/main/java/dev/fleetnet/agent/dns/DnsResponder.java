@@ -57,6 +57,10 @@ final class DnsResponder {
         } catch (IOException | RuntimeException malformed) {
             return new Reply(Responses.headerOnly(wire, Rcode.FORMERR));
         }
+        if (query.getQuestion() == null) {
+            // dnsjava forgives a body cut short when TC is set: a query must still have its question.
+            return new Reply(Responses.headerOnly(wire, Rcode.FORMERR));
+        }
         int limit = tcp ? Responses.TCP_LIMIT : Responses.udpLimit(query);
         try {
             OPTRecord opt = query.getOPT();

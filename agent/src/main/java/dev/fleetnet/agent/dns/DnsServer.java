@@ -120,6 +120,11 @@ public final class DnsServer implements AutoCloseable {
         zone.set(InternalZone.of(directory, config));
     }
 
+    /** The directory revision answered from now. */
+    long servedRevision() {
+        return zone.get().revision();
+    }
+
     /** The bound address (UDP and TCP share it). */
     public InetSocketAddress address() {
         return (InetSocketAddress) tcp.localAddress();

@@ -67,7 +67,7 @@ final class DnsFixtures {
     }
 
     static DnsConfig config(List<InetSocketAddress> upstreams) {
-        return new DnsConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), upstreams, TTL);
+        return new DnsConfig(new InetSocketAddress(ip("::1"), 0), upstreams, TTL);
     }
 
     static DnsConfig config() {

@@ -39,6 +39,7 @@ class DnsResponderTest {
             label runs past the end        | 1234010000010000000000003f7777                     | FORMERR
             compression pointer loop       | 123401000001000000000000c00c001c0001               | FORMERR
             question without type          | 12340100000100000000000003777777                   | FORMERR
+            TC set and the question cut    | 12340300000100000000000003777777                   | FORMERR
             """)
     void malformedQueriesAreAnsweredFromTheHeaderOrDropped(String what, String hex, String outcome) {
         byte[] wire = HexFormat.of().parseHex(hex);
