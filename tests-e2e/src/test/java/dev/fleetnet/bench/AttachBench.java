@@ -31,14 +31,14 @@ public final class AttachBench {
             WireGuardDevice mesh = new NoMesh(host, prefix + "wg");
             HostReconciler reconciler = new HostReconciler(host, mesh, prefix + "-m-");
             List<DesiredHost.MachineLink> links = new ArrayList<>();
-            reconciler.reconcile(new DesiredHost(mesh.name(), AddressPlan.infraAddress(1), links), MeshConfig.EMPTY, false);
+            reconciler.reconcile(new DesiredHost(mesh.name(), AddressPlan.infraAddress(1), List.of(), links), MeshConfig.EMPTY, false);
             List<Double> agent = new ArrayList<>();
             for (int i = 1; i <= machines; i++) {
                 String name = "a" + i;
                 links.add(new DesiredHost.MachineLink(name, prefix + "-m-" + name, MachineNames.link(name),
                         AddressPlan.machineAddress(1, 1, i), Backend.BACKEND_NETNS, true));
                 long start = System.nanoTime();
-                reconciler.reconcile(new DesiredHost(mesh.name(), AddressPlan.infraAddress(1), links), MeshConfig.EMPTY, false);
+                reconciler.reconcile(new DesiredHost(mesh.name(), AddressPlan.infraAddress(1), List.of(), links), MeshConfig.EMPTY, false);
                 agent.add((System.nanoTime() - start) / 1e6);
             }
             List<Double> baseline = new ArrayList<>();

@@ -182,9 +182,13 @@ class PrivateNetworkIT {
         String host1 = layout.hostNamespace(1);
         Probes.Listener onHost = Probes.Listener.tcp(host1, 9100, dir);
         cleanup.add(onHost);
-        String infra1 = dev.fleetnet.core.AddressPlan.infraAddress(1);
-        for (String target : List.of(infra1, layout.hostUnderlayAddress(1), layout.hostUnderlayAddress(2),
-                dev.fleetnet.core.AddressPlan.infraAddress(2))) {
+        String infra1;
+        String infra2;
+        try (FleetClient client = fixture.client()) { // host numbers are given in join order, not by name
+            infra1 = client.hosts().getHost(dev.fleetnet.proto.v1.GetHostRequest.newBuilder().setName("h1").build()).getInfraAddress();
+            infra2 = client.hosts().getHost(dev.fleetnet.proto.v1.GetHostRequest.newBuilder().setName("h2").build()).getInfraAddress();
+        }
+        for (String target : List.of(infra1, layout.hostUnderlayAddress(1), layout.hostUnderlayAddress(2), infra2)) {
             assertThat(Probes.tcp(ns("demo-1a"), target, 9100, "machine-to-" + target.replace(':', '_'), null).ok())
                     .as("demo-1a -> host address " + target + ":9100").isFalse();
         }
