@@ -68,6 +68,8 @@ public final class Agent implements AutoCloseable {
     private Map<String, Set<Integer>> listening = Map.of();
     private PortDiscovery portDiscovery;
     private PolicyReconciler policy;
+    /** Whether the filter was built once since start. Reconcile thread. */
+    private boolean policyBuilt;
     private EventLoopGroup dnsLoops;
     private DnsServer dns;
     /** Set on every (re)connect: the new session gets a status report even if nothing changed. */
@@ -169,7 +171,9 @@ public final class Agent implements AutoCloseable {
             HostReconciler.Result result = reconciler.reconcile(planner.host(view), planner.mesh(view, key), deep);
             // Links first, then their filter elements: a link with no elements yet is isolated, never open.
             DesiredPolicy desiredPolicy = planner.policy(view);
-            List<String> policyChanges = deep ? policy.repair(desiredPolicy) : policy.reconcile(desiredPolicy);
+            // The periodic pass checks the real table for drift (and says what it repaired); the first pass just builds it.
+            List<String> policyChanges = deep && policyBuilt ? policy.repair(desiredPolicy) : policy.reconcile(desiredPolicy);
+            policyBuilt = true;
             if (!policyChanges.isEmpty()) {
                 List<String> all = new java.util.ArrayList<>(result.changes());
                 all.addAll(policyChanges.stream().map(c -> "filter: " + c).toList());

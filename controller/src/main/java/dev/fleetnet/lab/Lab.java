@@ -79,6 +79,10 @@ public final class Lab implements AutoCloseable {
         return state == null ? null : new Lab(config, net, state);
     }
 
+    public LabConfig config() {
+        return config;
+    }
+
     public LabLayout layout() {
         return layout;
     }
@@ -134,7 +138,7 @@ public final class Lab implements AutoCloseable {
                 "--state-dir", config.dir().resolve("agent-" + layout.hostName(host)).toString(),
                 "--ingress-listen", "[::]:" + LabConfig.INGRESS_PORT, "--ingress-suffix", LabConfig.INGRESS_SUFFIX,
                 "--ingress-upstream-timeout", config.ingressUpstreamTimeout(),
-                "--port-scan-interval", "1s"));
+                "--port-scan-interval", "1s", "--resync-interval", "10s"));
         for (String upstream : config.dnsUpstreams()) {
             command.addAll(List.of("--dns-upstream", upstream));
         }

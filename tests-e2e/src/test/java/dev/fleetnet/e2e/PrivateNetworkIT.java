@@ -348,4 +348,20 @@ class PrivateNetworkIT {
                 + Shell.inNamespace(host1, "nft", "-a", "list", "chain", "inet", "fleetnet", "spoof").output();
         assertThat(rulesAfter).as("the static chains, rule handles included").isEqualTo(rulesBefore);
     }
+
+    @Test
+    @Order(8)
+    void driftInTheFilterIsRepairedByThePeriodicCheckWhichSaysWhatItRepaired() throws Exception {
+        String host1 = fixture.lab.layout().hostNamespace(1);
+        String link = machines.get("demo-1a").getLink();
+        Shell.Result tampered = Shell.inNamespace(host1, "nft", "delete", "element", "inet", "fleetnet", "guest_sources",
+                "{ \"" + link + "\" . " + addr("demo-1a") + " }");
+        assertThat(tampered.ok()).as(tampered.output()).isTrue();
+        assertThat(Shell.ping(ns("demo-1a"), addr("demo-1b"))).as("demo-1a without its element sends nothing").isFalse();
+        // the lab's agents check every 10 s
+        Deadline.await("the periodic check to restore demo-1a's element", Duration.ofSeconds(30),
+                () -> Shell.ping(ns("demo-1a"), addr("demo-1b")));
+        String log = Files.readString(fixture.lab.config().dir().resolve("agent-h1.log"));
+        assertThat(log).contains("policy repaired").contains(link);
+    }
 }
