@@ -21,7 +21,8 @@ class IngressUpdaterTest {
     private final IngressUpdater updater = new IngressUpdater(table, closed::add);
 
     private static MachineEntry web(boolean running, String address) {
-        return new MachineEntry("web", address, running, Set.of(8080), "", Set.of(8080));
+        // as views carry it: a stopped machine listens on nothing
+        return new MachineEntry("web", address, running, Set.of(8080), "", running ? Set.of(8080) : Set.of());
     }
 
     private static final RouteSpec SHOP = new RouteSpec("shop.example.com", "/", "web", false, 8080, "web", false, 0);

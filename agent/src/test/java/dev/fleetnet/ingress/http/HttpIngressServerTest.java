@@ -53,7 +53,8 @@ class HttpIngressServerTest {
                 .upstreamResponseTimeout(Duration.ofSeconds(1))
                 .trustedProxies(List.of()).build();
         table = new IngressTable(config.naming());
-        table.putMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(upstreamPort, wsPort, closedPort()), "", Set.of(upstreamPort, wsPort, closedPort())));
+        Set<Integer> ports = Set.of(upstreamPort, wsPort, closedPort());
+        table.putMachine(new MachineEntry("web", "127.0.0.1", true, ports, "", ports));
         ingress = HttpIngressServer.start(config, table, group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 
