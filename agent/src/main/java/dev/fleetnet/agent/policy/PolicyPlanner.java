@@ -80,7 +80,11 @@ public final class PolicyPlanner {
      * With {@code repair}, the report words every difference as drift that was repaired.
      */
     public static Plan plan(DesiredPolicy desired, Optional<PolicyState> actual, boolean repair) {
-        PolicyState want = expected(desired);
+        return plan(desired, expected(desired), actual, repair);
+    }
+
+    /** As {@link #plan(DesiredPolicy, Optional, boolean)}, with {@code want} = {@link #expected}({@code desired}) computed once by the caller. */
+    static Plan plan(DesiredPolicy desired, PolicyState want, Optional<PolicyState> actual, boolean repair) {
         List<Chain> chains = PolicyRules.chains(desired.meshInterface());
         Builder b = new Builder(repair);
         if (actual.isEmpty()) {
@@ -89,7 +93,7 @@ public final class PolicyPlanner {
             Builder quiet = new Builder(repair);
             quiet.planSets(want, empty);
             quiet.planChains(chains, empty);
-            b.changes.addAll(quiet.changes);
+            b.changes.addAll(quiet.build().changes());
             b.report.add((repair ? "table inet " + PolicyRules.TABLE + " was missing: created with " : "created table inet "
                     + PolicyRules.TABLE + " with ") + summary(want));
             return b.build();

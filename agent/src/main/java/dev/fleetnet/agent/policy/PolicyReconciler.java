@@ -32,7 +32,7 @@ public final class PolicyReconciler {
         if (applied == null) {
             return applyFromRead(desired, false, List.of());
         }
-        PolicyPlanner.Plan plan = PolicyPlanner.plan(desired, Optional.of(applied), false);
+        PolicyPlanner.Plan plan = PolicyPlanner.plan(desired, want, Optional.of(applied), false);
         try {
             filter.apply(plan.changes());
         } catch (IOException e) {
@@ -55,11 +55,12 @@ public final class PolicyReconciler {
 
     private List<String> applyFromRead(DesiredPolicy desired, boolean repair, List<String> before) throws IOException {
         applied = null;
-        PolicyPlanner.Plan plan = PolicyPlanner.plan(desired, filter.read(), repair);
+        PolicyState want = PolicyPlanner.expected(desired);
+        PolicyPlanner.Plan plan = PolicyPlanner.plan(desired, want, filter.read(), repair);
         if (!plan.isEmpty()) {
             filter.apply(plan.changes());
         }
-        applied = PolicyPlanner.expected(desired);
+        applied = want;
         List<String> out = new ArrayList<>(before);
         out.addAll(plan.report());
         return List.copyOf(out);
