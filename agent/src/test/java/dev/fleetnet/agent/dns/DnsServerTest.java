@@ -197,12 +197,17 @@ class DnsServerTest {
     }
 
     @Test
-    void bindsUdpAndTcpOnOnePort() throws Exception {
-        DnsServer server = server(List.of(), DnsLimits.DEFAULT);
-
-        assertThat(server.address().getPort()).isPositive();
-        assertThat(IntStream.range(0, 3).mapToObj(i -> DnsClient.udp(server.address(), query("x.example.", "A"), WAIT).getRcode()))
-                .containsOnly(Rcode.REFUSED);
+    void everyEventLoopGetsAUdpSocketOnTheSamePort() throws Exception {
+        EventLoopGroup two = Transports.group(2);
+        try (DnsServer server = DnsServer.start(DnsFixtures.config(), two)) {
+            assertThat(server.address().getPort()).isPositive();
+            assertThat(server.udpSockets()).isEqualTo(Transports.epoll() ? 2 : 1);
+            // Each client socket hashes to one of the sockets: enough of them reach both.
+            assertThat(IntStream.range(0, 20).mapToObj(i -> DnsClient.udp(server.address(), query("x.example.", "A"), WAIT).getRcode()))
+                    .containsOnly(Rcode.REFUSED);
+        } finally {
+            two.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).sync();
+        }
     }
 
     private FakeUpstream upstream(boolean silent) throws IOException {
