@@ -122,9 +122,9 @@ public final class DnsServer implements AutoCloseable {
         zone.set(InternalZone.of(directory, config));
     }
 
-    /** The directory revision answered from now. */
-    long servedRevision() {
-        return zone.get().revision();
+    /** The zone answered from now. */
+    InternalZone zone() {
+        return zone.get();
     }
 
     /** UDP sockets sharing the port: one per event loop with epoll, else one. */

@@ -187,13 +187,27 @@ class DnsServerTest {
     }
 
     @Test
-    void updateSwapsTheDirectoryAndIgnoresAnOlderRevision() throws Exception {
+    void updateSwapsTheDirectoryTheSameRevisionReplacesAndAnOlderOneIsIgnored() throws Exception {
         DnsServer server = server(List.of(), DnsLimits.DEFAULT);
+        List<DnsMachine> web1Stopped = DnsFixtures.machines().stream()
+                .map(m -> m.name().equals("web-1") ? new DnsMachine("web-1", "web", m.address(), 1, "host-a", false) : m)
+                .toList();
 
         server.update(DnsFixtures.directory()); // revision 7
-        server.update(new DnsDirectory(3, "host-a", List.of()));
+        int before = web1(server);
+        server.update(new DnsDirectory(7, "host-a", web1Stopped)); // withdrawn locally, same revision
+        int after = web1(server);
+        server.update(new DnsDirectory(3, "host-a", DnsFixtures.machines())); // a late, older view
 
-        assertThat(server.servedRevision()).isEqualTo(7);
+        assertThat(before).isEqualTo(Rcode.NOERROR);
+        assertThat(after).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(web1(server)).as("the older view did not bring web-1 back").isEqualTo(Rcode.NXDOMAIN);
+        assertThat(server.zone().revision()).isEqualTo(7);
+    }
+
+    private static int web1(DnsServer server) {
+        ZoneAnswer answer = server.zone().answer(query("web-1.internal.", "AAAA"), DnsFixtures.ip(DnsFixtures.NET1_CALLER));
+        return ((ZoneAnswer.Reply) answer).message().getRcode();
     }
 
     @Test
