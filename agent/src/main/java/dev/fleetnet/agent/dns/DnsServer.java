@@ -108,8 +108,10 @@ public final class DnsServer implements AutoCloseable {
     }
 
     /**
-     * Answers from {@code directory} from now on. A directory older than the one served is
-     * ignored, so a late view never undoes a newer one. One writer thread only.
+     * Answers from {@code directory} from now on (before this returns). A directory older than
+     * the one served is ignored, so a late view never undoes a newer one; the same revision
+     * replaces it (the agent withdrawing a stopped machine at once, before the controller's next
+     * view). One writer thread only.
      */
     public void update(DnsDirectory directory) {
         InternalZone current = zone.get();
@@ -120,9 +122,14 @@ public final class DnsServer implements AutoCloseable {
         zone.set(InternalZone.of(directory, config));
     }
 
-    /** The directory revision answered from now. */
-    long servedRevision() {
-        return zone.get().revision();
+    /** The zone answered from now. */
+    InternalZone zone() {
+        return zone.get();
+    }
+
+    /** UDP sockets sharing the port: one per event loop with epoll, else one. */
+    int udpSockets() {
+        return udp.size();
     }
 
     /** The bound address (UDP and TCP share it). */

@@ -45,6 +45,9 @@ public sealed interface Match {
         }
     }
 
+    /** An expression fleetnet never writes, as the packet filter printed it: only ever read back, from drift. */
+    record Unrecognized(String expression) implements Match {}
+
     /** The packet fields a set lookup can be keyed by. */
     enum Key {
         INPUT_INTERFACE, SOURCE, DESTINATION, L4_PROTOCOL, DESTINATION_PORT

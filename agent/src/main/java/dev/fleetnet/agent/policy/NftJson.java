@@ -124,9 +124,11 @@ final class NftJson {
         o.addProperty("comment", rule.comment());
         JsonArray expr = new JsonArray();
         rule.matches().forEach(m -> addMatch(expr, m));
-        JsonObject verdict = new JsonObject();
-        verdict.add(rule.verdict().name().toLowerCase(java.util.Locale.ROOT), JsonNull.INSTANCE);
-        expr.add(verdict);
+        if (rule.verdict() != null) {
+            JsonObject verdict = new JsonObject();
+            verdict.add(rule.verdict().name().toLowerCase(java.util.Locale.ROOT), JsonNull.INSTANCE);
+            expr.add(verdict);
+        }
         o.add("expr", expr);
         return o;
     }
@@ -151,6 +153,7 @@ final class NftJson {
                 left.add("concat", concat);
                 expr.add(match(negated ? "!=" : "==", left, new JsonPrimitive("@" + set)));
             }
+            case Match.Unrecognized u -> throw new IllegalArgumentException("match: " + u + " (expected: one fleetnet writes; this one was read back)");
         }
     }
 

@@ -38,7 +38,7 @@ final class NftTableReader {
             throw new IllegalArgumentException("nft JSON: " + abbreviate(json) + " (expected: an object with an \"nftables\" array)");
         }
         Map<String, ChainSpec> chainSpecs = new LinkedHashMap<>();
-        Map<String, List<String>> comments = new LinkedHashMap<>();
+        Map<String, List<Rule>> rules = new LinkedHashMap<>();
         Map<String, SetState> sets = new LinkedHashMap<>();
         for (JsonElement item : items) {
             JsonObject o = item.getAsJsonObject();
@@ -50,15 +50,14 @@ final class NftTableReader {
                 String name = c.get("name").getAsString();
                 chainSpecs.put(name, new ChainSpec(name, string(c, "type"), string(c, "hook"),
                         c.has("prio") ? c.get("prio").getAsInt() : 0, string(c, "policy")));
-                comments.putIfAbsent(name, new ArrayList<>());
+                rules.putIfAbsent(name, new ArrayList<>());
             } else if (o.has("rule")) {
                 JsonObject r = o.getAsJsonObject("rule");
-                String comment = string(r, "comment");
-                comments.computeIfAbsent(r.get("chain").getAsString(), k -> new ArrayList<>()).add(comment == null ? "" : comment);
+                rules.computeIfAbsent(r.get("chain").getAsString(), k -> new ArrayList<>()).add(NftRuleReader.rule(r));
             }
         }
         Map<String, ChainState> chains = new LinkedHashMap<>();
-        chainSpecs.forEach((name, spec) -> chains.put(name, new ChainState(spec, comments.get(name))));
+        chainSpecs.forEach((name, spec) -> chains.put(name, new ChainState(spec, rules.get(name))));
         return new PolicyState(chains, sets);
     }
 

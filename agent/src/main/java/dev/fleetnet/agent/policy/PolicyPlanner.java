@@ -28,7 +28,7 @@ import java.util.TreeSet;
 /**
  * Pure: what fleetnet's table should hold for a {@link DesiredPolicy}, and the one batch that takes
  * an actual table there. Machines coming and going are element changes only; the chains are
- * rebuilt only when their rules differ (a renamed mesh interface, or drift).
+ * rebuilt only when their rules differ (a renamed mesh interface, or drift), compared rule by rule.
  */
 public final class PolicyPlanner {
     /** Element changes listed one by one per set and direction before the report summarises the rest. */
@@ -52,7 +52,7 @@ public final class PolicyPlanner {
     public static PolicyState expected(DesiredPolicy desired) {
         Map<String, ChainState> chains = new LinkedHashMap<>();
         for (Chain chain : PolicyRules.chains(desired.meshInterface())) {
-            chains.put(chain.spec().name(), new ChainState(chain.spec(), chain.comments()));
+            chains.put(chain.spec().name(), new ChainState(chain.spec(), chain.rules()));
         }
         Map<String, SetState> sets = new LinkedHashMap<>();
         for (SetSpec spec : PolicyRules.SETS) {
@@ -80,7 +80,11 @@ public final class PolicyPlanner {
      * With {@code repair}, the report words every difference as drift that was repaired.
      */
     public static Plan plan(DesiredPolicy desired, Optional<PolicyState> actual, boolean repair) {
-        PolicyState want = expected(desired);
+        return plan(desired, expected(desired), actual, repair);
+    }
+
+    /** As {@link #plan(DesiredPolicy, Optional, boolean)}, with {@code want} = {@link #expected}({@code desired}) computed once by the caller. */
+    static Plan plan(DesiredPolicy desired, PolicyState want, Optional<PolicyState> actual, boolean repair) {
         List<Chain> chains = PolicyRules.chains(desired.meshInterface());
         Builder b = new Builder(repair);
         if (actual.isEmpty()) {
@@ -89,7 +93,7 @@ public final class PolicyPlanner {
             Builder quiet = new Builder(repair);
             quiet.planSets(want, empty);
             quiet.planChains(chains, empty);
-            b.changes.addAll(quiet.changes);
+            b.changes.addAll(quiet.build().changes());
             b.report.add((repair ? "table inet " + PolicyRules.TABLE + " was missing: created with " : "created table inet "
                     + PolicyRules.TABLE + " with ") + summary(want));
             return b.build();
@@ -101,7 +105,7 @@ public final class PolicyPlanner {
 
     private static String summary(PolicyState state) {
         int elements = state.sets().values().stream().mapToInt(s -> s.elements().size()).sum();
-        int rules = state.chains().values().stream().mapToInt(c -> c.ruleComments().size()).sum();
+        int rules = state.chains().values().stream().mapToInt(c -> c.rules().size()).sum();
         return state.sets().size() + " sets (" + elements + " elements) and " + state.chains().size() + " chains (" + rules + " rules)";
     }
 
@@ -171,9 +175,9 @@ public final class PolicyPlanner {
                     fillChains.add(new AddChain(chain.spec()));
                     report.add("chain " + name + " was attached as '" + found.spec().describe() + "' (expected '"
                             + chain.spec().describe() + "'): recreated with " + n);
-                } else if (!chain.comments().equals(found.ruleComments())) {
+                } else if (!chain.rules().equals(found.rules())) {
                     clearChains.add(new FlushChain(name));
-                    report.add("chain " + name + ": rules rebuilt (" + difference(chain.comments(), found.ruleComments()) + ")");
+                    report.add("chain " + name + ": rules rebuilt (" + difference(chain.rules(), found.rules()) + ")");
                 } else if (recreatedSet != null) {
                     clearChains.add(new FlushChain(name));
                     report.add("chain " + name + ": rules re-added after set " + recreatedSet + " was recreated");
@@ -210,18 +214,25 @@ public final class PolicyPlanner {
         }
     }
 
-    private static String difference(List<String> expected, List<String> found) {
-        List<String> missing = expected.stream().filter(c -> !found.contains(c)).toList();
-        List<String> unexpected = found.stream().filter(c -> !expected.contains(c)).toList();
-        if (missing.isEmpty() && unexpected.isEmpty()) {
-            return found.size() == expected.size() ? "out of order" : "duplicated rules";
-        }
+    /** Which rules differ, named by their comments: missing, unexpected, changed under the same comment, or only their order. */
+    private static String difference(List<Rule> expected, List<Rule> found) {
+        List<String> want = expected.stream().map(Rule::comment).toList();
+        List<String> have = found.stream().map(Rule::comment).toList();
+        List<String> missing = want.stream().filter(c -> !have.contains(c)).toList();
+        List<String> unexpected = have.stream().filter(c -> !want.contains(c)).toList();
+        List<String> changed = expected.stream().filter(r -> have.contains(r.comment()) && !found.contains(r)).map(Rule::comment).toList();
         List<String> parts = new ArrayList<>();
         if (!missing.isEmpty()) {
             parts.add("missing: " + quoted(missing));
         }
         if (!unexpected.isEmpty()) {
             parts.add("unexpected: " + quoted(unexpected));
+        }
+        if (!changed.isEmpty()) {
+            parts.add("changed: " + quoted(changed));
+        }
+        if (parts.isEmpty()) {
+            return found.size() == expected.size() ? "out of order" : "duplicated rules";
         }
         return String.join("; ", parts);
     }

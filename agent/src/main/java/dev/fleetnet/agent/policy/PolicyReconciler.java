@@ -30,9 +30,13 @@ public final class PolicyReconciler {
             return List.of();
         }
         if (applied == null) {
-            return applyFromRead(desired, false, List.of());
+            return applyFromRead(desired, want, false, List.of());
         }
-        PolicyPlanner.Plan plan = PolicyPlanner.plan(desired, Optional.of(applied), false);
+        PolicyPlanner.Plan plan = PolicyPlanner.plan(desired, want, Optional.of(applied), false);
+        if (plan.isEmpty()) {
+            applied = want;
+            return List.of();
+        }
         try {
             filter.apply(plan.changes());
         } catch (IOException e) {
@@ -40,7 +44,7 @@ public final class PolicyReconciler {
             // behind, so read the real table and plan again once.
             applied = null;
             log.warn("policy: {}; reading the table and planning again", e.getMessage());
-            return applyFromRead(desired, false, List.of("table was not as last applied (" + firstLine(e) + "): re-read it"));
+            return applyFromRead(desired, want, false, List.of("table was not as last applied (" + firstLine(e) + "): re-read it"));
         }
         applied = want;
         return plan.report();
@@ -48,18 +52,18 @@ public final class PolicyReconciler {
 
     /** Periodic drift check: same as reconcile, but re-reads everything (static chains included) and logs/returns what it repaired. */
     public synchronized List<String> repair(DesiredPolicy desired) throws IOException {
-        List<String> repaired = applyFromRead(desired, true, List.of());
+        List<String> repaired = applyFromRead(desired, PolicyPlanner.expected(desired), true, List.of());
         repaired.forEach(line -> log.warn("policy repaired: {}", line));
         return repaired;
     }
 
-    private List<String> applyFromRead(DesiredPolicy desired, boolean repair, List<String> before) throws IOException {
+    private List<String> applyFromRead(DesiredPolicy desired, PolicyState want, boolean repair, List<String> before) throws IOException {
         applied = null;
-        PolicyPlanner.Plan plan = PolicyPlanner.plan(desired, filter.read(), repair);
+        PolicyPlanner.Plan plan = PolicyPlanner.plan(desired, want, filter.read(), repair);
         if (!plan.isEmpty()) {
             filter.apply(plan.changes());
         }
-        applied = PolicyPlanner.expected(desired);
+        applied = want;
         List<String> out = new ArrayList<>(before);
         out.addAll(plan.report());
         return List.copyOf(out);

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What fleetnet's table holds (or should hold), as values: each chain's attachment and ordered rule
- * comments, each set's declaration and elements. Keys are chain and set names.
+ * What fleetnet's table holds (or should hold), as values: each chain's attachment and ordered
+ * rules, each set's declaration and elements. Keys are chain and set names.
  */
 public record PolicyState(Map<String, ChainState> chains, Map<String, SetState> sets) {
 
@@ -15,10 +15,15 @@ public record PolicyState(Map<String, ChainState> chains, Map<String, SetState> 
         sets = Map.copyOf(sets);
     }
 
-    /** One chain: how it is attached and its rules' comments in order (a rule without a comment reads as ""). */
-    public record ChainState(ChainSpec spec, List<String> ruleComments) {
+    /** One chain: how it is attached and its rules in order. */
+    public record ChainState(ChainSpec spec, List<Rule> rules) {
         public ChainState {
-            ruleComments = List.copyOf(ruleComments);
+            rules = List.copyOf(rules);
+        }
+
+        /** The rules' comments in order ("" for a rule without one). */
+        public List<String> comments() {
+            return rules.stream().map(Rule::comment).toList();
         }
     }
 

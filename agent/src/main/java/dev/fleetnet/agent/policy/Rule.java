@@ -3,8 +3,9 @@ package dev.fleetnet.agent.policy;
 import java.util.List;
 
 /**
- * One static rule: all {@code matches} hold, then {@code verdict}. The {@code comment} names the rule
- * (and the mesh interface where it matters), so a chain's rules compare as its ordered list of comments.
+ * One rule: all {@code matches} hold, then {@code verdict} (null: a rule read back without one of
+ * fleetnet's verdicts). The {@code comment} names the rule (and the mesh interface where it
+ * matters), so reports say which rule was missing, unexpected or changed; "" for none.
  */
 public record Rule(List<Match> matches, Verdict verdict, String comment) {
     /** nft keeps at most 128 bytes of a rule comment. */
@@ -12,8 +13,8 @@ public record Rule(List<Match> matches, Verdict verdict, String comment) {
 
     public Rule {
         matches = List.copyOf(matches);
-        if (comment == null || comment.isEmpty() || comment.length() > MAX_COMMENT || comment.contains("\"")) {
-            throw new IllegalArgumentException("rule comment: '" + comment + "' (expected: 1.." + MAX_COMMENT + " characters, no '\"')");
+        if (comment == null || comment.length() > MAX_COMMENT || comment.contains("\"")) {
+            throw new IllegalArgumentException("rule comment: '" + comment + "' (expected: 0.." + MAX_COMMENT + " characters, no '\"')");
         }
     }
 

@@ -187,22 +187,41 @@ class DnsServerTest {
     }
 
     @Test
-    void updateSwapsTheDirectoryAndIgnoresAnOlderRevision() throws Exception {
+    void updateSwapsTheDirectoryTheSameRevisionReplacesAndAnOlderOneIsIgnored() throws Exception {
         DnsServer server = server(List.of(), DnsLimits.DEFAULT);
+        List<DnsMachine> web1Stopped = DnsFixtures.machines().stream()
+                .map(m -> m.name().equals("web-1") ? new DnsMachine("web-1", "web", m.address(), 1, "host-a", false) : m)
+                .toList();
 
         server.update(DnsFixtures.directory()); // revision 7
-        server.update(new DnsDirectory(3, "host-a", List.of()));
+        int before = web1(server);
+        server.update(new DnsDirectory(7, "host-a", web1Stopped)); // withdrawn locally, same revision
+        int after = web1(server);
+        server.update(new DnsDirectory(3, "host-a", DnsFixtures.machines())); // a late, older view
 
-        assertThat(server.servedRevision()).isEqualTo(7);
+        assertThat(before).isEqualTo(Rcode.NOERROR);
+        assertThat(after).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(web1(server)).as("the older view did not bring web-1 back").isEqualTo(Rcode.NXDOMAIN);
+        assertThat(server.zone().revision()).isEqualTo(7);
+    }
+
+    private static int web1(DnsServer server) {
+        ZoneAnswer answer = server.zone().answer(query("web-1.internal.", "AAAA"), DnsFixtures.ip(DnsFixtures.NET1_CALLER));
+        return ((ZoneAnswer.Reply) answer).message().getRcode();
     }
 
     @Test
-    void bindsUdpAndTcpOnOnePort() throws Exception {
-        DnsServer server = server(List.of(), DnsLimits.DEFAULT);
-
-        assertThat(server.address().getPort()).isPositive();
-        assertThat(IntStream.range(0, 3).mapToObj(i -> DnsClient.udp(server.address(), query("x.example.", "A"), WAIT).getRcode()))
-                .containsOnly(Rcode.REFUSED);
+    void everyEventLoopGetsAUdpSocketOnTheSamePort() throws Exception {
+        EventLoopGroup two = Transports.group(2);
+        try (DnsServer server = DnsServer.start(DnsFixtures.config(), two)) {
+            assertThat(server.address().getPort()).isPositive();
+            assertThat(server.udpSockets()).isEqualTo(Transports.epoll() ? 2 : 1);
+            // Each client socket hashes to one of the sockets: enough of them reach both.
+            assertThat(IntStream.range(0, 20).mapToObj(i -> DnsClient.udp(server.address(), query("x.example.", "A"), WAIT).getRcode()))
+                    .containsOnly(Rcode.REFUSED);
+        } finally {
+            two.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).sync();
+        }
     }
 
     private FakeUpstream upstream(boolean silent) throws IOException {

@@ -54,7 +54,7 @@ final class InMemoryPacketFilter implements PacketFilter {
             return Optional.empty();
         }
         Map<String, ChainState> chains = new LinkedHashMap<>();
-        table.chains.forEach((name, c) -> chains.put(name, new ChainState(c.spec(), c.rules().stream().map(Rule::comment).toList())));
+        table.chains.forEach((name, c) -> chains.put(name, new ChainState(c.spec(), c.rules())));
         Map<String, SetState> sets = new LinkedHashMap<>();
         table.sets.forEach((name, spec) -> sets.put(name, new SetState(spec, table.elements.get(name))));
         return Optional.of(new PolicyState(chains, sets));

@@ -110,6 +110,24 @@ class NftPacketFilterIT extends PacketFilterContract {
     }
 
     @Test
+    void repairRestoresARuleReplacedByHandUnderItsOldComment() throws IOException {
+        PolicyReconciler reconciler = new PolicyReconciler(filter);
+        reconciler.reconcile(policy(A, C));
+        String comment = "guest links: within the same network";
+        Matcher handle = Pattern.compile("comment \"" + comment + "\" # handle (\\d+)")
+                .matcher(nft("-a", "list", "chain", "inet", PolicyRules.TABLE, PolicyRules.FORWARD));
+        assertThat(handle.find()).isTrue();
+        // Accepts every destination, other networks included, and still looks like the old rule by its comment.
+        nft("replace", "rule", "inet", PolicyRules.TABLE, PolicyRules.FORWARD, "handle", handle.group(1),
+                "iifname", "\"fm*\"", "accept", "comment", "\"" + comment + "\"");
+
+        assertThat(reconciler.repair(policy(A, C))).containsExactly("chain forward: rules rebuilt (changed: '" + comment + "')");
+        assertThat(nft("list", "chain", "inet", PolicyRules.TABLE, PolicyRules.FORWARD))
+                .contains("iifname \"fm*\" ip6 saddr . ip6 daddr @same_network accept comment \"" + comment + "\"");
+        assertThat(reconciler.repair(policy(A, C))).isEmpty();
+    }
+
+    @Test
     void repairRecreatesATableDeletedByHand() throws IOException {
         PolicyReconciler reconciler = new PolicyReconciler(filter);
         reconciler.reconcile(policy(A, B, C));

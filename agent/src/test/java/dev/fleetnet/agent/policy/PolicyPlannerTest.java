@@ -137,11 +137,11 @@ class PolicyPlannerTest {
     }
 
     @Test
-    void chainRulesCompareByCommentsInOrder() {
+    void rulesInAnotherOrderAreRebuilt() {
         PolicyState want = PolicyPlanner.expected(policy(A));
-        List<String> comments = new ArrayList<>(want.chains().get("spoof").ruleComments());
-        java.util.Collections.swap(comments, 0, 1);
-        PolicyState swapped = PolicyRepairPlanTest.withChain(want, new ChainState(want.chains().get("spoof").spec(), comments));
+        List<Rule> rules = new ArrayList<>(want.chains().get("spoof").rules());
+        java.util.Collections.swap(rules, 0, 1);
+        PolicyState swapped = PolicyRepairPlanTest.withChain(want, new ChainState(want.chains().get("spoof").spec(), rules));
         PolicyPlanner.Plan plan = PolicyPlanner.plan(policy(A), Optional.of(swapped), true);
         assertThat(plan.report()).containsExactly("chain spoof: rules rebuilt (out of order)");
         assertThat(plan.changes()).containsExactlyElementsOf(rebuild("flwg1", "spoof"));

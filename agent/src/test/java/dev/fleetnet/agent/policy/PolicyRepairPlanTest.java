@@ -39,10 +39,13 @@ class PolicyRepairPlanTest {
     static Stream<Arguments> drift() {
         ChainState forward = WANT.chains().get("forward");
         ChainState input = WANT.chains().get("input");
-        List<String> forwardWithoutOne = new ArrayList<>(forward.ruleComments());
-        forwardWithoutOne.remove("guest links: within the same network");
-        List<String> forwardPlusOne = new ArrayList<>(forward.ruleComments());
-        forwardPlusOne.add("");
+        List<Rule> forwardWithoutOne = new ArrayList<>(forward.rules());
+        forwardWithoutOne.remove(1);
+        List<Rule> forwardPlusOne = new ArrayList<>(forward.rules());
+        forwardPlusOne.add(new Rule(List.of(new Match.Unrecognized("{\"counter\":null}")), Rule.Verdict.ACCEPT, ""));
+        // Same comment, but accepts every destination: only comparing whole rules notices.
+        List<Rule> forwardChanged = new ArrayList<>(forward.rules());
+        forwardChanged.set(1, Rule.of(forward.rules().get(1).comment(), Rule.Verdict.ACCEPT, new Match.InputInterface("fm*")));
         NetworkPair crossing = new NetworkPair("fdaa:0:1::/48", "fdaa:0:2::/48");
         SetSpec wrong = new SetSpec("guest_sources", List.of("ipv6_addr"), Set.of());
         List<PolicyChange> chainInput = new ArrayList<>(List.of(new AddChain(input.spec())));
@@ -62,17 +65,20 @@ class PolicyRepairPlanTest {
                         List.of("chain forward: rules rebuilt (missing: 'guest links: within the same network')")),
                 Arguments.of("a rule was appended by hand", edit(s -> withChain(s, new ChainState(forward.spec(), forwardPlusOne))),
                         PolicyPlannerTest.rebuild("flwg1", "forward"), List.of("chain forward: rules rebuilt (unexpected: '')")),
+                Arguments.of("a rule was changed under its comment", edit(s -> withChain(s, new ChainState(forward.spec(), forwardChanged))),
+                        PolicyPlannerTest.rebuild("flwg1", "forward"),
+                        List.of("chain forward: rules rebuilt (changed: 'guest links: within the same network')")),
                 Arguments.of("a chain was deleted", edit(s -> withoutChain(s, "input")), chainInput,
                         List.of("chain input was missing: created with 8 rules")),
                 Arguments.of("a chain's policy became drop", edit(s -> withChain(s, new ChainState(
-                        new ChainSpec("input", "filter", "input", 0, "drop"), input.ruleComments()))), recreatedInput,
+                        new ChainSpec("input", "filter", "input", 0, "drop"), input.rules()))), recreatedInput,
                         List.of("chain input was attached as 'type filter hook input priority 0; policy drop' "
                                 + "(expected 'type filter hook input priority 0; policy accept'): recreated with 8 rules")),
                 Arguments.of("a set was declared differently", edit(s -> withSet(s, new SetState(wrong, Set.of()))), recreatedSet,
                         List.of("set guest_sources was declared 'type ipv6_addr' (expected 'type ifname . ipv6_addr'): recreated with 2 elements",
                                 "chain spoof: rules re-added after set guest_sources was recreated")),
                 Arguments.of("a foreign chain and set in the table", edit(s -> withSet(withChain(s,
-                                new ChainState(new ChainSpec("extra", null, null, 0, null), List.of(""))),
+                                new ChainState(new ChainSpec("extra", null, null, 0, null), List.of())),
                                 new SetState(new SetSpec("blocked", List.of("ipv6_addr"), Set.of()), Set.of()))),
                         List.of(new FlushChain("extra"), new DeleteChain("extra"), new DeleteSet("blocked")),
                         List.of("set blocked is not fleetnet's: deleted", "chain extra is not fleetnet's: deleted")));
