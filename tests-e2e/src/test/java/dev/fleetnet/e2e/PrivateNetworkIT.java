@@ -213,6 +213,18 @@ class PrivateNetworkIT {
         Probes.tcp(ns("demo-1a"), addr("web-1"), 9000, "same-network-control", null);
         unexposed.awaitReceived("same-network-control");
         assertThat(unexposed.received()).doesNotContain("host2-unexposed");
+        // "the internet" routing straight at a machine through its host gets nothing in
+        String ul = layout.underlayNamespace();
+        Shell.inNamespace(ul, "ip", "-6", "route", "add", addr("web-1") + "/128", "via", layout.hostUnderlayAddress(1));
+        try {
+            assertThat(Probes.tcp(ul, addr("web-1"), 9000, "underlay-direct", null).ok()).isFalse();
+            Probes.udp(ul, addr("web-1"), 9000, "underlay-direct-udp", null);
+        } finally {
+            Shell.inNamespace(ul, "ip", "-6", "route", "del", addr("web-1") + "/128");
+        }
+        Probes.tcp(ns("demo-1a"), addr("web-1"), 9000, "same-network-control-2", null);
+        unexposed.awaitReceived("same-network-control-2");
+        assertThat(unexposed.received()).doesNotContain("underlay-direct");
         // and ingress through host 2 still reaches it
         Shell.Result viaIngress = Shell.inNamespace(layout.underlayNamespace(), "curl", "-sS", "-m", "5", "-H",
                 "Host: web-1.fleet.internal", "http://[" + layout.hostUnderlayAddress(2) + "]/");

@@ -8,6 +8,9 @@ public sealed interface Match {
     /** The packet came in on {@code name}; a trailing {@code *} matches every name with that prefix. */
     record InputInterface(String name) implements Match {}
 
+    /** The packet goes out on {@code name}; a trailing {@code *} matches every name with that prefix. */
+    record OutputInterface(String name) implements Match {}
+
     /** The packet is IPv4. */
     record Ipv4() implements Match {}
 

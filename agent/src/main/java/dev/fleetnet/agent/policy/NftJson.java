@@ -13,6 +13,7 @@ import dev.fleetnet.agent.policy.Match.Destination;
 import dev.fleetnet.agent.policy.Match.Icmpv6Type;
 import dev.fleetnet.agent.policy.Match.InSet;
 import dev.fleetnet.agent.policy.Match.InputInterface;
+import dev.fleetnet.agent.policy.Match.OutputInterface;
 import dev.fleetnet.agent.policy.Match.Ipv4;
 import dev.fleetnet.agent.policy.Match.Source;
 import dev.fleetnet.agent.policy.Match.Transport;
@@ -137,6 +138,7 @@ final class NftJson {
     private static void addMatch(JsonArray expr, Match m) {
         switch (m) {
             case InputInterface(String name) -> expr.add(match("==", meta("iifname"), new JsonPrimitive(name)));
+            case OutputInterface(String name) -> expr.add(match("==", meta("oifname"), new JsonPrimitive(name)));
             case Ipv4() -> expr.add(match("==", meta("nfproto"), new JsonPrimitive("ipv4")));
             case Source(String address) -> expr.add(match("==", payload("ip6", "saddr"), address(address)));
             case Destination(String address) -> expr.add(match("==", payload("ip6", "daddr"), address(address)));

@@ -8,6 +8,7 @@ import dev.fleetnet.agent.policy.Match.Destination;
 import dev.fleetnet.agent.policy.Match.Icmpv6Type;
 import dev.fleetnet.agent.policy.Match.InSet;
 import dev.fleetnet.agent.policy.Match.InputInterface;
+import dev.fleetnet.agent.policy.Match.OutputInterface;
 import dev.fleetnet.agent.policy.Match.Ipv4;
 import dev.fleetnet.agent.policy.Match.Key;
 import dev.fleetnet.agent.policy.Match.Source;
@@ -90,6 +91,9 @@ final class NftRuleReader {
             }
             if (key == Key.INPUT_INTERFACE && right.isJsonPrimitive()) {
                 return new InputInterface(right.getAsString());
+            }
+            if (isKeyed(left, "meta", "oifname") && right.isJsonPrimitive()) {
+                return new OutputInterface(right.getAsString());
             }
             if (isKeyed(left, "meta", "nfproto") && right.isJsonPrimitive() && right.getAsString().equals("ipv4")) {
                 return new Ipv4();

@@ -8,6 +8,7 @@ import dev.fleetnet.agent.policy.Match.Destination;
 import dev.fleetnet.agent.policy.Match.Icmpv6Type;
 import dev.fleetnet.agent.policy.Match.InSet;
 import dev.fleetnet.agent.policy.Match.InputInterface;
+import dev.fleetnet.agent.policy.Match.OutputInterface;
 import dev.fleetnet.agent.policy.Match.Ipv4;
 import dev.fleetnet.agent.policy.Match.Key;
 import dev.fleetnet.agent.policy.Match.Source;
@@ -111,7 +112,8 @@ public final class PolicyRules {
                 Rule.of(m + "within the same network", ACCEPT, fromMesh, intoMesh, sameNetwork),
                 Rule.of(m + "other hosts to exposed TCP ports", ACCEPT, fromMesh, intoMesh, new Source(INFRA),
                         new InSet(List.of(Key.DESTINATION, Key.L4_PROTOCOL, Key.DESTINATION_PORT), EXPOSED, false)),
-                Rule.of(m + "nothing else into " + AddressPlan.MESH_PREFIX, DROP, fromMesh, intoMesh)));
+                Rule.of(m + "nothing else into " + AddressPlan.MESH_PREFIX, DROP, fromMesh, intoMesh),
+                Rule.of("guest links: nothing from anywhere else (e.g. the underlay)", DROP, new OutputInterface(GUEST_LINKS))));
     }
 
     private static ConnectionState established() {

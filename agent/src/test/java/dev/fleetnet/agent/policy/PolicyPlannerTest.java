@@ -116,7 +116,7 @@ class PolicyPlannerTest {
             c.rules().forEach(r -> expected.add(new AddRule(c.spec().name(), r)));
         }
         assertThat(plan.changes()).containsExactlyElementsOf(expected);
-        assertThat(plan.report()).containsExactly("created table inet fleetnet with 3 sets (8 elements) and 3 chains (18 rules)");
+        assertThat(plan.report()).containsExactly("created table inet fleetnet with 3 sets (8 elements) and 3 chains (19 rules)");
     }
 
     @Test

@@ -31,7 +31,7 @@ class PolicyReconcilerTest {
     @Test
     void buildsOnceThenChangesNothing() throws IOException {
         assertThat(reconciler.reconcile(policy(A, B))).containsExactly(
-                "created table inet fleetnet with 3 sets (4 elements) and 3 chains (18 rules)");
+                "created table inet fleetnet with 3 sets (4 elements) and 3 chains (19 rules)");
         assertThat(filter.reads()).as("the first call reads the table").isEqualTo(1);
         assertThat(filter.batches()).hasSize(1);
 
@@ -90,7 +90,7 @@ class PolicyReconcilerTest {
         reconciler.reconcile(policy(A, B, C));
         filter.deleteTable();
         assertThat(reconciler.repair(policy(A, B, C)))
-                .containsExactly("table inet fleetnet was missing: created with 3 sets (8 elements) and 3 chains (18 rules)");
+                .containsExactly("table inet fleetnet was missing: created with 3 sets (8 elements) and 3 chains (19 rules)");
         assertThat(filter.read()).contains(PolicyPlanner.expected(policy(A, B, C)));
     }
 
@@ -110,10 +110,10 @@ class PolicyReconcilerTest {
     void aFailedFirstBatchChangesNothingAndTheNextCallStartsOver() throws IOException {
         filter.failNextApply("Operation not permitted");
         assertThatThrownBy(() -> reconciler.reconcile(policy(A)))
-                .isInstanceOf(IOException.class).hasMessage("in-memory apply of 28 changes failed: Operation not permitted");
+                .isInstanceOf(IOException.class).hasMessage("in-memory apply of 29 changes failed: Operation not permitted");
         assertThat(filter.read()).isEmpty();
         assertThat(reconciler.reconcile(policy(A))).containsExactly(
-                "created table inet fleetnet with 3 sets (3 elements) and 3 chains (18 rules)");
+                "created table inet fleetnet with 3 sets (3 elements) and 3 chains (19 rules)");
     }
 
     @Test

@@ -95,7 +95,7 @@ class PolicyRepairPlanTest {
     @org.junit.jupiter.api.Test
     void aMissingTableIsRecreatedWhole() {
         assertThat(PolicyPlanner.plan(DESIRED, Optional.empty(), true).report())
-                .containsExactly("table inet fleetnet was missing: created with 3 sets (7 elements) and 3 chains (18 rules)");
+                .containsExactly("table inet fleetnet was missing: created with 3 sets (7 elements) and 3 chains (19 rules)");
     }
 
     private static PolicyState edit(UnaryOperator<PolicyState> change) {
