@@ -47,6 +47,8 @@ public final class InternalZone {
     private final boolean forwarding;
     private final SOARecord soa;
     private final Map<Long, NetworkIndex> networks;
+    /** The network of every machine address in the directory: the callers' fast path (no text parsing). */
+    private final Map<InetAddress, Long> networkByAddress;
 
     private InternalZone(DnsDirectory directory, DnsConfig config) {
         this.revision = directory.revision();
@@ -60,6 +62,13 @@ public final class InternalZone {
         Map<Long, NetworkIndex> indexed = new HashMap<>();
         byNetwork.forEach((network, machines) -> indexed.put(network, new NetworkIndex(machines, directory.localHost())));
         this.networks = Map.copyOf(indexed);
+        Map<InetAddress, Long> byAddress = new HashMap<>();
+        for (DnsMachine machine : directory.machines()) {
+            if (machine.network() != AddressPlan.INFRA_NETWORK) { // network 0 is never a caller's
+                byAddress.put(NetworkIndex.inet(machine.address()), machine.network());
+            }
+        }
+        this.networkByAddress = byAddress;
     }
 
     /** Indexes {@code directory} for answering with {@code config}'s TTL and upstreams. */
@@ -92,7 +101,8 @@ public final class InternalZone {
         if (!name.subdomain(ORIGIN)) {
             return forwarding ? ZoneAnswer.FORWARD : reply(query, Rcode.REFUSED, false);
         }
-        long network = callerNetwork(source);
+        Long known = source == null ? null : networkByAddress.get(source); // Inet6Address equality ignores the scope
+        long network = known != null ? known : callerNetwork(source);
         if (network < 0) {
             return reply(query, Rcode.REFUSED, false);
         }

@@ -148,7 +148,7 @@ final class NetworkIndex {
         return name.toLowerCase(Locale.ROOT);
     }
 
-    private static InetAddress inet(String address) {
+    static InetAddress inet(String address) {
         try {
             return InetAddress.getByAddress(Ipv6.parse(address)); // a literal: no lookup
         } catch (UnknownHostException e) {
