@@ -264,6 +264,9 @@ class PrivateNetworkIT {
         assertThat(dig("demo-1a", "web-1.internal", "TXT")).contains("status: NOERROR").contains("ANSWER: 0").contains("SOA");
         assertThat(dig("demo-1a", "nobody.internal", "AAAA")).contains("status: NXDOMAIN").contains("SOA");
         assertThat(digShort("demo-3a", "www.example.test", "AAAA")).as("other zones go to the upstream").isEqualTo("fd00::99");
+        assertThat(digShort("demo-1a", "-x", addr("web-2"))).isEqualTo("web-2.internal.");
+        assertThat(dig("blue-1", "-x", addr("web-2"))).as("reverse of another network's machine, never sent upstream")
+                .contains("status: NXDOMAIN");
     }
 
     @Test

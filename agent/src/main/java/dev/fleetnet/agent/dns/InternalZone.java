@@ -15,6 +15,7 @@ import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
@@ -37,6 +38,8 @@ public final class InternalZone {
     public static final Name ORIGIN = Name.fromConstantString("internal.");
     private static final Name PRIMARY = Name.fromConstantString("ns.internal.");
     private static final Name ADMIN = Name.fromConstantString("hostmaster.internal.");
+    /** The reverse zone of fdaa::/16: answered here from the directory, never forwarded (it would leak fleet addresses). */
+    public static final Name REVERSE_ORIGIN = Name.fromConstantString("a.a.d.f.ip6.arpa.");
     // Nothing transfers or refreshes this zone: the SOA's timers only need to be plausible.
     private static final long REFRESH = 3600;
     private static final long RETRY = 600;
@@ -49,6 +52,9 @@ public final class InternalZone {
     private final Map<Long, NetworkIndex> networks;
     /** The network of every machine address in the directory: the callers' fast path (no text parsing). */
     private final Map<InetAddress, Long> networkByAddress;
+    /** Running machines by address, for PTR answers. */
+    private final Map<InetAddress, DnsMachine> runningByAddress;
+    private final SOARecord reverseSoa;
 
     private InternalZone(DnsDirectory directory, DnsConfig config) {
         this.revision = directory.revision();
@@ -69,6 +75,15 @@ public final class InternalZone {
             }
         }
         this.networkByAddress = byAddress;
+        Map<InetAddress, DnsMachine> running = new HashMap<>();
+        for (DnsMachine machine : directory.machines()) {
+            if (machine.running()) {
+                running.put(NetworkIndex.inet(machine.address()), machine);
+            }
+        }
+        this.runningByAddress = Map.copyOf(running);
+        this.reverseSoa = new SOARecord(REVERSE_ORIGIN, DClass.IN, ttl, PRIMARY, ADMIN, directory.revision() & 0xffff_ffffL,
+                REFRESH, RETRY, EXPIRE, ttl);
     }
 
     /** Indexes {@code directory} for answering with {@code config}'s TTL and upstreams. */
@@ -98,6 +113,9 @@ public final class InternalZone {
             return reply(query, Rcode.REFUSED, false); // neither transfers nor other classes, in any zone
         }
         Name name = question.getName();
+        if (name.subdomain(REVERSE_ORIGIN)) {
+            return reverse(query, name, type, source);
+        }
         if (!name.subdomain(ORIGIN)) {
             return forwarding ? ZoneAnswer.FORWARD : reply(query, Rcode.REFUSED, false);
         }
@@ -125,6 +143,58 @@ public final class InternalZone {
             response.addRecord(soa, Section.AUTHORITY); // NXDOMAIN or NODATA: cacheable for the SOA minimum
         }
         return reply;
+    }
+
+    /**
+     * PTR for a running machine of the caller's own network ({@code {machine}.internal.});
+     * every other name under fdaa::/16's reverse zone is NXDOMAIN for this caller.
+     */
+    private ZoneAnswer reverse(Message query, Name name, int type, InetAddress source) {
+        Long known = source == null ? null : networkByAddress.get(source);
+        long network = known != null ? known : callerNetwork(source);
+        if (network < 0) {
+            return reply(query, Rcode.REFUSED, false);
+        }
+        ZoneAnswer.Reply reply = reply(query, Rcode.NOERROR, true);
+        Message response = reply.message();
+        InetAddress address = reverseAddress(name);
+        DnsMachine machine = address == null ? null : runningByAddress.get(address);
+        if (name.equals(REVERSE_ORIGIN)) {
+            if (type == Type.SOA || type == Type.ANY) {
+                response.addRecord(reverseSoa, Section.ANSWER);
+            }
+        } else if (machine == null || machine.network() != network) {
+            response.getHeader().setRcode(Rcode.NXDOMAIN);
+        } else if (type == Type.PTR || type == Type.ANY) {
+            response.addRecord(new PTRRecord(name, DClass.IN, ttl,
+                    Name.fromConstantString(machine.name().toLowerCase(Locale.ROOT) + "." + ORIGIN)), Section.ANSWER);
+        }
+        if (response.getSection(Section.ANSWER).isEmpty()) {
+            response.addRecord(reverseSoa, Section.AUTHORITY);
+        }
+        return reply;
+    }
+
+    /** The address a full 32-nibble name under ip6.arpa spells, or null. */
+    static InetAddress reverseAddress(Name name) {
+        int nibbles = name.labels() - 3; // minus "ip6", "arpa" and the root
+        if (nibbles != 32) {
+            return null;
+        }
+        byte[] bytes = new byte[16];
+        for (int i = 0; i < 32; i++) {
+            String label = name.getLabelString(31 - i);
+            int digit = label.length() == 1 ? Character.digit(label.charAt(0), 16) : -1;
+            if (digit < 0) {
+                return null;
+            }
+            bytes[i / 2] |= (byte) (i % 2 == 0 ? digit << 4 : digit);
+        }
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (java.net.UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
     }
 
     /**

@@ -138,6 +138,29 @@ class InternalZoneTest {
         }
     }
 
+    @ParameterizedTest(name = "PTR {0} from {1}: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            fdaa:0:1:0:1:0:1:0 | NET1 | web-1.internal.
+            fdaa:0:1:0:1:0:1:0 | NET2 | NXDOMAIN
+            fdaa:0:1:0:2:0:9:0 | NET1 | NXDOMAIN
+            fdaa:0:1:0:1:0:1:0 | ::1  | REFUSED
+            """)
+    void reverseLookupsOfFleetAddressesAreAnsweredHereForTheCallersNetworkOnlyAndNeverForwarded(String address, String caller,
+            String expected) {
+        org.xbill.DNS.Name name = org.xbill.DNS.ReverseMap.fromAddress(ip(address));
+        ZoneAnswer answer = FORWARDING.answer(query(name.toString(), "PTR"), source(caller));
+
+        Message response = reply(answer); // a Reply: fdaa::/16's reverse zone never goes upstream
+        String got = response.getRcode() == Rcode.NOERROR ? answers(response).get(0) : Rcode.string(response.getRcode());
+        assertThat(got).isEqualTo(expected);
+        if (expected.equals("NXDOMAIN")) {
+            assertThat(response.getSection(Section.AUTHORITY)).singleElement()
+                    .extracting(org.xbill.DNS.Record::getName).isEqualTo(InternalZone.REVERSE_ORIGIN);
+        }
+        assertThat(FORWARDING.answer(query("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.", "PTR"),
+                source("NET1"))).as("other reverse zones").isInstanceOf(ZoneAnswer.Forward.class);
+    }
+
     @Test
     void withoutUpstreamsRecursionIsNotAvailable() {
         Message response = reply(ZONE.answer(query("www.example.com.", "A"), source("NET1")));
