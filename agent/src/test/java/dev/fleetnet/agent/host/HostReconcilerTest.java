@@ -48,6 +48,20 @@ class HostReconcilerTest {
     }
 
     @Test
+    void keepsTheDnsServiceAddressOnLoopbackAndPutsItBackWhenRemoved() throws Exception {
+        HostPlanner withDns = new HostPlanner("wg0", "m-", 51820, java.util.List.of(AddressPlan.DNS_ADDRESS));
+        HostView view = view(true, "[fd01::2]:51820");
+        HostReconciler.Result first = reconciler.reconcile(withDns.host(view), withDns.mesh(view, KEY), false);
+        assertThat(first.changes()).contains("service address fdaa::3 on lo");
+        assertThat(net.addresses(null, "lo")).contains("fdaa::3/128");
+        assertThat(reconciler.reconcile(withDns.host(view), withDns.mesh(view, KEY), true).noChanges()).isTrue();
+
+        net.removeAddress(null, "lo", "fdaa::3/128");
+        assertThat(reconciler.reconcile(withDns.host(view), withDns.mesh(view, KEY), true).changes())
+                .containsExactly("service address fdaa::3 on lo");
+    }
+
+    @Test
     void buildsTheHostThenReportsNoChanges() throws Exception {
         HostReconciler.Result first = apply(view(true, "[fd01::2]:51820"), false);
         assertThat(first.noChanges()).isFalse();
