@@ -300,8 +300,10 @@ class PrivateNetworkIT {
             }
             Process server = MachineServerLauncher.start(client, "web-2", dir.resolve("web-2.log"));
             cleanup.add(server::destroyForcibly);
-            Deadline.await("web-2's port 8080 to be discovered", Duration.ofSeconds(10), () -> client.machines()
-                    .getMachine(GetMachineRequest.newBuilder().setName("web-2").build()).getListeningPortsList().contains(8080));
+            // the server binds 8080 then 8081: wait for both, so the CLI checks below see a settled machine
+            Deadline.await("web-2's ports 8080 and 8081 to be discovered", Duration.ofSeconds(10), () -> client.machines()
+                    .getMachine(GetMachineRequest.newBuilder().setName("web-2").build()).getListeningPortsList()
+                    .containsAll(List.of(8080, 8081)));
             Deadline.await("the app to send to web-2 too", Duration.ofSeconds(15), () -> Shell.inNamespace(layout.underlayNamespace(),
                     "curl", "-sS", "-m", "5", "-H", "Host: web.fleet.internal", "http://[" + layout.hostUnderlayAddress(3) + "]/")
                     .output().startsWith("hello from web-2"));
