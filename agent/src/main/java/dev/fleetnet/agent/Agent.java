@@ -168,15 +168,16 @@ public final class Agent implements AutoCloseable {
                 report();
                 return;
             }
-            HostReconciler.Result result = reconciler.reconcile(planner.host(view), planner.mesh(view, key), deep);
-            // Links first, then their filter elements: a link with no elements yet is isolated, never open.
+            // Filter elements before links: an element grants nothing until its link exists, and a new
+            // machine can send the moment its link is up (a link without elements is isolated, never open).
             DesiredPolicy desiredPolicy = planner.policy(view);
             // The periodic pass checks the real table for drift (and says what it repaired); the first pass just builds it.
             List<String> policyChanges = deep && policyBuilt ? policy.repair(desiredPolicy) : policy.reconcile(desiredPolicy);
             policyBuilt = true;
+            HostReconciler.Result result = reconciler.reconcile(planner.host(view), planner.mesh(view, key), deep);
             if (!policyChanges.isEmpty()) {
-                List<String> all = new java.util.ArrayList<>(result.changes());
-                all.addAll(policyChanges.stream().map(c -> "filter: " + c).toList());
+                List<String> all = new java.util.ArrayList<>(policyChanges.stream().map(c -> "filter: " + c).toList());
+                all.addAll(result.changes());
                 result = new HostReconciler.Result(all, result.statuses());
             }
             if (result.noChanges()) {

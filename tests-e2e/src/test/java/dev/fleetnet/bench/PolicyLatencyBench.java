@@ -16,8 +16,9 @@ import java.util.List;
 /**
  * On a real 3-host lab: from {@code machine create} (a machine on host 2) to its host-side link
  * existing, and to its address being in the host's nftables {@code guest_sources} set (the
- * moment the machine may send). The link is the peer the filter's share is measured against:
- * both are polled the same way, one {@code ip}/{@code nft} process per probe.
+ * moment the machine may send). The agent adds the elements first, so the machine can send as
+ * soon as its link is up: the link is the peer the filter is measured against, both polled the
+ * same way, one {@code ip}/{@code nft} process per probe.
  */
 public final class PolicyLatencyBench {
     private PolicyLatencyBench() {}
@@ -38,18 +39,17 @@ public final class PolicyLatencyBench {
                 long start = System.nanoTime();
                 client.machines().createMachine(CreateMachineRequest.newBuilder().setName(name).setHost("h2").addPorts(8080).build());
                 boolean linkSeen = false;
+                boolean rulesSeen = false;
                 long deadline = start + 30_000_000_000L;
-                while (System.nanoTime() < deadline) {
-                    if (!linkSeen && run("ip", "-n", host2, "link", "show", linkName).contains(linkName)) {
+                while (!(linkSeen && rulesSeen) && System.nanoTime() < deadline) {
+                    if (!linkSeen && exitsZero("ip", "-n", host2, "link", "show", "dev", linkName)) { // a missing link's error names it too
                         link.add((System.nanoTime() - start) / 1e6);
                         linkSeen = true;
                     }
-                    if (run("ip", "netns", "exec", host2, "nft", "list", "set", "inet", "fleetnet", "guest_sources").contains(linkName)) {
+                    if (!rulesSeen && run("ip", "netns", "exec", host2, "nft", "list", "set", "inet", "fleetnet", "guest_sources")
+                            .contains(linkName)) {
                         rules.add((System.nanoTime() - start) / 1e6);
-                        if (!linkSeen) {
-                            link.add(rules.getLast());
-                        }
-                        break;
+                        rulesSeen = true;
                     }
                 }
                 client.machines().deleteMachine(DeleteMachineRequest.newBuilder().setName(name).build());
@@ -60,6 +60,11 @@ public final class PolicyLatencyBench {
             System.out.println("machine create -> its filter elements in place: " + r.summary("ms"));
             System.out.printf("ratio rules-in-place/link-exists median: %.2f%n", r.median() / l.median());
         }
+    }
+
+    private static boolean exitsZero(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return p.waitFor() == 0;
     }
 
     private static String run(String... argv) throws Exception {
