@@ -381,4 +381,27 @@ class PrivateNetworkIT {
         String log = Files.readString(fixture.lab.config().dir().resolve("agent-h1.log"));
         assertThat(log).contains("policy repaired").contains(link);
     }
+
+    @Test
+    @Order(9)
+    void aTapMachineSendsOnlyFromItsOwnAddressToo() throws Exception {
+        try (FleetClient client = fixture.client()) {
+            client.machines().createMachine(CreateMachineRequest.newBuilder().setName("vm-1").setHost("h1")
+                    .setBackend(dev.fleetnet.proto.v1.Backend.BACKEND_TAP).addPorts(8080).build());
+            Deadline.await("vm-1's TAP link", Duration.ofSeconds(15), () -> client.machines()
+                    .getMachine(GetMachineRequest.newBuilder().setName("vm-1").build()).getState() == dev.fleetnet.proto.v1.MachineState.MACHINE_STATE_RUNNING);
+            Machine vm = client.machines().getMachine(GetMachineRequest.newBuilder().setName("vm-1").build());
+            Probes.Listener listener = udp("demo-1b", 9301);
+            String script = Path.of(PrivateNetworkIT.class.getResource("/tap_send.py").toURI()).toString();
+            String host1 = fixture.lab.layout().hostNamespace(1);
+            // A VM on the TAP sends from a forged address (demo-2a's) and from its own, until its own arrives.
+            Deadline.await("vm-1's datagram from its own address", Duration.ofSeconds(15), () -> {
+                Shell.Result sent = Shell.inNamespace(host1, "python3", script, vm.getLink(), addr("demo-1b"), "9301", "tap",
+                        addr("demo-2a"), vm.getAddress());
+                assertThat(sent.ok()).as(sent.output()).isTrue();
+                return listener.received().contains("tap-1");
+            }, listener::received);
+            assertThat(listener.received()).as("what reached demo-1b from the TAP").doesNotContain("tap-0");
+        }
+    }
 }

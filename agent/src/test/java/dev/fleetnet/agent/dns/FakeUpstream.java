@@ -40,8 +40,22 @@ final class FakeUpstream implements AutoCloseable {
     FakeUpstream(boolean silent) throws IOException {
         this.silent = silent;
         InetAddress loopback = InetAddress.getByName("::1");
-        this.udp = new DatagramSocket(new InetSocketAddress(loopback, 0));
-        this.tcp = new ServerSocket(udp.getLocalPort(), 50, loopback);
+        // UDP and TCP on one port number: the UDP port's TCP twin may be taken, so try a few.
+        DatagramSocket udpSocket = null;
+        ServerSocket tcpSocket = null;
+        for (int attempt = 0; tcpSocket == null; attempt++) {
+            udpSocket = new DatagramSocket(new InetSocketAddress(loopback, 0));
+            try {
+                tcpSocket = new ServerSocket(udpSocket.getLocalPort(), 50, loopback);
+            } catch (java.net.BindException taken) {
+                udpSocket.close();
+                if (attempt == 20) {
+                    throw taken;
+                }
+            }
+        }
+        this.udp = udpSocket;
+        this.tcp = tcpSocket;
         threads.add(Thread.ofPlatform().daemon().start(this::serveUdp));
         threads.add(Thread.ofPlatform().daemon().start(this::serveTcp));
     }
