@@ -27,6 +27,11 @@ public record IngressNaming(String suffix, int defaultPort) {
         record None() implements Implicit {}
     }
 
+    /** True for the suffix itself and every name under it: the only hosts {@code /proxy/...} paths are served on. */
+    public boolean covers(String host) {
+        return host.equals(suffix) || host.endsWith("." + suffix);
+    }
+
     public Implicit parse(String host, Predicate<String> isMachine, Predicate<String> isApp) {
         if (!host.endsWith("." + suffix)) {
             return new Implicit.None();

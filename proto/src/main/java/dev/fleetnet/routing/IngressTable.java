@@ -104,13 +104,18 @@ public final class IngressTable {
         };
     }
 
+    /**
+     * Explicit routes first; then {@code /proxy/{machine}/{port}/...}, but only on hosts under the
+     * fleet suffix (on a customer's hostname it would serve another tenant's machine in the
+     * customer's origin); then the implicit names.
+     */
     public Resolution resolve(String hostHeader, String path) {
-        if (path.startsWith(PROXY_PATH)) {
-            return resolveProxyPath(path);
-        }
         String host = Hostnames.fromHostHeader(hostHeader);
         if (host == null) {
             return new Resolution.Refuse(400, "missing or malformed Host header", null, null);
+        }
+        if (path.startsWith(PROXY_PATH) && naming.covers(host) && explicitRoute(host, path) == null) {
+            return resolveProxyPath(path);
         }
         return switch (match(host, path)) {
             case Match.Explicit e -> e.route().targetApp() ? toApp(e.route().target(), e.route().port(), path, e.route())

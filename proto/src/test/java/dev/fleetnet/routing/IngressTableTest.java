@@ -40,9 +40,10 @@ class IngressTableTest {
         "web-1.fleet.test,         /,                web-1,        8080, /",
         "web-1-8080.fleet.test,    /,                web-1,        8080, /",
         "api.fleet.test,           /,                api-a|api-b,  8080, /",
-        "anything.example.org,     /proxy/web/9000/x/y?q, web,     9000, /x/y?q",
-        "anything.example.org,     /proxy/web/8080,  web,          8080, /",
-        "anything.example.org,     /proxy/web/8080?a=b, web,       8080, /?a=b",
+        "anything.fleet.test,      /proxy/web/9000/x/y?q, web,     9000, /x/y?q",
+        "fleet.test,               /proxy/web/8080,  web,          8080, /",
+        "web-1.fleet.test,         /proxy/web/8080?a=b, web,       8080, /?a=b",
+        "shop.example.com,         /proxy/web-1/8080/, web,        8080, /proxy/web-1/8080/",
     })
     void forwards(String host, String path, String machines, int port, String forwardedPath) {
         Resolution resolution = table.resolve(host, path);
@@ -64,6 +65,8 @@ class IngressTableTest {
         "web.fleet.test,           /proxy/web/0/,    404, malformed proxy path (expected: /proxy/{machine}/{port}/...)",
         "web.fleet.test,           /proxy/ghost/80/, 404, unknown machine",
         "'',                       /,                400, missing or malformed Host header",
+        "anything.example.org,     /proxy/web/8080/, 404, unknown hostname anything.example.org",
+        "'',                       /proxy/web/8080/, 400, missing or malformed Host header",
     })
     void refuses(String host, String path, int status, String error) {
         Resolution resolution = table.resolve(host, path);

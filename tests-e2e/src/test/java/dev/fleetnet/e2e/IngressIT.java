@@ -77,7 +77,9 @@ class IngressIT {
         assertThat(get("web-8080." + SUFFIX, "/a")).startsWith("200 hello from web\npath=/a\n");
         assertThat(get("8080__web." + SUFFIX, "/b")).startsWith("200 hello from web\npath=/b\n");
         assertThat(get("web." + SUFFIX, "/c")).startsWith("200 hello from web\npath=/c\n");
-        assertThat(get("anything.example.org", "/proxy/web/8080/d/e?f=1")).startsWith("200 hello from web\npath=/d/e?f=1\n");
+        assertThat(get("anything." + SUFFIX, "/proxy/web/8080/d/e?f=1")).startsWith("200 hello from web\npath=/d/e?f=1\n");
+        // never on a hostname outside the fleet suffix: a customer's origin must not serve another machine
+        assertThat(get("anything.example.org", "/proxy/web/8080/d/e?f=1")).startsWith("404 ");
     }
 
     @Test
@@ -141,6 +143,7 @@ class IngressIT {
     @Order(6)
     void webSocketEchoesThroughTheProxy() {
         Shell.Result result = Shell.inNamespace(internet, javaCommand(), "-cp", System.getProperty("java.class.path"),
+                "-Djdk.httpclient.allowRestrictedHeaders=host", "-Dws.host=anything." + SUFFIX,
                 WsProbe.class.getName(), "ws://[fd01::1:1]/proxy/web/8081/ws", "one", "two");
         assertThat(result.output()).contains("web echoes one\nweb echoes two\n");
     }

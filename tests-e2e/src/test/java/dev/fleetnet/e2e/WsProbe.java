@@ -7,14 +7,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
-/** A WebSocket client run from a test namespace: sends each argument after the URL, prints each reply. */
+/**
+ * A WebSocket client run from a test namespace: sends each argument after the URL, prints each
+ * reply. {@code -Dws.host=NAME} sends that Host header (with {@code -Djdk.httpclient.allowRestrictedHeaders=host}).
+ */
 public final class WsProbe {
     private WsProbe() {}
 
     public static void main(String[] args) throws Exception {
         for (int i = 1; i < args.length; i++) {
             CompletableFuture<String> reply = new CompletableFuture<>();
-            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(args[0]), new WebSocket.Listener() {
+            WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+            String host = System.getProperty("ws.host");
+            if (host != null) {
+                builder.header("Host", host);
+            }
+            WebSocket ws = builder.buildAsync(URI.create(args[0]), new WebSocket.Listener() {
                 @Override
                 public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
                     reply.complete(data.toString());

@@ -20,6 +20,13 @@ final class ErrorResponses {
         return json(alloc, HttpResponseStatus.valueOf(status), json);
     }
 
+    /** {@code OPTIONS *}: what the ingress itself allows. */
+    static FullHttpResponse options(ByteBufAllocator alloc) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, alloc.buffer(0));
+        response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS").setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        return response;
+    }
+
     static FullHttpResponse health(ByteBufAllocator alloc) {
         return json(alloc, HttpResponseStatus.OK, "{\"status\": \"ok\"}\n");
     }

@@ -22,6 +22,8 @@ final class Exchange {
     boolean responseStarted;
     boolean responseKeepAlive;
     boolean upstreamKeepAlive;
+    /** An interim (1xx) response was dropped; its empty last content is still to come. */
+    boolean skippingInterim;
     ScheduledFuture<?> responseTimer;
 
     Exchange(HttpRequest request, MachineEntry target, int port, long maxBody, boolean webSocket, UpstreamPool pool) {

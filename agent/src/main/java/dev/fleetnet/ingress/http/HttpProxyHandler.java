@@ -11,12 +11,15 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -124,7 +127,25 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             respond(ErrorResponses.health(ctx.alloc()), HttpUtil.isKeepAlive(request));
             return;
         }
-        Resolution resolution = ingress.table().resolve(request.headers().get(HttpHeaderNames.HOST), request.uri());
+        RequestChecks.Accept accepted;
+        switch (RequestChecks.check(request.method(), request.uri(), request.protocolVersion(), request.headers())) {
+            case RequestChecks.Refuse refuse -> {
+                respondAndClose(ErrorResponses.error(ctx.alloc(), refuse.status(), refuse.reason(), null, null));
+                return;
+            }
+            case RequestChecks.AboutServer about -> {
+                respond(ErrorResponses.options(ctx.alloc()), HttpUtil.isKeepAlive(request));
+                return;
+            }
+            case RequestChecks.Accept accept -> accepted = accept;
+        }
+        // Expect is answered here (100 Continue once admitted), never forwarded: an upstream's interim
+        // response must not be taken for the final one.
+        request.headers().remove(HttpHeaderNames.EXPECT);
+        if (accepted.host() != null) {
+            request.headers().set(HttpHeaderNames.HOST, accepted.host()); // absolute-form: its authority, not the Host field
+        }
+        Resolution resolution = ingress.table().resolve(accepted.host(), accepted.path());
         if (resolution instanceof Resolution.Refuse refuse) {
             respond(ErrorResponses.error(ctx.alloc(), refuse.status(), refuse.error(), refuse.machine(), refuse.port()),
                     HttpUtil.isKeepAlive(request));
@@ -138,6 +159,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             respondAndClose(ErrorResponses.error(ctx.alloc(), 413, "request body too large (limit " + maxBody + " bytes)",
                     target.name(), forward.port()));
             return;
+        }
+        if (accepted.expectContinue()) {
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
         }
         boolean webSocket = ForwardingHeaders.isWebSocketUpgrade(request.headers());
         InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
@@ -250,17 +274,34 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (ex.skippingInterim) { // the empty end of an interim (1xx) response
+            ex.skippingInterim = !(msg instanceof LastHttpContent);
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof HttpResponse response) {
-            ex.cancelResponseTimer();
             if (response.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
                 failOrClose(502, "invalid response from upstream");
                 return;
             }
             if (ex.webSocket && response.status().code() == 101) {
+                ex.cancelResponseTimer();
                 startTunnel(ex, response);
                 return;
             }
+            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                // 100/102/103 are interim: the final response is still to come. 101 unasked for is a protocol switch
+                // the ingress did not agree to.
+                ReferenceCountUtil.release(msg);
+                if (response.status().code() == 101) {
+                    failOrClose(502, "upstream switched protocols without being asked");
+                    return;
+                }
+                ex.skippingInterim = !(msg instanceof LastHttpContent);
+                return;
+            }
+            ex.cancelResponseTimer();
             ex.responseStarted = true;
             ex.upstreamKeepAlive = HttpUtil.isKeepAlive(response);
             ForwardingHeaders.toClient(response.headers(), false, ingress.config().proxyName());

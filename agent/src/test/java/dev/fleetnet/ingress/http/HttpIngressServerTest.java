@@ -122,11 +122,14 @@ class HttpIngressServerTest {
     }
 
     @Test
-    void proxyPathFormStripsItsPrefixOnAnyHostname() throws Exception {
+    void proxyPathFormStripsItsPrefixOnlyUnderTheFleetSuffix() throws Exception {
         RawHttp.Response response = RawHttp.exchange(port(), "GET /proxy/web/" + upstreamPort
-                + "/a/b HTTP/1.1\r\nHost: whatever.example\r\nConnection: close\r\n\r\n");
+                + "/a/b HTTP/1.1\r\nHost: whatever.fleet.test\r\nConnection: close\r\n\r\n");
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body()).startsWith("path=/a/b\n");
+        RawHttp.Response elsewhere = RawHttp.exchange(port(), "GET /proxy/web/" + upstreamPort
+                + "/a/b HTTP/1.1\r\nHost: whatever.example\r\nConnection: close\r\n\r\n");
+        assertThat(elsewhere.status()).isEqualTo(404);
     }
 
     @Test
@@ -184,7 +187,7 @@ class HttpIngressServerTest {
     void webSocketEchoesThroughTheProxy() throws Exception {
         int wsPort = ((InetSocketAddress) webSocketUpstream.localAddress()).getPort();
         CompletableFuture<String> reply = new CompletableFuture<>();
-        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Host", "anything.fleet.test") // needs -Djdk.httpclient.allowRestrictedHeaders=host (pom)
                 .buildAsync(URI.create("ws://127.0.0.1:" + port() + "/proxy/web/" + wsPort + "/ws"), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {

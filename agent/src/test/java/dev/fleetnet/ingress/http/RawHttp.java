@@ -52,7 +52,7 @@ final class RawHttp {
                 body.write(in.readNBytes(size));
                 line(in);
             }
-        } else if (status != 101 && status != 204 && status != 304) {
+        } else if (status >= 200 && status != 204 && status != 304) { // 1xx, 204 and 304 have no body
             body.write(in.readAllBytes());
         }
         return new Response(status, headers, body.toString(StandardCharsets.UTF_8));

@@ -1,0 +1,114 @@
+package dev.fleetnet.ingress.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What a request must be before any byte of it is forwarded (RFC 9112, RFC 9110): one Host,
+ * a request target the ingress understands, no connection option that would drop the framing
+ * or the routing, no method that asks the ingress to be a forward proxy, and only the
+ * expectation it can meet. Pure: it reads a request head and says what to do with it.
+ */
+final class RequestChecks {
+    /** Connection options that would make a hop-by-hop removal drop the body's framing or the routing. */
+    private static final Set<String> PROTECTED_OPTIONS = Set.of("content-length", "transfer-encoding", "host");
+
+    private RequestChecks() {}
+
+    /** The verdict on one request head. */
+    sealed interface Verdict {}
+
+    /** Answer {@code status} with {@code reason}, forward nothing, and end the connection. */
+    record Refuse(int status, String reason) implements Verdict {}
+
+    /**
+     * Forward, routed by {@code host} (the Host header, or the authority of an absolute-form
+     * target) with {@code path} as the origin-form target; {@code expectContinue}: the client
+     * waits for {@code 100 Continue} before sending its body.
+     */
+    record Accept(String host, String path, boolean expectContinue) implements Verdict {}
+
+    /** {@code OPTIONS *}: about the ingress itself, answered here. */
+    record AboutServer() implements Verdict {}
+
+    static Verdict check(HttpMethod method, String target, HttpVersion version, HttpHeaders headers) {
+        if (method.equals(HttpMethod.CONNECT)) {
+            return new Refuse(405, "method CONNECT is not supported (expected: the ingress is not a forward proxy)");
+        }
+        List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1) {
+            return new Refuse(400, "duplicate Host header (" + hosts.size() + " fields; expected: exactly one)");
+        }
+        if (hosts.isEmpty() && version.equals(HttpVersion.HTTP_1_1)) {
+            return new Refuse(400, "missing Host header (expected: one in every HTTP/1.1 request)");
+        }
+        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String option : value.split(",")) {
+                String name = option.trim().toLowerCase(Locale.ROOT);
+                if (PROTECTED_OPTIONS.contains(name)) {
+                    return new Refuse(400, "Connection header names " + name
+                            + " (expected: only hop-by-hop options; it would drop the request's framing or routing)");
+                }
+            }
+        }
+        boolean expectContinue = false;
+        List<String> expectations = headers.getAll(HttpHeaderNames.EXPECT);
+        if (!expectations.isEmpty() && version.equals(HttpVersion.HTTP_1_1)) { // HTTP/1.0: Expect is ignored (RFC 9110 10.1.1)
+            for (String value : expectations) {
+                for (String member : value.split(",")) {
+                    if (!member.trim().equalsIgnoreCase("100-continue")) {
+                        return new Refuse(417, "Expect: " + value.trim() + " (expected: only 100-continue)");
+                    }
+                }
+            }
+            expectContinue = true;
+        }
+        String host = hosts.isEmpty() ? null : hosts.getFirst();
+        if (target.equals("*")) {
+            return method.equals(HttpMethod.OPTIONS) ? new AboutServer()
+                    : new Refuse(400, "request target '*' with " + method + " (expected: only with OPTIONS)");
+        }
+        if (target.startsWith("/")) {
+            return new Accept(host, target, expectContinue);
+        }
+        return absoluteForm(target, expectContinue);
+    }
+
+    /** {@code http://authority/path?query}: routed by its authority, forwarded in origin form (RFC 9112 3.2.2). */
+    private static Verdict absoluteForm(String target, boolean expectContinue) {
+        int colon = target.indexOf("://");
+        String scheme = colon < 0 ? "" : target.substring(0, colon).toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            return new Refuse(400, "request target '" + shorten(target) + "' (expected: /path or http(s)://host/path)");
+        }
+        String rest = target.substring(colon + 3);
+        int end = rest.length();
+        for (char c : new char[] {'/', '?', '#'}) {
+            int at = rest.indexOf(c);
+            if (at >= 0 && at < end) {
+                end = at;
+            }
+        }
+        String authority = rest.substring(0, end);
+        if (authority.isEmpty() || authority.contains("@")) {
+            return new Refuse(400, "request target '" + shorten(target) + "' (expected: an authority without user info)");
+        }
+        String path = rest.substring(end);
+        if (path.startsWith("#")) {
+            path = "";
+        }
+        if (path.isEmpty() || path.startsWith("?")) {
+            path = "/" + path;
+        }
+        return new Accept(authority, path, expectContinue);
+    }
+
+    private static String shorten(String target) {
+        return target.length() <= 64 ? target : target.substring(0, 64) + "...";
+    }
+}
