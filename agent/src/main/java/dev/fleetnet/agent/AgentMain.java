@@ -59,6 +59,14 @@ public final class AgentMain implements Callable<Integer> {
     java.util.List<String> dnsUpstreams = new java.util.ArrayList<>();
     @Option(names = "--dns-ttl", defaultValue = "5s", description = "TTL of internal answers and of negative answers (default: ${DEFAULT-VALUE}).")
     String dnsTtl;
+    @Option(names = "--ingress-max-connections-per-client", defaultValue = "256", description = "Open connections one client address may hold (default: ${DEFAULT-VALUE}).")
+    int maxConnectionsPerClient;
+    @Option(names = "--ingress-request-timeout", defaultValue = "5m", description = "Time for a whole request body to arrive, then 408 (default: ${DEFAULT-VALUE}).")
+    String requestTimeout;
+    @Option(names = "--ingress-upstream-acquire-timeout", defaultValue = "10s", description = "Wait for a connection of a full upstream pool, then 503 (default: ${DEFAULT-VALUE}).")
+    String upstreamAcquireTimeout;
+    @Option(names = "--ingress-websocket-idle-timeout", defaultValue = "10m", description = "An open WebSocket tunnel with no traffic is closed (default: ${DEFAULT-VALUE}).")
+    String webSocketIdleTimeout;
     @Option(names = "--resync-interval", defaultValue = "30s", description = "Full re-check of the data plane (default: ${DEFAULT-VALUE}).")
     String resyncInterval;
 
@@ -99,7 +107,10 @@ public final class AgentMain implements Callable<Integer> {
                 ingressListen.equals("none") ? null : Endpoints.literal("--ingress-listen", ingressListen),
                 IngressConfig.builder().naming(new IngressNaming(ingressSuffix, ingressDefaultPort))
                         .upstreamResponseTimeout(parseDuration(ingressUpstreamTimeout)).maxBodyBytes(maxBodyBytes)
-                        .trustedProxies(trustedProxies.stream().map(TrustedProxies.Cidr::parse).toList()).build(),
+                        .trustedProxies(trustedProxies.stream().map(TrustedProxies.Cidr::parse).toList())
+                        .maxConnectionsPerClient(maxConnectionsPerClient).requestTimeout(parseDuration(requestTimeout))
+                        .upstreamAcquireTimeout(parseDuration(upstreamAcquireTimeout))
+                        .webSocketIdleTimeout(parseDuration(webSocketIdleTimeout)).build(),
                 parseDuration(portScanInterval),
                 dnsListen.equals("none") ? null : new DnsConfig(dnsAddress(dnsListen),
                         dnsUpstreams.stream().map(u -> Endpoints.literal("--dns-upstream", u)).toList(), parseDuration(dnsTtl)));

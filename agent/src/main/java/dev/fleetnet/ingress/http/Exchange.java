@@ -25,6 +25,8 @@ final class Exchange {
     /** An interim (1xx) response was dropped; its empty last content is still to come. */
     boolean skippingInterim;
     ScheduledFuture<?> responseTimer;
+    /** Whole-request deadline: from the head to the last body byte. */
+    ScheduledFuture<?> requestTimer;
 
     Exchange(HttpRequest request, MachineEntry target, int port, long maxBody, boolean webSocket, UpstreamPool pool) {
         this.request = request;
@@ -34,6 +36,13 @@ final class Exchange {
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
         this.webSocket = webSocket;
         this.pool = pool;
+    }
+
+    void cancelRequestTimer() {
+        if (requestTimer != null) {
+            requestTimer.cancel(false);
+            requestTimer = null;
+        }
     }
 
     void cancelResponseTimer() {

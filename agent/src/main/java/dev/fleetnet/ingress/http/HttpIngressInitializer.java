@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 final class HttpIngressInitializer extends ChannelInitializer<SocketChannel> {
     static final String HEADER_TIMEOUT = "header-timeout";
     static final String CODEC = "http-codec";
+    static final String IDLE = "idle";
     private final IngressContext ingress;
     private final ConnectionLimiter limiter;
 
@@ -23,7 +24,7 @@ final class HttpIngressInitializer extends ChannelInitializer<SocketChannel> {
         IngressConfig config = ingress.config();
         ch.pipeline()
                 .addLast("limiter", limiter)
-                .addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast(IDLE, new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                 .addLast(HEADER_TIMEOUT, new HeaderReadTimeoutHandler(config.headerReadTimeout()))
                 .addLast(CODEC, new HttpServerCodec(config.maxInitialLineBytes(), config.maxHeaderBytes(), 64 * 1024))
                 .addLast("proxy", new HttpProxyHandler(ingress));

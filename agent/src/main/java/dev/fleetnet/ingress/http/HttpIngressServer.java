@@ -25,7 +25,7 @@ public final class HttpIngressServer implements AutoCloseable {
     /** Binds on {@code address} using {@code group}'s loops for clients and their upstreams. */
     public static HttpIngressServer start(IngressConfig config, IngressTable table, EventLoopGroup group,
             InetSocketAddress address) throws InterruptedException {
-        ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections());
+        ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerClient());
         UpstreamPools pools = new UpstreamPools(config);
         // The listen port is known only after binding; the context is made per child channel.
         IngressContext[] holder = new IngressContext[1];

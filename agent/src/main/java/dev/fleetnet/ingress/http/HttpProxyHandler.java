@@ -175,6 +175,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         UpstreamPool pool = ingress.pools().on(ctx.channel().eventLoop());
         Exchange ex = new Exchange(request, target, forward.port(), maxBody, webSocket, pool);
         exchange = ex;
+        armRequestTimer(ex);
         ingress.outstanding().started(target.name());
         state = State.CONNECTING;
         pool.acquire(ex.upstreamAddress).addListener(f -> onUpstreamAcquired(ex, f));
@@ -209,6 +210,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 ex.upstream.write(content);
                 if (last) {
                     ex.requestComplete = true;
+                    ex.cancelRequestTimer();
                     ex.upstream.flush();
                     state = State.AWAITING_RESPONSE;
                     armResponseTimer(ex);
@@ -238,6 +240,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         if (!f.isSuccess()) {
             Throwable cause = f.cause();
+            if (cause instanceof UpstreamPool.PoolExhaustedException) {
+                failOrClose(503, "machine busy: no upstream connection free within "
+                        + ingress.config().upstreamAcquireTimeout().toMillis() + " ms");
+                return;
+            }
             boolean timeout = cause instanceof ConnectTimeoutException;
             failOrClose(timeout ? 504 : 502, timeout ? "upstream connect timeout" : "upstream refused the connection");
             return;
@@ -438,6 +445,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** Drops the exchange: its upstream connection is closed, never reused. */
     private void abandon(Exchange ex) {
         ex.cancelResponseTimer();
+        ex.cancelRequestTimer();
         if (exchange == ex) {
             exchange = null;
             ingress.outstanding().finished(ex.target.name());
@@ -503,7 +511,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ingress.outstanding().finished(ex.target.name());
         exchange = null;
         ForwardingHeaders.toClient(response.headers(), true, ingress.config().proxyName());
-        WebSocketTunnel.splice(ctx, ex.upstream, response, this);
+        WebSocketTunnel.splice(ctx, ex.upstream, response, this, ingress.config().webSocketIdleTimeout());
     }
 
     /**
@@ -519,6 +527,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         boolean upstreamFull = state == State.SENDING_BODY && ex != null && ex.upstream != null && !ex.upstream.isWritable();
         boolean backlog = deferredBytes > MAX_DEFERRED_BYTES || deferred.size() > 64;
         ctx.channel().config().setAutoRead(!upstreamFull && !backlog); // reads at once when switched back on
+    }
+
+    /** Slow bodies: a request must arrive whole within the request timeout, else 408 and close. */
+    private void armRequestTimer(Exchange ex) {
+        java.time.Duration limit = ingress.config().requestTimeout();
+        ex.requestTimer = ctx.executor().schedule(() -> {
+            if (exchange == ex && !ex.requestComplete) {
+                failOrClose(408, "request body not received within " + limit.toSeconds() + " s");
+            }
+        }, limit.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void armResponseTimer(Exchange ex) {

@@ -23,7 +23,11 @@ public record IngressConfig(
         Duration upstreamConnectTimeout,
         Duration upstreamResponseTimeout,
         int upstreamPoolSizePerMachine,
-        String proxyName) {
+        String proxyName,
+        int maxConnectionsPerClient,
+        Duration requestTimeout,
+        Duration upstreamAcquireTimeout,
+        Duration webSocketIdleTimeout) {
 
     public IngressConfig {
         trustedProxies = List.copyOf(trustedProxies);
@@ -31,10 +35,12 @@ public record IngressConfig(
         positive("max initial line bytes", maxInitialLineBytes);
         positive("max connections", maxConnections);
         positive("upstream pool size per machine", upstreamPoolSizePerMachine);
+        positive("max connections per client", maxConnectionsPerClient);
         if (maxBodyBytes < 0) {
             throw new IllegalArgumentException("max body bytes: " + maxBodyBytes + " (expected: >= 0, 0 = unlimited)");
         }
-        for (Duration d : List.of(headerReadTimeout, idleTimeout, upstreamConnectTimeout, upstreamResponseTimeout)) {
+        for (Duration d : List.of(headerReadTimeout, idleTimeout, upstreamConnectTimeout, upstreamResponseTimeout, requestTimeout,
+                upstreamAcquireTimeout, webSocketIdleTimeout)) {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("timeout: " + d + " (expected: > 0)");
             }
@@ -51,7 +57,11 @@ public record IngressConfig(
         }
     }
 
-    /** Builder with defaults: 16 KiB headers, 10 s header read, 60 s idle, 100 MiB bodies, 10k connections. */
+    /**
+     * Builder with defaults: 16 KiB headers, 10 s header read, 60 s idle, 100 MiB bodies, 10k connections
+     * (256 per client address), 5 min to receive a whole request body, 10 s to get an upstream connection
+     * from a full pool, 10 min idle WebSocket tunnels.
+     */
     public static final class Builder {
         private IngressNaming naming = new IngressNaming("fleet.internal", 8080);
         private List<TrustedProxies.Cidr> trustedProxies = List.of();
@@ -65,6 +75,10 @@ public record IngressConfig(
         private Duration upstreamResponseTimeout = Duration.ofSeconds(60);
         private int upstreamPoolSizePerMachine = 64;
         private String proxyName = "fleetnet";
+        private int maxConnectionsPerClient = 256;
+        private Duration requestTimeout = Duration.ofMinutes(5);
+        private Duration upstreamAcquireTimeout = Duration.ofSeconds(10);
+        private Duration webSocketIdleTimeout = Duration.ofMinutes(10);
 
         public Builder naming(IngressNaming v) { naming = v; return this; }
         public Builder trustedProxies(List<TrustedProxies.Cidr> v) { trustedProxies = v; return this; }
@@ -78,11 +92,18 @@ public record IngressConfig(
         public Builder upstreamResponseTimeout(Duration v) { upstreamResponseTimeout = v; return this; }
         public Builder upstreamPoolSizePerMachine(int v) { upstreamPoolSizePerMachine = v; return this; }
         public Builder proxyName(String v) { proxyName = v; return this; }
+        public Builder maxConnectionsPerClient(int v) { maxConnectionsPerClient = v; return this; }
+        /** From a request's head to its last body byte (slow bodies), then 408. */
+        public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
+        /** How long a request waits for a connection of a full upstream pool, then 503. */
+        public Builder upstreamAcquireTimeout(Duration v) { upstreamAcquireTimeout = v; return this; }
+        public Builder webSocketIdleTimeout(Duration v) { webSocketIdleTimeout = v; return this; }
 
         public IngressConfig build() {
             return new IngressConfig(naming, trustedProxies, maxHeaderBytes, maxInitialLineBytes, headerReadTimeout,
                     idleTimeout, maxBodyBytes, maxConnections, upstreamConnectTimeout, upstreamResponseTimeout,
-                    upstreamPoolSizePerMachine, proxyName);
+                    upstreamPoolSizePerMachine, proxyName, maxConnectionsPerClient, requestTimeout, upstreamAcquireTimeout,
+                    webSocketIdleTimeout);
         }
     }
 }

@@ -24,12 +24,15 @@ final class UpstreamPool {
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final int maxPerUpstream;
+    /** How long a request waits for a connection when the pool is full. */
+    private final java.time.Duration acquireTimeout;
     private final Map<InetSocketAddress, Deque<Channel>> idle = new HashMap<>();
     private final Map<InetSocketAddress, Set<Channel>> open = new HashMap<>();
     private final Map<InetSocketAddress, Deque<Promise<Channel>>> waiting = new HashMap<>();
 
     /** {@code bootstrap} must already be bound to {@code loop} and carry the upstream initializer. */
-    UpstreamPool(EventLoop loop, Bootstrap bootstrap, int maxPerUpstream) {
+    UpstreamPool(EventLoop loop, Bootstrap bootstrap, int maxPerUpstream, java.time.Duration acquireTimeout) {
+        this.acquireTimeout = acquireTimeout;
         this.loop = loop;
         this.bootstrap = bootstrap;
         this.maxPerUpstream = maxPerUpstream;
@@ -51,7 +54,13 @@ final class UpstreamPool {
         }
         Set<Channel> channels = open.computeIfAbsent(upstream, k -> new HashSet<>());
         if (channels.size() >= maxPerUpstream) {
-            waiting.computeIfAbsent(upstream, k -> new ArrayDeque<>()).addLast(promise);
+            Deque<Promise<Channel>> queue = waiting.computeIfAbsent(upstream, k -> new ArrayDeque<>());
+            queue.addLast(promise);
+            loop.schedule(() -> {
+                if (promise.tryFailure(new PoolExhaustedException(upstream, maxPerUpstream, acquireTimeout))) {
+                    queue.remove(promise);
+                }
+            }, acquireTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             return promise;
         }
         connect(upstream, channels, promise);
@@ -123,6 +132,15 @@ final class UpstreamPool {
         Set<Channel> channels = open.computeIfAbsent(upstream, k -> new HashSet<>());
         if (channels.size() < maxPerUpstream) {
             connect(upstream, channels, queue.pollFirst());
+        }
+    }
+
+    /** No connection of a full pool came free in time: the machine is saturated, the client gets 503. */
+    static final class PoolExhaustedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        PoolExhaustedException(InetSocketAddress upstream, int max, java.time.Duration waited) {
+            super("all " + max + " connections to " + upstream + " busy for " + waited.toMillis() + " ms", null, false, false);
         }
     }
 }

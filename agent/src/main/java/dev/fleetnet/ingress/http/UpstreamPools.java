@@ -21,7 +21,8 @@ final class UpstreamPools {
     }
 
     UpstreamPool on(EventLoop loop) {
-        return pools.computeIfAbsent(loop, l -> new UpstreamPool(l, bootstrap(l), config.upstreamPoolSizePerMachine()));
+        return pools.computeIfAbsent(loop, l -> new UpstreamPool(l, bootstrap(l), config.upstreamPoolSizePerMachine(),
+                config.upstreamAcquireTimeout()));
     }
 
     /** Closes every upstream connection to a machine address, on every loop. */

@@ -5,6 +5,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Turns an upgraded exchange into a byte relay: once the {@code 101} reaches the client, both
@@ -14,7 +16,8 @@ final class WebSocketTunnel {
     private WebSocketTunnel() {}
 
     /** Runs on the client channel's loop; {@code proxy} is the client pipeline's proxy handler. */
-    static void splice(ChannelHandlerContext client, Channel upstream, HttpResponse switching, ChannelHandler proxy) {
+    static void splice(ChannelHandlerContext client, Channel upstream, HttpResponse switching, ChannelHandler proxy,
+            java.time.Duration webSocketIdle) {
         upstream.config().setAutoRead(false); // nothing may overtake the 101
         client.writeAndFlush(switching).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
@@ -27,6 +30,9 @@ final class WebSocketTunnel {
             upstream.pipeline().remove(UpstreamPools.HANDLER);
             upstream.pipeline().remove(UpstreamPools.CODEC);
             client.pipeline().addLast(new RelayHandler(upstream));
+            // An open tunnel gets its own idle limit (no traffic either way), not the HTTP keep-alive one.
+            client.pipeline().replace(HttpIngressInitializer.IDLE, HttpIngressInitializer.IDLE,
+                    new IdleStateHandler(0, 0, webSocketIdle.toMillis(), TimeUnit.MILLISECONDS));
             client.pipeline().remove(HttpIngressInitializer.HEADER_TIMEOUT);
             client.pipeline().remove(HttpIngressInitializer.CODEC);
             client.pipeline().remove(proxy);
