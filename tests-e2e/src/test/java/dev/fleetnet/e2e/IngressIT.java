@@ -166,6 +166,17 @@ class IngressIT {
         assertThat(ProcessHandle.of(fixture.lab.state().pids().get("agent-h1")).map(ProcessHandle::isAlive)).contains(true);
     }
 
+    @Test
+    @Order(7)
+    void curlWaitingFor100ContinueIsAnsweredAtOnce() throws Exception {
+        Path file = logs.resolve("expect.bin");
+        Files.write(file, new byte[200_000]);
+        // --expect100-timeout 30: if the ingress never sent 100 Continue, curl would wait 30 s, past --max-time 10
+        String out = curl("-sS", "--max-time", "10", "--expect100-timeout", "30", "-H", "Expect: 100-continue",
+                "-H", "Host: web." + SUFFIX, "-T", file.toString(), "-w", " %{http_code}", HOST1 + "/upload");
+        assertThat(out).isEqualTo("received=200000 200");
+    }
+
     /** POSTs {@code size} zero bytes, streamed by curl from a pipe, through host 1's ingress. */
     private static String upload(String host, long size) {
         String cmd = "head -c " + size + " /dev/zero | curl -s --max-time 120 -H " + quote("Host: " + host)
