@@ -43,12 +43,14 @@ final class RoutePorts {
     }
 
     /**
-     * Checks that {@code updated} (a machine whose ports change) leaves every route with a machine
-     * exposing its port. {@code routes} are the routes to the machine or to its app; {@code appMachines}
-     * the app's other machines. Returns the other machines the app routes now rely on, for the
-     * caller to pin; refuses with FAILED_PRECONDITION naming the routes that would be left without.
+     * Checks that a ports change from {@code stored} to {@code updated} leaves every route that
+     * had the machine's port with a machine exposing it. {@code routes} are the routes to the machine
+     * or to its app; {@code appMachines} the app's other machines. Returns the other machines the app
+     * routes now rely on, for the caller to pin; refuses with FAILED_PRECONDITION naming the routes
+     * that would be left without. A route whose port the machine did not expose before is not this
+     * change's concern.
      */
-    static List<Machine> requireStillServed(Machine updated, List<Route> routes, List<Machine> appMachines) {
+    static List<Machine> requireStillServed(Machine stored, Machine updated, List<Route> routes, List<Machine> appMachines) {
         Map<String, Machine> reliedOn = new LinkedHashMap<>();
         List<String> broken = new ArrayList<>();
         for (Route route : routes.stream().sorted(Comparator.comparing(IngressViews::key)).toList()) {
@@ -57,7 +59,7 @@ final class RoutePorts {
             if (!toThisMachine && !toItsApp) {
                 continue;
             }
-            if (updated.getPortsList().contains(route.getPort())) {
+            if (!stored.getPortsList().contains(route.getPort()) || updated.getPortsList().contains(route.getPort())) {
                 continue;
             }
             List<Machine> others = toItsApp ? exposing(route, appMachines.stream()

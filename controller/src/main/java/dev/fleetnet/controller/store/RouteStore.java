@@ -132,7 +132,7 @@ public final class RouteStore {
             }
         }
         List<Machine> others = appMachines.values().stream().map(v -> Etcd.parse(Machine.parser(), v)).toList();
-        for (Machine other : RoutePorts.requireStillServed(updated, routes, others)) {
+        for (Machine other : RoutePorts.requireStillServed(stored, updated, routes, others)) {
             // the app's routes now rely on this machine exposing their port
             unchanged.add(new Cmp(bytes(keys.machine(other.getName())), Cmp.Op.EQUAL,
                     CmpTarget.modRevision(appMachines.get(other.getName()).getModRevision())));

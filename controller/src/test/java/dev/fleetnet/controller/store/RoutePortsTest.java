@@ -55,18 +55,29 @@ class RoutePortsTest {
 
     @Test
     void aPortsChangeKeepsAppRoutesServedByAnotherMachineAndNamesThatMachine() {
+        Machine before = machine("shop-1", "shop", 8080);
         Machine one = machine("shop-1", "shop");
         Machine two = machine("shop-2", "shop", 8080);
-        assertThat(RoutePorts.requireStillServed(one, List.of(toApp("a.example.com", "shop", 8080)), List.of(two))).containsExactly(two);
-        assertThat(RoutePorts.requireStillServed(one, List.of(toApp("a.example.com", "other", 8080), toMachine("b.example.com", "web", 1)),
-                List.of())).as("routes to other targets").isEmpty();
+        assertThat(RoutePorts.requireStillServed(before, one, List.of(toApp("a.example.com", "shop", 8080)), List.of(two)))
+                .containsExactly(two);
+        assertThat(RoutePorts.requireStillServed(before, one,
+                List.of(toApp("a.example.com", "other", 8080), toMachine("b.example.com", "web", 8080)), List.of()))
+                .as("routes to other targets").isEmpty();
+    }
+
+    @Test
+    void aRouteWhosePortTheMachineNeverExposedDoesNotBlockAPortsChange() {
+        Machine web = machine("web", "", 8080, 8081);
+        assertThat(RoutePorts.requireStillServed(web, machine("web", "", 8080), List.of(toMachine("b.example.com", "web", 9000)),
+                List.of())).isEmpty();
     }
 
     @Test
     void aPortsChangeThatLeavesRoutesWithoutTheirPortNamesEveryRoute() {
+        Machine before = machine("web", "shop", 443, 8080, 9090);
         Machine web = machine("web", "shop", 443);
         List<Route> routes = List.of(toMachine("b.example.com", "web", 8080), toApp("a.example.com", "shop", 9090));
-        assertThatThrownBy(() -> RoutePorts.requireStillServed(web, routes, List.of(machine("shop-2", "shop", 8080))))
+        assertThatThrownBy(() -> RoutePorts.requireStillServed(before, web, routes, List.of(machine("shop-2", "shop", 8080))))
                 .isInstanceOfSatisfying(FleetException.class, e -> assertThat(e.kind()).isEqualTo(FleetException.Kind.FAILED_PRECONDITION))
                 .hasMessage("ports: 443 (expected: including 9090, which route a.example.com/ sends to app 'shop' and no other machine"
                         + " of the app exposes, and 8080, which route b.example.com/ sends to; change or delete those routes first)");
