@@ -5,7 +5,6 @@ import dev.fleetnet.ingress.IngressUpdater;
 import dev.fleetnet.ingress.http.HttpIngressServer;
 import dev.fleetnet.ingress.http.Transports;
 import dev.fleetnet.routing.IngressTable;
-import dev.fleetnet.routing.IngressViews;
 import io.netty.channel.EventLoopGroup;
 import dev.fleetnet.agent.host.HostPlanner;
 import dev.fleetnet.agent.host.HostReconciler;
@@ -40,19 +39,24 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One host's agent: restores its last view from disk at once (forwarding works with no
  * controller), then follows the controller's views. Threading: the single "reconcile" thread
- * owns the data plane, the current view and the last status report.
+ * owns the data plane, the current view and the last status report; the "ingress" thread
+ * ({@link IngressWriter}) owns the ingress route table.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    /** How long a pass waits for ingress to take its view before it gives up (and changes nothing in the data plane). */
+    private static final Duration INGRESS_WAIT = Duration.ofSeconds(10);
     private final AgentConfig config;
     private final StateStore state;
     private final HostPlanner planner;
@@ -76,7 +80,8 @@ public final class Agent implements AutoCloseable {
     private volatile boolean reportDue = true;
     private EventLoopGroup ingressLoops;
     private HttpIngressServer ingress;
-    private IngressUpdater ingressUpdater;
+    /** Null when this agent runs no ingress. */
+    private IngressWriter ingressWriter;
 
     public Agent(AgentConfig config) {
         this.config = config;
@@ -113,7 +118,7 @@ public final class Agent implements AutoCloseable {
             IngressTable table = new IngressTable(config.ingress().naming());
             ingressLoops = Transports.group(Math.max(1, Runtime.getRuntime().availableProcessors()));
             ingress = HttpIngressServer.start(config.ingress(), table, ingressLoops, config.ingressListen());
-            ingressUpdater = new IngressUpdater(table, ingress::closeConnectionsTo);
+            ingressWriter = new IngressWriter(new IngressUpdater(table, ingress::closeConnectionsTo));
             log.info("HTTP ingress listening on {} (suffix {}, epoll {})", ingress.address(), config.ingress().naming().suffix(),
                     Transports.epoll());
         }
@@ -129,7 +134,11 @@ public final class Agent implements AutoCloseable {
 
             @Override
             public void view(HostView view) {
-                applyIngress(view); // at once: routes change and stopped machines leave service without waiting for the data plane
+                if (ingressWriter != null) {
+                    // At once, on the ingress thread: routes change and stopped machines leave service
+                    // without waiting for the data plane. This stream thread only queues the view.
+                    ingressWriter.submit(view);
+                }
                 reconcileThread.execute(() -> apply(view, false, "from the controller"));
             }
         });
@@ -157,7 +166,7 @@ public final class Agent implements AutoCloseable {
     /** Runs on the reconcile thread only. */
     private void apply(HostView view, boolean deep, String why) {
         try {
-            applyIngress(view); // first take stopped machines out of service, then change the data plane
+            awaitIngress(view); // first take stopped machines out of service, then change the data plane
             if (dns != null) {
                 dns.update(HostPlanner.dns(view)); // stopped machines leave DNS before their links go
             }
@@ -199,8 +208,21 @@ public final class Agent implements AutoCloseable {
                 control.ack(view.getRevision());
                 report();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing
         } catch (Exception e) {
             log.error("applying the view at revision {} ({}) failed: {}", view.getRevision(), why, e.toString());
+        }
+    }
+
+    /**
+     * Has the ingress thread apply {@code view} and waits for it, so that a machine the view stops
+     * is out of service before its link goes. If ingress already applied a newer view (this is a
+     * resync or a restored view), it keeps the newer one. Reconcile thread.
+     */
+    private void awaitIngress(HostView view) throws InterruptedException, ExecutionException, TimeoutException {
+        if (ingressWriter != null) {
+            ingressWriter.submit(view).get(INGRESS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -241,13 +263,6 @@ public final class Agent implements AutoCloseable {
         return view.toBuilder().setRevision(0).clearDirectory().clearRoutes().build();
     }
 
-    /** Serialised: called from the control stream and the reconcile thread. */
-    private synchronized void applyIngress(HostView view) {
-        if (ingressUpdater != null) {
-            ingressUpdater.apply(IngressViews.state(view));
-        }
-    }
-
     @Override
     public void close() {
         if (portDiscovery != null) {
@@ -257,6 +272,9 @@ public final class Agent implements AutoCloseable {
             control.close();
         }
         reconcileThread.shutdownNow();
+        if (ingressWriter != null) {
+            ingressWriter.close();
+        }
         if (ingress != null) {
             ingress.close();
             ingressLoops.shutdownGracefully();

@@ -2,9 +2,17 @@ package dev.fleetnet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fleetnet.proto.v1.AddRouteRequest;
+import dev.fleetnet.proto.v1.Route;
+import dev.fleetnet.proto.v1.RouteServiceGrpc;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +38,26 @@ class FleetnetCliTest {
         assertThat(outcome.err().strip()).doesNotContain("\n")
                 .startsWith("error: cannot reach the controller at 127.0.0.1:" + port)
                 .contains("lab up");
+    }
+
+    @Test
+    void aRefusedRouteShowsTheControllersReasonOnOneLine() throws Exception {
+        String reason = "port: 9000 (expected: one of the ports machine 'web' exposes: 8080, 8081)";
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .addService(new RouteServiceGrpc.RouteServiceImplBase() {
+                    @Override
+                    public void addRoute(AddRouteRequest request, StreamObserver<Route> out) {
+                        out.onError(Status.FAILED_PRECONDITION.withDescription(reason).asRuntimeException());
+                    }
+                }).build().start();
+        try {
+            Outcome outcome = run("--controller", "127.0.0.1:" + server.getPort(), "route", "add", "x.example.com",
+                    "--machine", "web", "--port", "9000");
+            assertThat(outcome.exitCode()).isEqualTo(1);
+            assertThat(outcome.err().strip()).isEqualTo("error: FAILED_PRECONDITION: " + reason);
+        } finally {
+            server.shutdownNow();
+        }
     }
 
     @Test

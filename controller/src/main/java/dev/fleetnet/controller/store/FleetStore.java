@@ -269,13 +269,25 @@ public final class FleetStore {
         return false;
     }
 
-    /** Replaces the exposed ports. */
+    /**
+     * Replaces the exposed ports; refuses (FAILED_PRECONDITION, naming the routes) to remove a
+     * port a route sends to, unless another machine of the route's app exposes it.
+     */
     public Update setPorts(String name, java.util.Collection<Integer> ports) {
-        return update(name, m -> m.toBuilder().clearPorts().addAllPorts(ports).build());
+        return update(name, m -> m.toBuilder().clearPorts().addAllPorts(ports).build(), routes::portsChangeGuard);
     }
 
     /** Applies {@code change} unless it changes nothing; the revision is then the machine's last change. */
     private Update update(String name, java.util.function.UnaryOperator<Machine> change) {
+        return update(name, change, (stored, updated) -> List.of());
+    }
+
+    /**
+     * Applies {@code change} unless it changes nothing. {@code guard} may refuse the change, or name
+     * further compares its answer relied on; they join the machine's own in the transaction.
+     */
+    private Update update(String name, java.util.function.UnaryOperator<Machine> change,
+            java.util.function.BiFunction<Machine, Machine, List<Cmp>> guard) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             KeyValue current = Etcd.get(kv, keys.machine(name));
             if (current == null) {
@@ -286,8 +298,10 @@ public final class FleetStore {
             if (updated.equals(stored)) {
                 return new Update(machine(name), current.getModRevision());
             }
+            List<Cmp> unchanged = new ArrayList<>(guard.apply(stored, updated));
+            unchanged.add(new Cmp(bytes(keys.machine(name)), Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())));
             TxnResponse r = Etcd.await("update machine " + name, kv.txn()
-                    .If(new Cmp(bytes(keys.machine(name)), Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))
+                    .If(unchanged.toArray(Cmp[]::new))
                     .Then(Op.put(bytes(keys.machine(name)), Etcd.value(updated), PutOption.DEFAULT)).commit());
             if (r.isSucceeded()) {
                 return new Update(machine(name), r.getHeader().getRevision());
@@ -307,7 +321,8 @@ public final class FleetStore {
             List<Op> deletes = new ArrayList<>(List.of(Op.delete(bytes(keys.machine(name)), DeleteOption.DEFAULT),
                     Op.delete(bytes(keys.addressIndex(machine.getAddress())), DeleteOption.DEFAULT),
                     Op.delete(bytes(keys.machineStatus(name)), DeleteOption.DEFAULT),
-                    Op.delete(bytes(keys.listening(name)), DeleteOption.DEFAULT)));
+                    Op.delete(bytes(keys.listening(name)), DeleteOption.DEFAULT),
+                    Op.delete(bytes(keys.routesToIndex(name)), DeleteOption.DEFAULT)));
             deletes.addAll(routes.deletesOwnedBy(name)); // the routes it owns go with it
             TxnResponse r = Etcd.await("delete machine " + name, kv.txn()
                     .If(new Cmp(bytes(keys.machine(name)), Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))

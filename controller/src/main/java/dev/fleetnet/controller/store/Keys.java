@@ -38,6 +38,11 @@ public record Keys(String prefix) {
     public String addressIndex(String address) { return prefix + "index/address/" + address; }
     public String hostNumberIndex(long number) { return prefix + "index/host-number/" + number; }
     public String networkNumberIndex(long number) { return prefix + "index/network-number/" + number; }
+    /**
+     * Rewritten by every route write that relies on {@code machine} exposing the route's port, so a
+     * ports change that read the routes before that write fails its transaction and reads them again.
+     */
+    public String routesToIndex(String machine) { return prefix + "index/routes-to/" + machine; }
     public String hostCounter() { return prefix + "alloc/host"; }
     public String networkCounter() { return prefix + "alloc/network"; }
     public String machineCounter(long network, long host) { return prefix + "alloc/machine/" + network + "/" + host; }

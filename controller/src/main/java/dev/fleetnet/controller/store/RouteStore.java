@@ -17,13 +17,16 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.PutOption;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Explicit ingress routes in etcd, keyed by hostname + path prefix. Every route names its
  * owner machine; another machine's hostname+path is refused, and a route is only written
- * while its owner exists (checked in the same transaction).
+ * while its owner exists and its target exposes its port (checked in the same transaction).
  */
 public final class RouteStore {
     private static final int MAX_ATTEMPTS = 50;
@@ -35,7 +38,11 @@ public final class RouteStore {
         this.keys = keys;
     }
 
-    /** Adds a route, or replaces one its owner already has; returns the route as stored. */
+    /**
+     * Adds a route, or replaces one its owner already has; returns the route as stored. The
+     * target must expose the route's port (for an app: one of its machines); the owner and the
+     * machines that answer relied on are pinned in the write's transaction.
+     */
     public Route add(Route request) {
         Route route = validate(request);
         String key = IngressViews.key(route);
@@ -44,9 +51,7 @@ public final class RouteStore {
             if (owner == null) {
                 throw new FleetException(FleetException.Kind.NOT_FOUND, "owner: machine '" + route.getOwner() + "' not found");
             }
-            if (route.getTargetCase() == Route.TargetCase.MACHINE && Etcd.get(kv, keys.machine(route.getMachine())) == null) {
-                throw new FleetException(FleetException.Kind.NOT_FOUND, "machine: '" + route.getMachine() + "' not found");
-            }
+            Map<String, KeyValue> targets = targets(route);
             KeyValue existing = Etcd.get(kv, keys.route(key));
             if (existing != null) {
                 Route current = Etcd.parse(Route.parser(), existing);
@@ -55,17 +60,84 @@ public final class RouteStore {
                             + current.getOwner() + "' (expected: delete it first, or change it as its owner)");
                 }
             }
-            Cmp routeCmp = existing == null
+            List<Cmp> unchanged = new ArrayList<>();
+            unchanged.add(existing == null
                     ? new Cmp(bytes(keys.route(key)), Cmp.Op.EQUAL, CmpTarget.version(0))
-                    : new Cmp(bytes(keys.route(key)), Cmp.Op.EQUAL, CmpTarget.modRevision(existing.getModRevision()));
+                    : new Cmp(bytes(keys.route(key)), Cmp.Op.EQUAL, CmpTarget.modRevision(existing.getModRevision())));
+            unchanged.add(new Cmp(bytes(keys.machine(route.getOwner())), Cmp.Op.EQUAL, CmpTarget.modRevision(owner.getModRevision())));
+            List<Op> writes = new ArrayList<>(List.of(Op.put(bytes(keys.route(key)), Etcd.value(route), PutOption.DEFAULT)));
+            targets.forEach((machine, target) -> {
+                unchanged.add(new Cmp(bytes(keys.machine(machine)), Cmp.Op.EQUAL, CmpTarget.modRevision(target.getModRevision())));
+                // a ports change of the target that read the routes before this write must read them again
+                writes.add(Op.put(bytes(keys.routesToIndex(machine)), bytes(key), PutOption.DEFAULT));
+            });
             TxnResponse r = Etcd.await("put route " + key, kv.txn()
-                    .If(routeCmp, new Cmp(bytes(keys.machine(route.getOwner())), Cmp.Op.EQUAL, CmpTarget.modRevision(owner.getModRevision())))
-                    .Then(Op.put(bytes(keys.route(key)), Etcd.value(route), PutOption.DEFAULT)).commit());
+                    .If(unchanged.toArray(Cmp[]::new)).Then(writes.toArray(Op[]::new)).commit());
             if (r.isSucceeded()) {
                 return route;
             }
         }
         throw new FleetException(FleetException.Kind.CONFLICT, "route " + key + " kept changing; try again");
+    }
+
+    /** The machines, by name, whose exposed port the route relies on; refuses a port none of them exposes. */
+    private Map<String, KeyValue> targets(Route route) {
+        Map<String, KeyValue> candidates = new LinkedHashMap<>();
+        if (route.hasMachine()) {
+            KeyValue machine = Etcd.get(kv, keys.machine(route.getMachine()));
+            if (machine == null) {
+                throw new FleetException(FleetException.Kind.NOT_FOUND, "machine: '" + route.getMachine() + "' not found");
+            }
+            candidates.put(route.getMachine(), machine);
+        } else {
+            for (KeyValue machine : Etcd.getPrefix(kv, keys.machines()).getKvs()) {
+                Machine m = Etcd.parse(Machine.parser(), machine);
+                if (m.getApp().equals(route.getApp())) {
+                    candidates.put(m.getName(), machine);
+                }
+            }
+        }
+        Map<String, KeyValue> relied = new LinkedHashMap<>();
+        for (Machine m : RoutePorts.requireExposed(route, candidates.values().stream().map(v -> Etcd.parse(Machine.parser(), v)).toList())) {
+            relied.put(m.getName(), candidates.get(m.getName()));
+        }
+        return relied;
+    }
+
+    /**
+     * For a ports change of {@code stored} to {@code updated}: refuses (FAILED_PRECONDITION, naming
+     * the routes) if a route to the machine, or to its app with no other machine exposing the port,
+     * would lose its port; otherwise returns the compares that keep this answer true until the
+     * change commits.
+     */
+    List<Cmp> portsChangeGuard(Machine stored, Machine updated) {
+        if (updated.getPortsList().containsAll(stored.getPortsList())) {
+            return List.of(); // nothing removed: no route can lose its port
+        }
+        String name = updated.getName();
+        // Read before the routes: a route written after this read rewrites it, failing the change's transaction.
+        KeyValue index = Etcd.get(kv, keys.routesToIndex(name));
+        List<Cmp> unchanged = new ArrayList<>(List.of(index == null
+                ? new Cmp(bytes(keys.routesToIndex(name)), Cmp.Op.EQUAL, CmpTarget.version(0))
+                : new Cmp(bytes(keys.routesToIndex(name)), Cmp.Op.EQUAL, CmpTarget.modRevision(index.getModRevision()))));
+        List<Route> routes = list("").stream().filter(r -> r.hasMachine() ? r.getMachine().equals(name)
+                : !updated.getApp().isEmpty() && r.getApp().equals(updated.getApp())).toList();
+        Map<String, KeyValue> appMachines = new LinkedHashMap<>();
+        if (routes.stream().anyMatch(Route::hasApp)) {
+            for (KeyValue machine : Etcd.getPrefix(kv, keys.machines()).getKvs()) {
+                Machine m = Etcd.parse(Machine.parser(), machine);
+                if (m.getApp().equals(updated.getApp()) && !m.getName().equals(name)) {
+                    appMachines.put(m.getName(), machine);
+                }
+            }
+        }
+        List<Machine> others = appMachines.values().stream().map(v -> Etcd.parse(Machine.parser(), v)).toList();
+        for (Machine other : RoutePorts.requireStillServed(stored, updated, routes, others)) {
+            // the app's routes now rely on this machine exposing their port
+            unchanged.add(new Cmp(bytes(keys.machine(other.getName())), Cmp.Op.EQUAL,
+                    CmpTarget.modRevision(appMachines.get(other.getName()).getModRevision())));
+        }
+        return unchanged;
     }
 
     public Route get(String hostname, String pathPrefix) {

@@ -7,7 +7,9 @@ import dev.fleetnet.controller.store.EtcdProcess;
 import dev.fleetnet.controller.store.FleetStore;
 import dev.fleetnet.controller.store.Keys;
 import dev.fleetnet.core.AddressPlan;
+import dev.fleetnet.routing.IngressNaming;
 import dev.fleetnet.proto.v1.Backend;
+import dev.fleetnet.proto.v1.AddRouteRequest;
 import dev.fleetnet.proto.v1.CreateMachineRequest;
 import dev.fleetnet.proto.v1.CreateNetworkRequest;
 import dev.fleetnet.proto.v1.DeleteMachineRequest;
@@ -24,6 +26,8 @@ import dev.fleetnet.proto.v1.MachineState;
 import dev.fleetnet.proto.v1.MachineStatus;
 import dev.fleetnet.proto.v1.Network;
 import dev.fleetnet.proto.v1.NetworkServiceGrpc;
+import dev.fleetnet.proto.v1.Route;
+import dev.fleetnet.proto.v1.RouteServiceGrpc;
 import dev.fleetnet.proto.v1.SetMachinePortsRequest;
 import dev.fleetnet.proto.v1.StartMachineRequest;
 import dev.fleetnet.proto.v1.StopMachineRequest;
@@ -46,7 +50,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** HostService, NetworkService and MachineService in process, against a real etcd. */
+/** HostService, NetworkService, MachineService and RouteService in process, against a real etcd. */
 class ApiIT {
     private static final String KEY = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
     private static EtcdProcess etcd;
@@ -57,6 +61,7 @@ class ApiIT {
     private static MachineServiceGrpc.MachineServiceBlockingStub machines;
     private static HostServiceGrpc.HostServiceBlockingStub hosts;
     private static NetworkServiceGrpc.NetworkServiceBlockingStub networks;
+    private static RouteServiceGrpc.RouteServiceBlockingStub routes;
 
     @BeforeAll
     static void start() throws Exception {
@@ -69,12 +74,17 @@ class ApiIT {
         }
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(new HostApi(store)).addService(new NetworkApi(store)).addService(new MachineApi(store)).build().start();
+                .addService(new HostApi(store)).addService(new NetworkApi(store)).addService(new MachineApi(store))
+                .addService(new RouteApi(store, new IngressNaming("fleet.test", 8080))).build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         machines = MachineServiceGrpc.newBlockingStub(channel);
         hosts = HostServiceGrpc.newBlockingStub(channel);
         networks = NetworkServiceGrpc.newBlockingStub(channel);
+        routes = RouteServiceGrpc.newBlockingStub(channel);
         machines.createMachine(CreateMachineRequest.newBuilder().setName("web-1").setHost("h1").build());
+        machines.createMachine(CreateMachineRequest.newBuilder().setName("cart-1").setHost("h1").setApp("cart").addPorts(8081).addPorts(8080).build());
+        routes.addRoute(AddRouteRequest.newBuilder().setRoute(Route.newBuilder().setHostname("cart.example.com").setMachine("cart-1")
+                .setPort(8080)).build());
     }
 
     @AfterAll
@@ -189,6 +199,17 @@ class ApiIT {
                         () -> machines.deleteMachine(DeleteMachineRequest.newBuilder().setName("ghost").build())),
                 refusal("ports of a machine", Status.Code.INVALID_ARGUMENT, "ports[0]: 0 (expected: 1..65535)",
                         () -> machines.setMachinePorts(SetMachinePortsRequest.newBuilder().setName("web-1").addPorts(0).build())),
+                refusal("route to a port the machine does not expose", Status.Code.FAILED_PRECONDITION,
+                        "port: 9000 (expected: one of the ports machine 'cart-1' exposes: 8080, 8081)",
+                        () -> routes.addRoute(AddRouteRequest.newBuilder().setRoute(Route.newBuilder().setHostname("x.example.com")
+                                .setMachine("cart-1").setPort(9000)).build())),
+                refusal("route to a port no machine of the app exposes", Status.Code.FAILED_PRECONDITION,
+                        "port: 9000 (expected: one of the ports a machine of app 'cart' exposes: 8080, 8081)",
+                        () -> routes.addRoute(AddRouteRequest.newBuilder().setRoute(Route.newBuilder().setHostname("x.example.com")
+                                .setApp("cart").setOwner("cart-1").setPort(9000)).build())),
+                refusal("ports without one a route sends to", Status.Code.FAILED_PRECONDITION,
+                        "ports: 8081 (expected: including 8080, which route cart.example.com/ sends to; change or delete the route first)",
+                        () -> machines.setMachinePorts(SetMachinePortsRequest.newBuilder().setName("cart-1").addPorts(8081).build())),
                 refusal("network name", Status.Code.INVALID_ARGUMENT, "network name: 'Blue' (expected:",
                         () -> networks.createNetwork(CreateNetworkRequest.newBuilder().setName("Blue").build())),
                 refusal("duplicate network", Status.Code.ALREADY_EXISTS, "network 'default' already exists",

@@ -1,0 +1,79 @@
+package dev.fleetnet.agent;
+
+import dev.fleetnet.ingress.IngressUpdater;
+import dev.fleetnet.proto.v1.HostView;
+import dev.fleetnet.routing.IngressViews;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one writer of the ingress route table: views submitted from the control stream (at
+ * arrival) and from the reconcile thread (before the data plane changes) are applied in
+ * submission order on the "ingress" thread, and a view older than the newest applied is ignored
+ * ({@link ViewOrder}), so a resync of an older view never undoes a newer one.
+ */
+final class IngressWriter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IngressWriter.class);
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "ingress"));
+    /** Ingress thread only. */
+    private final IngressUpdater updater;
+    /** Ingress thread only. */
+    private ViewOrder order = ViewOrder.NONE;
+
+    IngressWriter(IngressUpdater updater) {
+        this.updater = updater;
+    }
+
+    /**
+     * Queues {@code view} and returns at once; the future completes once the ingress thread has
+     * applied it (true) or ignored it as older than one applied before (false). After
+     * {@link #close()} the future fails.
+     */
+    CompletableFuture<Boolean> submit(HostView view) {
+        try {
+            return CompletableFuture.supplyAsync(() -> apply(view), thread);
+        } catch (RejectedExecutionException closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("ingress writer closed: view at revision "
+                    + view.getRevision() + " not applied"));
+        }
+    }
+
+    /** Ingress thread only. */
+    private boolean apply(HostView view) {
+        if (!order.admits(view.getRevision())) {
+            log.debug("ingress: ignoring the view at revision {}, older than revision {} applied", view.getRevision(), order.newest());
+            return false;
+        }
+        IngressUpdater.Changes changes;
+        try {
+            changes = updater.apply(IngressViews.state(view));
+        } catch (RuntimeException e) {
+            // the arrival path does not wait for the future: say it here
+            log.error("ingress: applying the view at revision {} failed: {}", view.getRevision(), e.toString());
+            throw e;
+        }
+        order = order.after(view.getRevision());
+        if (!changes.none()) {
+            log.debug("ingress: view at revision {}: {} machines and {} routes changed", view.getRevision(), changes.machines(),
+                    changes.routes());
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("the ingress thread did not stop within 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

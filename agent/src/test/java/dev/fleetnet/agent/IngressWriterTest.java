@@ -1,0 +1,65 @@
+package dev.fleetnet.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fleetnet.ingress.IngressUpdater;
+import dev.fleetnet.proto.v1.FleetMachine;
+import dev.fleetnet.proto.v1.HostView;
+import dev.fleetnet.routing.IngressNaming;
+import dev.fleetnet.routing.IngressTable;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class IngressWriterTest {
+    private final IngressTable table = new IngressTable(new IngressNaming("fleet.test", 8080));
+    /** Address closed, and the thread that closed it. */
+    private final List<String> closed = new CopyOnWriteArrayList<>();
+    private final IngressWriter writer = new IngressWriter(new IngressUpdater(table,
+            address -> closed.add(address + " on " + Thread.currentThread().getName())));
+
+    @AfterEach
+    void close() {
+        writer.close();
+    }
+
+    private static HostView view(long revision, boolean webRunning) {
+        return HostView.newBuilder().setRevision(revision).addDirectory(FleetMachine.newBuilder().setName("web")
+                .setAddress("fdaa::1").setRunning(webRunning).addPorts(8080)).build();
+    }
+
+    private static boolean await(CompletableFuture<Boolean> applied) throws Exception {
+        return applied.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void anOlderViewSubmittedAfterANewerOneIsIgnored() throws Exception {
+        CompletableFuture<Boolean> stop = writer.submit(view(8, false)); // at arrival: web stops
+        CompletableFuture<Boolean> resync = writer.submit(view(7, true)); // a resync of the view before
+        assertThat(await(stop)).isTrue();
+        assertThat(await(resync)).as("older than revision 8").isFalse();
+        assertThat(table.machine("web").running()).isFalse();
+        assertThat(await(writer.submit(view(8, false)))).as("the same view again, from the reconcile thread").isTrue();
+        assertThat(await(writer.submit(view(9, true)))).isTrue();
+        assertThat(table.machine("web").running()).isTrue();
+    }
+
+    @Test
+    void theTableIsWrittenOnTheIngressThread() throws Exception {
+        await(writer.submit(view(1, true)));
+        await(writer.submit(view(2, false)));
+        assertThat(closed).containsExactly("fdaa::1 on ingress");
+    }
+
+    @Test
+    void afterCloseASubmittedViewFailsInsteadOfThrowingAtTheCaller() {
+        writer.close();
+        assertThatThrownBy(() -> writer.submit(view(1, true)).get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasMessageContaining("ingress writer closed: view at revision 1 not applied");
+    }
+}
