@@ -3,6 +3,8 @@ package dev.fleetnet.ingress.http;
 import dev.fleetnet.routing.MachineEntry;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpUtil;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ScheduledFuture;
@@ -36,6 +38,27 @@ final class Exchange {
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
         this.webSocket = webSocket;
         this.pool = pool;
+    }
+
+    /**
+     * Readies the final response head for the client: hop-by-hop headers out, and framing the
+     * client can follow (chunked for an HTTP/1.1 keep-alive client when the upstream gave no
+     * length, else the connection ends with the body).
+     */
+    void startResponse(HttpResponse response, boolean complete, String proxyName) {
+        responseStarted = true;
+        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        ForwardingHeaders.toClient(response.headers(), false, proxyName);
+        boolean keepAlive = clientKeepAlive;
+        if (!HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response) && !complete) {
+            if (request.protocolVersion().equals(HttpVersion.HTTP_1_1) && keepAlive) {
+                HttpUtil.setTransferEncodingChunked(response, true);
+            } else {
+                keepAlive = false;
+            }
+        }
+        responseKeepAlive = keepAlive;
+        HttpUtil.setKeepAlive(response, keepAlive);
     }
 
     void cancelRequestTimer() {

@@ -1,7 +1,6 @@
 package dev.fleetnet.ingress.http;
 
 import dev.fleetnet.routing.MachineEntry;
-import dev.fleetnet.routing.Resolution;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -14,8 +13,6 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -23,8 +20,6 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -115,68 +110,28 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void onRequest(HttpRequest request) {
         timeoutHandler().headReceived();
-        if (request.decoderResult().isFailure()) {
-            Throwable cause = request.decoderResult().cause();
-            int status = cause instanceof TooLongHttpHeaderException ? 431 : cause instanceof TooLongHttpLineException ? 414 : 400;
-            String reason = status == 431 ? "request headers too large" : status == 414 ? "request line too long"
-                    : "malformed request: " + cause.getMessage();
-            respondAndClose(ErrorResponses.error(ctx.alloc(), status, reason, null, null));
-            return;
-        }
-        if (request.method().equals(HttpMethod.GET) && request.uri().equals("/health")) {
-            respond(ErrorResponses.health(ctx.alloc()), HttpUtil.isKeepAlive(request));
-            return;
-        }
-        RequestChecks.Accept accepted;
-        switch (RequestChecks.check(request.method(), request.uri(), request.protocolVersion(), request.headers())) {
-            case RequestChecks.Refuse refuse -> {
-                respondAndClose(ErrorResponses.error(ctx.alloc(), refuse.status(), refuse.reason(), null, null));
-                return;
+        InetSocketAddress client = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null; // null in EmbeddedChannel
+        switch (Admission.decide(request, ingress, client, ctx.alloc())) {
+            case Admission.Answer answer -> {
+                if (answer.close()) {
+                    respondAndClose(answer.response());
+                } else {
+                    respond(answer.response(), HttpUtil.isKeepAlive(request));
+                }
             }
-            case RequestChecks.AboutServer about -> {
-                respond(ErrorResponses.options(ctx.alloc()), HttpUtil.isKeepAlive(request));
-                return;
-            }
-            case RequestChecks.Accept accept -> accepted = accept;
+            case Admission.Admit admit -> forward(request, admit);
         }
-        // Expect is answered here (100 Continue once admitted), never forwarded: an upstream's interim
-        // response must not be taken for the final one.
-        request.headers().remove(HttpHeaderNames.EXPECT);
-        if (accepted.host() != null) {
-            request.headers().set(HttpHeaderNames.HOST, accepted.host()); // absolute-form: its authority, not the Host field
-        }
-        Resolution resolution = ingress.table().resolve(accepted.host(), accepted.path());
-        if (resolution instanceof Resolution.Refuse refuse) {
-            respond(ErrorResponses.error(ctx.alloc(), refuse.status(), refuse.error(), refuse.machine(), refuse.port()),
-                    HttpUtil.isKeepAlive(request));
-            return;
-        }
-        Resolution.Forward forward = (Resolution.Forward) resolution;
-        long maxBody = forward.route() != null && forward.route().maxBodyBytes() > 0
-                ? forward.route().maxBodyBytes() : ingress.config().maxBodyBytes();
-        MachineEntry target = ingress.outstanding().choose(forward.candidates());
-        if (maxBody > 0 && HttpUtil.getContentLength(request, -1L) > maxBody) {
-            respondAndClose(ErrorResponses.error(ctx.alloc(), 413, "request body too large (limit " + maxBody + " bytes)",
-                    target.name(), forward.port()));
-            return;
-        }
-        if (accepted.expectContinue()) {
+    }
+
+    private void forward(HttpRequest request, Admission.Admit admit) {
+        if (admit.expectContinue()) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
         }
-        boolean webSocket = ForwardingHeaders.isWebSocketUpgrade(request.headers());
-        InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
-        boolean trusted = client != null && TrustedProxies.trusted(ingress.config().trustedProxies(), client.getAddress());
-        ForwardingHeaders.toUpstream(request.headers(),
-                new ForwardingHeaders.Client(client == null ? java.net.InetAddress.getLoopbackAddress() : client.getAddress(),
-                        ingress.listenPort(), ingress.scheme(), trusted),
-                target.name(), forward.port(), forward.rewriteHost(), webSocket, ingress.config().proxyName());
-        request.setUri(forward.path());
-        request.setProtocolVersion(HttpVersion.HTTP_1_1);
         UpstreamPool pool = ingress.pools().on(ctx.channel().eventLoop());
-        Exchange ex = new Exchange(request, target, forward.port(), maxBody, webSocket, pool);
+        Exchange ex = new Exchange(request, admit.target(), admit.port(), admit.maxBody(), admit.webSocket(), pool);
         exchange = ex;
         armRequestTimer(ex);
-        ingress.outstanding().started(target.name());
+        ingress.outstanding().started(admit.target().name());
         state = State.CONNECTING;
         pool.acquire(ex.upstreamAddress).addListener(f -> onUpstreamAcquired(ex, f));
     }
@@ -309,20 +264,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             ex.cancelResponseTimer();
-            ex.responseStarted = true;
-            ex.upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-            ForwardingHeaders.toClient(response.headers(), false, ingress.config().proxyName());
-            boolean keepAlive = ex.clientKeepAlive;
-            if (!HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)
-                    && !(msg instanceof LastHttpContent)) {
-                if (ex.request.protocolVersion().equals(HttpVersion.HTTP_1_1) && keepAlive) {
-                    HttpUtil.setTransferEncodingChunked(response, true);
-                } else {
-                    keepAlive = false;
-                }
-            }
-            ex.responseKeepAlive = keepAlive;
-            HttpUtil.setKeepAlive(response, keepAlive);
+            ex.startResponse(response, msg instanceof LastHttpContent, ingress.config().proxyName());
             ctx.write(response);
             if (!(msg instanceof HttpContent)) {
                 return;

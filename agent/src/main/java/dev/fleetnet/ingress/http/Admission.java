@@ -1,0 +1,82 @@
+package dev.fleetnet.ingress.http;
+
+import dev.fleetnet.routing.MachineEntry;
+import dev.fleetnet.routing.Resolution;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * From a request head alone: does the ingress answer it itself (malformed, refused, unknown
+ * target, too large, health) or forward it, and to which machine. An admitted request's head
+ * is rewritten for the upstream here (origin-form target, forwarding headers, no Expect).
+ */
+final class Admission {
+    private Admission() {}
+
+    sealed interface Decision {}
+
+    /** Answer with {@code response}; {@code close}: end the connection after it (the rest of the stream is not trusted). */
+    record Answer(FullHttpResponse response, boolean close) implements Decision {}
+
+    /** Forward to {@code target}'s {@code port}; the client awaits {@code 100 Continue} when {@code expectContinue}. */
+    record Admit(MachineEntry target, int port, long maxBody, boolean expectContinue, boolean webSocket) implements Decision {}
+
+    static Decision decide(HttpRequest request, IngressContext ingress, InetSocketAddress client, ByteBufAllocator alloc) {
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            int status = cause instanceof TooLongHttpHeaderException ? 431 : cause instanceof TooLongHttpLineException ? 414 : 400;
+            String reason = status == 431 ? "request headers too large" : status == 414 ? "request line too long"
+                    : "malformed request: " + cause.getMessage();
+            return new Answer(ErrorResponses.error(alloc, status, reason, null, null), true);
+        }
+        if (request.method().equals(HttpMethod.GET) && request.uri().equals("/health")) {
+            return new Answer(ErrorResponses.health(alloc), false);
+        }
+        RequestChecks.Accept accepted;
+        switch (RequestChecks.check(request.method(), request.uri(), request.protocolVersion(), request.headers())) {
+            case RequestChecks.Refuse refuse -> {
+                return new Answer(ErrorResponses.error(alloc, refuse.status(), refuse.reason(), null, null), true);
+            }
+            case RequestChecks.AboutServer about -> {
+                return new Answer(ErrorResponses.options(alloc), false);
+            }
+            case RequestChecks.Accept accept -> accepted = accept;
+        }
+        Resolution resolution = ingress.table().resolve(accepted.host(), accepted.path());
+        if (resolution instanceof Resolution.Refuse refuse) {
+            return new Answer(ErrorResponses.error(alloc, refuse.status(), refuse.error(), refuse.machine(), refuse.port()), false);
+        }
+        Resolution.Forward forward = (Resolution.Forward) resolution;
+        long maxBody = forward.route() != null && forward.route().maxBodyBytes() > 0
+                ? forward.route().maxBodyBytes() : ingress.config().maxBodyBytes();
+        MachineEntry target = ingress.outstanding().choose(forward.candidates());
+        if (maxBody > 0 && HttpUtil.getContentLength(request, -1L) > maxBody) {
+            return new Answer(ErrorResponses.error(alloc, 413, "request body too large (limit " + maxBody + " bytes)",
+                    target.name(), forward.port()), true);
+        }
+        // Expect is answered by the ingress (100 Continue once admitted), never forwarded: an upstream's
+        // interim response must not be taken for the final one.
+        request.headers().remove(HttpHeaderNames.EXPECT);
+        if (accepted.host() != null) {
+            request.headers().set(HttpHeaderNames.HOST, accepted.host()); // absolute-form: its authority, not the Host field
+        }
+        boolean webSocket = ForwardingHeaders.isWebSocketUpgrade(request.headers());
+        boolean trusted = client != null && TrustedProxies.trusted(ingress.config().trustedProxies(), client.getAddress());
+        ForwardingHeaders.toUpstream(request.headers(),
+                new ForwardingHeaders.Client(client == null ? InetAddress.getLoopbackAddress() : client.getAddress(),
+                        ingress.listenPort(), ingress.scheme(), trusted),
+                target.name(), forward.port(), forward.rewriteHost(), webSocket, ingress.config().proxyName());
+        request.setUri(forward.path());
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        return new Admit(target, forward.port(), maxBody, accepted.expectContinue(), webSocket);
+    }
+}
