@@ -17,6 +17,9 @@ import java.util.Set;
 final class RequestChecks {
     /** Connection options that would make a hop-by-hop removal drop the body's framing or the routing. */
     private static final Set<String> PROTECTED_OPTIONS = Set.of("content-length", "transfer-encoding", "host");
+    /** {@code uri-host [":" port]} (RFC 9110 7.2): an IP literal or a reg-name, no user info. */
+    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile(
+            "(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(:[0-9]{0,5})?");
 
     private RequestChecks() {}
 
@@ -46,6 +49,20 @@ final class RequestChecks {
         }
         if (hosts.isEmpty() && version.equals(HttpVersion.HTTP_1_1)) {
             return new Refuse(400, "missing Host header (expected: one in every HTTP/1.1 request)");
+        }
+        if (!hosts.isEmpty() && !HOST.matcher(hosts.getFirst()).matches()) {
+            return new Refuse(400, "Host: '" + shorten(hosts.getFirst()) + "' (expected: host[:port], without user info)");
+        }
+        List<String> codings = new java.util.ArrayList<>();
+        for (String value : headers.getAll(HttpHeaderNames.TRANSFER_ENCODING)) {
+            for (String coding : value.split(",")) {
+                codings.add(coding.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        if (!codings.isEmpty() && !codings.equals(List.of("chunked"))) {
+            // The ingress re-frames bodies itself; a coding it does not decode would reach the machine not understood.
+            return new Refuse(codings.getLast().equals("chunked") ? 501 : 400,
+                    "Transfer-Encoding: " + String.join(", ", codings) + " (expected: chunked alone)");
         }
         for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String option : value.split(",")) {

@@ -82,9 +82,17 @@ class StrictHttpTest {
             signed Content-Length                    | 400 | POST /SMUGGLED HTTP/1.1~Host: web.fleet.test~Content-Length: +2~~ab
             Transfer-Encoding not ending in chunked  | 400 | POST /SMUGGLED HTTP/1.1~Host: web.fleet.test~Transfer-Encoding: chunked, identity~~0~~
             space before the colon                   | 400 | POST /SMUGGLED HTTP/1.1~Host: web.fleet.test~Transfer-Encoding : chunked~~0~~
+            Transfer-Encoding in HTTP/1.0            | 400 | POST /SMUGGLED HTTP/1.0~Host: web.fleet.test~Transfer-Encoding: chunked~~0~~
+            chunked applied twice                    | 400 | POST /SMUGGLED HTTP/1.1~Host: web.fleet.test~Transfer-Encoding: chunked, chunked~~0~~
+            unknown transfer coding                  | 501 | POST /SMUGGLED HTTP/1.1~Host: web.fleet.test~Transfer-Encoding: rot13, chunked~~0~~
+            chunk size that is not hex               | 400 | POST /SMUGGLED HTTP/1.1~Host: web.fleet.test~Transfer-Encoding: chunked~~zz~~
+            NUL in a header value                    | 400 | GET /SMUGGLED HTTP/1.1~Host: web.fleet.test~X-A: a{NUL}b~~
+            space in a header name                   | 400 | GET /SMUGGLED HTTP/1.1~Host: web.fleet.test~Bad Name: x~~
+            extra token on the request line          | 400 | GET /SMUGGLED HTTP/1.1 x~Host: web.fleet.test~~
+            Host with user info                      | 400 | GET /SMUGGLED HTTP/1.1~Host: user@web.fleet.test~~
             """)
     void refusedRequestsNeverReachTheMachine(String what, int status, String request) throws IOException {
-        RawHttp.Response response = RawHttp.exchange(port(), request.replace("~", "\r\n"));
+        RawHttp.Response response = RawHttp.exchange(port(), request.replace("~", "\r\n").replace("{NUL}", "\0"));
         assertThat(response.status()).as(what).isEqualTo(status);
         control("after");
         assertThat(upstream.raw()).as("what the machine received").doesNotContainIgnoringCase("smuggled");
