@@ -82,12 +82,15 @@ public final class Agent implements AutoCloseable {
     private HttpIngressServer ingress;
     /** Null when this agent runs no ingress. */
     private IngressWriter ingressWriter;
+    /** The DNS service address kept on loopback (canonical), or null without DNS. */
+    private final String dnsAddress;
 
     public Agent(AgentConfig config) {
         this.config = config;
         this.state = new StateStore(config.stateDir());
+        this.dnsAddress = config.dns() == null ? null : Ipv6.format(config.dns().listen().getAddress().getAddress());
         this.planner = new HostPlanner(config.meshInterface(), config.netnsPrefix(), config.listenPort(),
-                config.dns() == null ? List.of() : List.of(Ipv6.format(config.dns().listen().getAddress().getAddress())));
+                dnsAddress == null ? List.of() : List.of(dnsAddress));
     }
 
     public void start() throws Exception {
@@ -105,7 +108,7 @@ public final class Agent implements AutoCloseable {
         policy = new PolicyReconciler(new NftPacketFilter(null));
         if (config.dns() != null) {
             // The service address must exist before the server binds it; each pass keeps it there.
-            String service = planner.host(HostView.getDefaultInstance()).serviceAddresses().getFirst() + "/128";
+            String service = dnsAddress + "/128";
             if (!net.addresses(null, "lo").contains(service)) {
                 net.setUp(null, "lo");
                 net.addAddress(null, "lo", service);
