@@ -17,7 +17,6 @@ import dev.fleetnet.proto.v1.MachineSpec;
 import dev.fleetnet.proto.v1.Peer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -33,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 class TwoHostMeshIT {
     private static final Duration PING_DEADLINE = Duration.ofSeconds(15);
     private final Sandbox sandbox = new Sandbox();
-    private final String underlay = "fd" + HexFormat.of().toHexDigits((byte) ThreadLocalRandom.current().nextInt()) + ":"
-            + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+    /** A random /32 written canonically (no leading zeros, no zero hextet), as wg prints it back. */
+    private final String underlay = "fd%02x:%x".formatted(ThreadLocalRandom.current().nextInt(256),
+            ThreadLocalRandom.current().nextInt(1, 0x10000));
     @TempDir
     Path stateDir;
     private TestHost a;
