@@ -43,6 +43,18 @@ public record Keys(String prefix) {
      * ports change that read the routes before that write fails its transaction and reads them again.
      */
     public String routesToIndex(String machine) { return prefix + "index/routes-to/" + machine; }
+    /** Certificates, one key per source and hostname: {@code certs/{fleet|uploaded|acme}/{hostname}}. */
+    public String certificates() { return prefix + "certs/"; }
+    public String certificate(dev.fleetnet.proto.v1.CertificateSource source, String hostname) {
+        return certificates() + dev.fleetnet.routing.CertificateKeys.key(source, hostname);
+    }
+    /** The fleet CA that issues default ingress certificates (a {@code Certificate} with its key). */
+    public String fleetCa() { return prefix + "ca/ingress"; }
+    /** Pending ACME HTTP-01 challenges the ingress answers: {@code acme/challenges/{token}}. */
+    public String acmeChallenges() { return prefix + "acme/challenges/"; }
+    public String acmeChallenge(String token) { return acmeChallenges() + token; }
+    /** The ACME account key (PEM), so a controller restart reuses its account. */
+    public String acmeAccount() { return prefix + "acme/account"; }
     public String hostCounter() { return prefix + "alloc/host"; }
     public String networkCounter() { return prefix + "alloc/network"; }
     public String machineCounter(long network, long host) { return prefix + "alloc/machine/" + network + "/" + host; }
