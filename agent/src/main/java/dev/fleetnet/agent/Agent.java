@@ -3,8 +3,9 @@ package dev.fleetnet.agent;
 import dev.fleetnet.agent.control.ControlClient;
 import dev.fleetnet.ingress.IngressUpdater;
 import dev.fleetnet.ingress.http.HttpIngressServer;
-import dev.fleetnet.ingress.http.Transports;
-import dev.fleetnet.routing.IngressTable;
+import dev.fleetnet.ingress.core.IngressRoutes;
+import dev.fleetnet.ingress.core.Transports;
+import dev.fleetnet.ingress.core.UpstreamConnector;
 import io.netty.channel.EventLoopGroup;
 import dev.fleetnet.agent.host.HostPlanner;
 import dev.fleetnet.agent.host.HostReconciler;
@@ -118,10 +119,11 @@ public final class Agent implements AutoCloseable {
             log.info("DNS listening on {} (UDP and TCP), upstreams {}", dns.address(), config.dns().upstreams());
         }
         if (config.ingressListen() != null) {
-            IngressTable table = new IngressTable(config.ingress().naming());
+            IngressRoutes routes = IngressRoutes.empty(config.ingress().naming());
+            UpstreamConnector upstreams = new UpstreamConnector(config.ingress().upstreamConnectTimeout());
             ingressLoops = Transports.group(Math.max(1, Runtime.getRuntime().availableProcessors()));
-            ingress = HttpIngressServer.start(config.ingress(), table, ingressLoops, config.ingressListen());
-            ingressWriter = new IngressWriter(new IngressUpdater(table, ingress::closeConnectionsTo));
+            ingress = HttpIngressServer.start(config.ingress(), routes, upstreams, ingressLoops, config.ingressListen());
+            ingressWriter = new IngressWriter(new IngressUpdater(routes, upstreams::closeAll));
             log.info("HTTP ingress listening on {} (suffix {}, epoll {})", ingress.address(), config.ingress().naming().suffix(),
                     Transports.epoll());
         }

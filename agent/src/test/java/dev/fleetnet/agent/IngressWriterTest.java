@@ -7,7 +7,7 @@ import dev.fleetnet.ingress.IngressUpdater;
 import dev.fleetnet.proto.v1.FleetMachine;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.routing.IngressNaming;
-import dev.fleetnet.routing.IngressTable;
+import dev.fleetnet.ingress.core.IngressRoutes;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,10 +17,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class IngressWriterTest {
-    private final IngressTable table = new IngressTable(new IngressNaming("fleet.test", 8080));
+    private final IngressRoutes routes = IngressRoutes.empty(new IngressNaming("fleet.test", 8080));
     /** Address closed, and the thread that closed it. */
     private final List<String> closed = new CopyOnWriteArrayList<>();
-    private final IngressWriter writer = new IngressWriter(new IngressUpdater(table,
+    private final IngressWriter writer = new IngressWriter(new IngressUpdater(routes,
             address -> closed.add(address + " on " + Thread.currentThread().getName())));
 
     @AfterEach
@@ -43,10 +43,10 @@ class IngressWriterTest {
         CompletableFuture<Boolean> resync = writer.submit(view(7, true)); // a resync of the view before
         assertThat(await(stop)).isTrue();
         assertThat(await(resync)).as("older than revision 8").isFalse();
-        assertThat(table.machine("web").running()).isFalse();
+        assertThat(routes.current().machine("web").running()).isFalse();
         assertThat(await(writer.submit(view(8, false)))).as("the same view again, from the reconcile thread").isTrue();
         assertThat(await(writer.submit(view(9, true)))).isTrue();
-        assertThat(table.machine("web").running()).isTrue();
+        assertThat(routes.current().machine("web").running()).isTrue();
     }
 
     @Test

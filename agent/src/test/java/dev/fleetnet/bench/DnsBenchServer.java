@@ -5,7 +5,7 @@ import dev.fleetnet.agent.dns.DnsDirectory;
 import dev.fleetnet.agent.dns.DnsMachine;
 import dev.fleetnet.agent.dns.DnsServer;
 import dev.fleetnet.core.AddressPlan;
-import dev.fleetnet.ingress.http.Transports;
+import dev.fleetnet.ingress.core.Transports;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -2,9 +2,9 @@ package dev.fleetnet.bench;
 
 import dev.fleetnet.ingress.http.HttpIngressServer;
 import dev.fleetnet.ingress.http.IngressConfig;
-import dev.fleetnet.ingress.http.Transports;
+import dev.fleetnet.ingress.core.Transports;
 import dev.fleetnet.routing.IngressNaming;
-import dev.fleetnet.routing.IngressTable;
+import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.routing.MachineEntry;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
@@ -23,10 +23,10 @@ public final class IngressBenchServer {
         int upstream = Integer.parseInt(args[1]);
         int threads = Integer.parseInt(args[2]);
         IngressConfig config = IngressConfig.builder().naming(new IngressNaming("bench.test", upstream)).build();
-        IngressTable table = new IngressTable(config.naming());
-        table.putMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(upstream), "", Set.of(upstream)));
+        IngressRoutes routes = IngressRoutes.empty(config.naming());
+        routes.swap(routes.current().withMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(upstream), "", Set.of(upstream))));
         EventLoopGroup group = Transports.group(threads);
-        HttpIngressServer server = HttpIngressServer.start(config, table, group,
+        HttpIngressServer server = HttpIngressServer.start(config, routes, group,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), listen));
         System.out.println("fleetnet ingress on " + server.address() + " (epoll: " + Transports.epoll() + ")");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,5 +1,6 @@
 package dev.fleetnet.ingress;
 
+import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.routing.IngressNaming;
 import dev.fleetnet.routing.IngressState;
 import dev.fleetnet.routing.IngressTable;
@@ -16,9 +17,18 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class IngressUpdaterTest {
-    private final IngressTable table = new IngressTable(new IngressNaming("fleet.test", 8080));
+    private final IngressRoutes routes = IngressRoutes.empty(new IngressNaming("fleet.test", 8080));
     private final List<String> closed = new ArrayList<>();
-    private final IngressUpdater updater = new IngressUpdater(table, closed::add);
+    /** What a new request would have seen at the moment each close was asked for. */
+    private final List<Resolution> seenAtClose = new ArrayList<>();
+    private final IngressUpdater updater = new IngressUpdater(routes, address -> {
+        closed.add(address);
+        seenAtClose.add(routes.current().resolve("shop.example.com", "/"));
+    });
+
+    private IngressTable table() {
+        return routes.current();
+    }
 
     private static MachineEntry web(boolean running, String address) {
         // as views carry it: a stopped machine listens on nothing
@@ -32,7 +42,7 @@ class IngressUpdaterTest {
         IngressState state = new IngressState(Map.of("web", web(true, "fdaa::1")), Map.of(SHOP.key(), SHOP));
         assertThat(updater.apply(state)).isEqualTo(new IngressUpdater.Changes(1, 1));
         assertThat(updater.apply(state).none()).isTrue();
-        assertThat(table.resolve("shop.example.com", "/")).isInstanceOf(Resolution.Forward.class);
+        assertThat(table().resolve("shop.example.com", "/")).isInstanceOf(Resolution.Forward.class);
     }
 
     @Test
@@ -44,7 +54,7 @@ class IngressUpdaterTest {
         assertThat(closed).containsExactly("fdaa::1", "fdaa::2");
         updater.apply(IngressState.EMPTY);
         assertThat(closed).containsExactly("fdaa::1", "fdaa::2", "fdaa::2");
-        assertThat(table.machine("web")).isNull();
+        assertThat(table().machine("web")).isNull();
     }
 
     @Test
@@ -54,15 +64,27 @@ class IngressUpdaterTest {
         RouteSpec shopAdmin = new RouteSpec("shop.example.com", "/", "web", false, 8080, "web", true, 0);
         assertThat(updater.apply(new IngressState(Map.of("web", web(true, "fdaa::1")), Map.of(SHOP.key(), shopAdmin))))
                 .isEqualTo(new IngressUpdater.Changes(0, 2));
-        assertThat(table.routes()).containsExactly(shopAdmin);
+        assertThat(table().routes()).containsExactly(shopAdmin);
     }
 
     @Test
-    void withdrawAnswers503AtOnceAndClosesConnections() {
+    void theNewTableIsServedBeforeConnectionsToAStoppedMachineAreClosed() {
         updater.apply(new IngressState(Map.of("web", web(true, "fdaa::1")), Map.of(SHOP.key(), SHOP)));
-        updater.withdraw("web");
+        IngressTable before = table();
+        updater.apply(new IngressState(Map.of("web", web(false, "fdaa::1")), Map.of(SHOP.key(), SHOP)));
         assertThat(closed).containsExactly("fdaa::1");
-        assertThat(table.resolve("shop.example.com", "/")).isEqualTo(new Resolution.Refuse(503, "machine not running", "web", 8080));
-        assertThat(updater.apply(new IngressState(Map.of("web", web(false, "fdaa::1")), Map.of(SHOP.key(), SHOP))).none()).isTrue();
+        // no request arriving while the connections close can still pick the stopped machine
+        assertThat(seenAtClose).containsExactly(new Resolution.Refuse(503, "machine not running", "web", 8080));
+        assertThat(table()).isNotSameAs(before);
+        assertThat(before.resolve("shop.example.com", "/")).isInstanceOf(Resolution.Forward.class);
+    }
+
+    @Test
+    void anUnchangedStateKeepsTheSameTable() {
+        IngressState state = new IngressState(Map.of("web", web(true, "fdaa::1")), Map.of(SHOP.key(), SHOP));
+        updater.apply(state);
+        IngressTable served = table();
+        updater.apply(new IngressState(Map.of("web", web(true, "fdaa::1")), Map.of(SHOP.key(), SHOP)));
+        assertThat(table()).isSameAs(served);
     }
 }

@@ -2,20 +2,22 @@ package dev.fleetnet.routing;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which machine serves a request: explicit routes by hostname and path prefix, then the
  * implicit forms under the fleet suffix ({@code {machine}-{port}}, {@code {port}__{machine}},
- * {@code {machine}}, {@code {app}}) and {@code /proxy/{machine}/{port}/...} on any hostname.
+ * {@code {machine}}, {@code {app}}) and {@code /proxy/{machine}/{port}/...} on hostnames under
+ * the suffix.
  *
- * <p>Readers never lock; each change replaces one immutable entry, so adding or removing a
- * route or machine costs O(routes of that hostname), never a rebuild of the table. Writes
- * come from one thread (the agent's view applier).
+ * <p>Immutable: a table is built whole from an {@link IngressState} by its one writer and
+ * published by swapping a reference, so a reader sees one consistent state for a whole request
+ * (never a route added before the machine it points to) and never takes a lock. The
+ * {@code with*} methods return a new table.
  */
 public final class IngressTable {
     private static final String PROXY_PATH = "/proxy/";
@@ -23,55 +25,84 @@ public final class IngressTable {
             Comparator.comparingInt((RouteSpec r) -> r.pathPrefix().length()).reversed();
 
     private final IngressNaming naming;
-    private final Map<String, MachineEntry> machines = new ConcurrentHashMap<>();
-    private final Map<String, Set<String>> appMembers = new ConcurrentHashMap<>();
-    private final Map<String, List<RouteSpec>> routesByHostname = new ConcurrentHashMap<>();
+    private final IngressState state;
+    private final Map<String, MachineEntry> machines;
+    private final Map<String, Set<String>> appMembers;
+    private final Map<String, List<RouteSpec>> routesByHostname;
 
-    public IngressTable(IngressNaming naming) {
+    private IngressTable(IngressNaming naming, IngressState state) {
         this.naming = naming;
+        this.state = state;
+        this.machines = state.machines();
+        Map<String, Set<String>> apps = new HashMap<>();
+        for (MachineEntry machine : machines.values()) {
+            if (!machine.app().isEmpty()) {
+                apps.computeIfAbsent(machine.app(), a -> new HashSet<>()).add(machine.name());
+            }
+        }
+        Map<String, Set<String>> frozenApps = new HashMap<>();
+        apps.forEach((app, members) -> frozenApps.put(app, Set.copyOf(members)));
+        this.appMembers = Map.copyOf(frozenApps);
+        Map<String, List<RouteSpec>> byHostname = new HashMap<>();
+        for (RouteSpec route : state.routes().values()) {
+            byHostname.computeIfAbsent(route.hostname(), h -> new ArrayList<>()).add(route);
+        }
+        Map<String, List<RouteSpec>> frozenRoutes = new HashMap<>();
+        byHostname.forEach((hostname, routes) -> {
+            routes.sort(LONGEST_PREFIX_FIRST);
+            frozenRoutes.put(hostname, List.copyOf(routes));
+        });
+        this.routesByHostname = Map.copyOf(frozenRoutes);
     }
 
-    public void putMachine(MachineEntry machine) {
-        MachineEntry previous = machines.put(machine.name(), machine);
-        if (previous != null && !previous.app().equals(machine.app())) {
-            leaveApp(previous);
-        }
-        if (!machine.app().isEmpty()) {
-            appMembers.compute(machine.app(), (app, members) -> {
-                Set<String> next = members == null ? new HashSet<>() : new HashSet<>(members);
-                next.add(machine.name());
-                return Set.copyOf(next);
-            });
-        }
+    /** The table serving {@code state}. */
+    public static IngressTable of(IngressNaming naming, IngressState state) {
+        return new IngressTable(naming, state);
     }
 
-    public void removeMachine(String name) {
-        MachineEntry previous = machines.remove(name);
-        if (previous != null) {
-            leaveApp(previous);
-        }
+    /** A table with no machine and no route. */
+    public static IngressTable empty(IngressNaming naming) {
+        return new IngressTable(naming, IngressState.EMPTY);
+    }
+
+    public IngressNaming naming() {
+        return naming;
+    }
+
+    /** The state this table was built from. */
+    public IngressState state() {
+        return state;
+    }
+
+    /** This table with {@code machine} added or replaced. */
+    public IngressTable withMachine(MachineEntry machine) {
+        Map<String, MachineEntry> next = new HashMap<>(machines);
+        next.put(machine.name(), machine);
+        return new IngressTable(naming, new IngressState(next, state.routes()));
+    }
+
+    public IngressTable withoutMachine(String name) {
+        Map<String, MachineEntry> next = new HashMap<>(machines);
+        next.remove(name);
+        return new IngressTable(naming, new IngressState(next, state.routes()));
+    }
+
+    /** This table with the route of this hostname and path prefix added or replaced. */
+    public IngressTable withRoute(RouteSpec route) {
+        Map<String, RouteSpec> next = new HashMap<>(state.routes());
+        next.put(route.key(), route);
+        return new IngressTable(naming, new IngressState(machines, next));
+    }
+
+    public IngressTable withoutRoute(String hostname, String pathPrefix) {
+        String normalized = Hostnames.normalize(hostname);
+        Map<String, RouteSpec> next = new HashMap<>(state.routes());
+        next.values().removeIf(r -> r.hostname().equals(normalized) && r.pathPrefix().equals(pathPrefix));
+        return new IngressTable(naming, new IngressState(machines, next));
     }
 
     public MachineEntry machine(String name) {
         return machines.get(name);
-    }
-
-    /** Adds or replaces the route with this hostname and path prefix. */
-    public void putRoute(RouteSpec route) {
-        routesByHostname.compute(route.hostname(), (hostname, routes) -> {
-            List<RouteSpec> next = new ArrayList<>(routes == null ? List.of() : routes);
-            next.removeIf(r -> r.pathPrefix().equals(route.pathPrefix()));
-            next.add(route);
-            next.sort(LONGEST_PREFIX_FIRST);
-            return List.copyOf(next);
-        });
-    }
-
-    public void removeRoute(String hostname, String pathPrefix) {
-        routesByHostname.computeIfPresent(Hostnames.normalize(hostname), (h, routes) -> {
-            List<RouteSpec> next = routes.stream().filter(r -> !r.pathPrefix().equals(pathPrefix)).toList();
-            return next.isEmpty() ? null : next;
-        });
     }
 
     /** Every explicit route, for status and tests. */
@@ -207,16 +238,5 @@ public final class IngressTable {
             return new Resolution.Refuse(503, "no machine of app " + app + " listening on port " + port, null, port);
         }
         return new Resolution.Forward(ready, port, path, route);
-    }
-
-    private void leaveApp(MachineEntry previous) {
-        if (previous.app().isEmpty()) {
-            return;
-        }
-        appMembers.computeIfPresent(previous.app(), (app, members) -> {
-            Set<String> next = new HashSet<>(members);
-            next.remove(previous.name());
-            return next.isEmpty() ? null : Set.copyOf(next);
-        });
     }
 }

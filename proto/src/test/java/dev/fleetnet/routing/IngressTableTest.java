@@ -14,16 +14,16 @@ class IngressTableTest {
 
     @BeforeEach
     void fleet() {
-        table = new IngressTable(new IngressNaming("fleet.test", 8080));
-        table.putMachine(new MachineEntry("web", "fdaa:0:1:0:3:0:1:0", true, Set.of(8080, 9000), "", Set.of(8080, 9000)));
-        table.putMachine(new MachineEntry("web-1", "fdaa:0:1:0:3:0:2:0", true, Set.of(8080), "", Set.of(8080)));
-        table.putMachine(new MachineEntry("down", "fdaa:0:1:0:3:0:3:0", false, Set.of(8080), "", Set.of(8080)));
-        table.putMachine(new MachineEntry("api-a", "fdaa:0:1:0:1:0:1:0", true, Set.of(8080), "api", Set.of(8080)));
-        table.putMachine(new MachineEntry("api-b", "fdaa:0:1:0:2:0:1:0", true, Set.of(8080), "api", Set.of(8080)));
-        table.putMachine(new MachineEntry("api-c", "fdaa:0:1:0:2:0:2:0", false, Set.of(8080), "api", Set.of(8080)));
-        table.putRoute(new RouteSpec("shop.example.com", "/", "web", false, 8080, "web", false, 0));
-        table.putRoute(new RouteSpec("shop.example.com", "/admin", "web", false, 9000, "web", true, 0));
-        table.putRoute(new RouteSpec("*.apps.example.com", "/", "api", true, 8080, "api-a", false, 0));
+        table = IngressTable.empty(new IngressNaming("fleet.test", 8080));
+        table = table.withMachine(new MachineEntry("web", "fdaa:0:1:0:3:0:1:0", true, Set.of(8080, 9000), "", Set.of(8080, 9000)));
+        table = table.withMachine(new MachineEntry("web-1", "fdaa:0:1:0:3:0:2:0", true, Set.of(8080), "", Set.of(8080)));
+        table = table.withMachine(new MachineEntry("down", "fdaa:0:1:0:3:0:3:0", false, Set.of(8080), "", Set.of(8080)));
+        table = table.withMachine(new MachineEntry("api-a", "fdaa:0:1:0:1:0:1:0", true, Set.of(8080), "api", Set.of(8080)));
+        table = table.withMachine(new MachineEntry("api-b", "fdaa:0:1:0:2:0:1:0", true, Set.of(8080), "api", Set.of(8080)));
+        table = table.withMachine(new MachineEntry("api-c", "fdaa:0:1:0:2:0:2:0", false, Set.of(8080), "api", Set.of(8080)));
+        table = table.withRoute(new RouteSpec("shop.example.com", "/", "web", false, 8080, "web", false, 0));
+        table = table.withRoute(new RouteSpec("shop.example.com", "/admin", "web", false, 9000, "web", true, 0));
+        table = table.withRoute(new RouteSpec("*.apps.example.com", "/", "api", true, 8080, "api-a", false, 0));
     }
 
     @ParameterizedTest(name = "{0}{1} -> {2}:{3} path {4}")
@@ -77,40 +77,52 @@ class IngressTableTest {
 
     @Test
     void stoppingAMachineTakesItOutAtOnceAndAppsSkipIt() {
-        table.putMachine(new MachineEntry("web", "fdaa:0:1:0:3:0:1:0", false, Set.of(8080, 9000), "", Set.of(8080, 9000)));
+        table = table.withMachine(new MachineEntry("web", "fdaa:0:1:0:3:0:1:0", false, Set.of(8080, 9000), "", Set.of(8080, 9000)));
         assertThat(table.resolve("shop.example.com", "/")).isEqualTo(new Resolution.Refuse(503, "machine not running", "web", 8080));
 
-        table.putMachine(new MachineEntry("api-a", "fdaa:0:1:0:1:0:1:0", false, Set.of(8080), "api", Set.of(8080)));
+        table = table.withMachine(new MachineEntry("api-a", "fdaa:0:1:0:1:0:1:0", false, Set.of(8080), "api", Set.of(8080)));
         assertThat(((Resolution.Forward) table.resolve("api.fleet.test", "/")).candidates())
                 .extracting(MachineEntry::name).containsExactly("api-b");
-        table.removeMachine("api-b");
+        table = table.withoutMachine("api-b");
         assertThat(table.resolve("api.fleet.test", "/")).isInstanceOf(Resolution.Refuse.class)
                 .extracting(r -> ((Resolution.Refuse) r).status()).isEqualTo(503);
     }
 
     @Test
     void anAppBalancesOnlyOverMachinesListeningOnTheTargetPort() {
-        table.putMachine(new MachineEntry("api-a", "fdaa:0:1:0:1:0:1:0", true, Set.of(8080), "api", Set.of()));
+        table = table.withMachine(new MachineEntry("api-a", "fdaa:0:1:0:1:0:1:0", true, Set.of(8080), "api", Set.of()));
         assertThat(((Resolution.Forward) table.resolve("api.fleet.test", "/")).candidates())
                 .extracting(MachineEntry::name).containsExactly("api-b");
-        table.putMachine(new MachineEntry("api-b", "fdaa:0:1:0:2:0:1:0", true, Set.of(8080), "api", Set.of(22)));
+        table = table.withMachine(new MachineEntry("api-b", "fdaa:0:1:0:2:0:1:0", true, Set.of(8080), "api", Set.of(22)));
         assertThat(table.resolve("api.fleet.test", "/"))
                 .isEqualTo(new Resolution.Refuse(503, "no machine of app api listening on port 8080", null, 8080));
         // a machine addressed by name is still forwarded to: the caller chose it, and gets 502 if nothing listens
-        table.putMachine(new MachineEntry("web-1", "fdaa:0:1:0:3:0:2:0", true, Set.of(8080), "", Set.of()));
+        table = table.withMachine(new MachineEntry("web-1", "fdaa:0:1:0:3:0:2:0", true, Set.of(8080), "", Set.of()));
         assertThat(table.resolve("web-1.fleet.test", "/")).isInstanceOf(Resolution.Forward.class);
-        table.putMachine(new MachineEntry("api-a", "fdaa:0:1:0:1:0:1:0", true, Set.of(8080), "api", Set.of(8080)));
+        table = table.withMachine(new MachineEntry("api-a", "fdaa:0:1:0:1:0:1:0", true, Set.of(8080), "api", Set.of(8080)));
         assertThat(((Resolution.Forward) table.resolve("x.apps.example.com", "/")).candidates())
                 .extracting(MachineEntry::name).containsExactly("api-a");
     }
 
     @Test
     void removingARouteRemovesOnlyThatPathPrefix() {
-        table.removeRoute("shop.example.com", "/admin");
+        table = table.withoutRoute("shop.example.com", "/admin");
         assertThat(((Resolution.Forward) table.resolve("shop.example.com", "/admin")).port()).isEqualTo(8080);
-        table.removeRoute("shop.example.com", "/");
+        table = table.withoutRoute("shop.example.com", "/");
         assertThat(table.resolve("shop.example.com", "/")).isInstanceOf(Resolution.Refuse.class);
         assertThat(table.routes()).extracting(RouteSpec::hostname).containsExactly("*.apps.example.com");
+    }
+
+    @Test
+    void aTableNeverChangesAfterItIsBuiltReadersHoldingItSeeOneState() {
+        IngressTable before = table;
+        IngressTable after = table.withMachine(new MachineEntry("web", "fdaa:0:1:0:3:0:1:0", false, Set.of(8080), "", Set.of()))
+                .withoutRoute("shop.example.com", "/admin");
+        assertThat(before.resolve("shop.example.com", "/admin/x")).isInstanceOf(Resolution.Forward.class);
+        assertThat(before.machine("web").running()).isTrue();
+        assertThat(after.resolve("shop.example.com", "/admin/x")).isEqualTo(new Resolution.Refuse(503, "machine not running", "web", 8080));
+        assertThat(after.routes()).hasSize(2);
+        assertThat(IngressTable.of(after.naming(), after.state()).routes()).containsExactlyInAnyOrderElementsOf(after.routes());
     }
 
     @Test

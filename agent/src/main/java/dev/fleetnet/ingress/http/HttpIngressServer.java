@@ -1,6 +1,9 @@
 package dev.fleetnet.ingress.http;
 
-import dev.fleetnet.routing.IngressTable;
+import dev.fleetnet.ingress.core.ConnectionLimiter;
+import dev.fleetnet.ingress.core.IngressRoutes;
+import dev.fleetnet.ingress.core.Transports;
+import dev.fleetnet.ingress.core.UpstreamConnector;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -8,25 +11,32 @@ import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 
 /**
- * The HTTP/WebSocket ingress listener: netty (epoll when available), routing through an
- * {@link IngressTable} that the agent updates per route and per machine.
+ * The HTTP/WebSocket front-end: a listener (netty, epoll when available) whose connections
+ * route through the current table of {@link IngressRoutes} and reach machines through the
+ * shared {@link UpstreamConnector}, which closes them when their machine stops.
  */
 public final class HttpIngressServer implements AutoCloseable {
-    private final IngressContext ingress;
     private final ConnectionLimiter limiter;
+    private final UpstreamConnector connector;
     private final Channel channel;
 
-    private HttpIngressServer(IngressContext ingress, ConnectionLimiter limiter, Channel channel) {
-        this.ingress = ingress;
+    private HttpIngressServer(ConnectionLimiter limiter, UpstreamConnector connector, Channel channel) {
         this.limiter = limiter;
+        this.connector = connector;
         this.channel = channel;
     }
 
-    /** Binds on {@code address} using {@code group}'s loops for clients and their upstreams. */
-    public static HttpIngressServer start(IngressConfig config, IngressTable table, EventLoopGroup group,
+    /** Binds on {@code address} with a connector of its own (tests, benchmarks). */
+    public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, EventLoopGroup group,
             InetSocketAddress address) throws InterruptedException {
+        return start(config, routes, new UpstreamConnector(config.upstreamConnectTimeout()), group, address);
+    }
+
+    /** Binds on {@code address} using {@code group}'s loops for clients and their upstreams. */
+    public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, UpstreamConnector connector,
+            EventLoopGroup group, InetSocketAddress address) throws InterruptedException {
         ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerClient());
-        UpstreamPools pools = new UpstreamPools(config);
+        UpstreamPools pools = new UpstreamPools(config, connector);
         // The listen port is known only after binding; the context is made per child channel.
         IngressContext[] holder = new IngressContext[1];
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(Transports.serverChannel())
@@ -40,8 +50,8 @@ public final class HttpIngressServer implements AutoCloseable {
                 });
         Channel channel = bootstrap.bind(address).sync().channel();
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
-        holder[0] = new IngressContext(config, table, new OutstandingRequests(), pools, port, "http");
-        return new HttpIngressServer(holder[0], limiter, channel);
+        holder[0] = new IngressContext(config, routes, new OutstandingRequests(), pools, port, "http");
+        return new HttpIngressServer(limiter, connector, channel);
     }
 
     public InetSocketAddress address() {
@@ -50,7 +60,7 @@ public final class HttpIngressServer implements AutoCloseable {
 
     /** Call when a machine stops or its address goes away: closes every upstream connection to it. */
     public void closeConnectionsTo(String machineAddress) {
-        ingress.pools().closeAll(machineAddress);
+        connector.closeAll(machineAddress);
     }
 
     public int openConnections() {

@@ -1,8 +1,9 @@
 package dev.fleetnet.ingress.http;
 
-import io.netty.bootstrap.Bootstrap;
+import dev.fleetnet.ingress.core.UpstreamConnector;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -11,7 +12,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,7 +22,8 @@ import java.util.Set;
  */
 final class UpstreamPool {
     private final EventLoop loop;
-    private final Bootstrap bootstrap;
+    private final UpstreamConnector connector;
+    private final ChannelHandler initializer;
     private final int maxPerUpstream;
     /** How long a request waits for a connection when the pool is full. */
     private final java.time.Duration acquireTimeout;
@@ -30,11 +31,13 @@ final class UpstreamPool {
     private final Map<InetSocketAddress, Set<Channel>> open = new HashMap<>();
     private final Map<InetSocketAddress, Deque<Promise<Channel>>> waiting = new HashMap<>();
 
-    /** {@code bootstrap} must already be bound to {@code loop} and carry the upstream initializer. */
-    UpstreamPool(EventLoop loop, Bootstrap bootstrap, int maxPerUpstream, java.time.Duration acquireTimeout) {
+    /** New connections are opened through {@code connector} on {@code loop} with {@code initializer} as their pipeline. */
+    UpstreamPool(EventLoop loop, UpstreamConnector connector, ChannelHandler initializer, int maxPerUpstream,
+            java.time.Duration acquireTimeout) {
         this.acquireTimeout = acquireTimeout;
         this.loop = loop;
-        this.bootstrap = bootstrap;
+        this.connector = connector;
+        this.initializer = initializer;
         this.maxPerUpstream = maxPerUpstream;
     }
 
@@ -84,25 +87,12 @@ final class UpstreamPool {
         idle.computeIfAbsent(upstream, k -> new ArrayDeque<>()).addFirst(channel);
     }
 
-    /** Closes every connection, idle or busy, to {@code address} (a machine that stopped). */
-    void closeAll(String address) {
-        assert loop.inEventLoop();
-        for (Map.Entry<InetSocketAddress, Set<Channel>> entry : Map.copyOf(open).entrySet()) {
-            if (entry.getKey().getHostString().equals(address)) {
-                for (Channel channel : List.copyOf(entry.getValue())) {
-                    channel.close();
-                }
-                idle.remove(entry.getKey());
-            }
-        }
-    }
-
     int openConnections(InetSocketAddress upstream) {
         return open.getOrDefault(upstream, Set.of()).size();
     }
 
     private void connect(InetSocketAddress upstream, Set<Channel> channels, Promise<Channel> promise) {
-        bootstrap.connect(upstream).addListener((ChannelFutureListener) f -> {
+        connector.connect(loop, upstream, initializer).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 promise.tryFailure(f.cause());
                 serveNextWaiter(upstream);

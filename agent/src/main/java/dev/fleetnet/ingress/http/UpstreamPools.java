@@ -1,8 +1,7 @@
 package dev.fleetnet.ingress.http;
 
-import io.netty.bootstrap.Bootstrap;
+import dev.fleetnet.ingress.core.UpstreamConnector;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -14,35 +13,26 @@ final class UpstreamPools {
     static final String CODEC = "upstream-codec";
     static final String HANDLER = "upstream-handler";
     private final IngressConfig config;
+    private final UpstreamConnector connector;
     private final Map<EventLoop, UpstreamPool> pools = new ConcurrentHashMap<>();
 
-    UpstreamPools(IngressConfig config) {
+    UpstreamPools(IngressConfig config, UpstreamConnector connector) {
         this.config = config;
+        this.connector = connector;
     }
 
     UpstreamPool on(EventLoop loop) {
-        return pools.computeIfAbsent(loop, l -> new UpstreamPool(l, bootstrap(l), config.upstreamPoolSizePerMachine(),
+        return pools.computeIfAbsent(loop, l -> new UpstreamPool(l, connector, httpClient(), config.upstreamPoolSizePerMachine(),
                 config.upstreamAcquireTimeout()));
     }
 
-    /** Closes every upstream connection to a machine address, on every loop. */
-    void closeAll(String address) {
-        for (UpstreamPool pool : pools.values()) {
-            pool.loop().execute(() -> pool.closeAll(address));
-        }
-    }
-
-    private Bootstrap bootstrap(EventLoop loop) {
-        return new Bootstrap().group(loop).channel(Transports.channel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.upstreamConnectTimeout().toMillis())
-                .option(ChannelOption.AUTO_READ, true)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(CODEC, new HttpClientCodec(config.maxInitialLineBytes(),
-                                config.maxHeaderBytes(), 64 * 1024));
-                        ch.pipeline().addLast(HANDLER, new UpstreamHandler());
-                    }
-                });
+    private ChannelInitializer<SocketChannel> httpClient() {
+        return new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(CODEC, new HttpClientCodec(config.maxInitialLineBytes(), config.maxHeaderBytes(), 64 * 1024));
+                ch.pipeline().addLast(HANDLER, new UpstreamHandler());
+            }
+        };
     }
 }

@@ -1,5 +1,6 @@
 package dev.fleetnet.ingress.http;
 
+import dev.fleetnet.ingress.core.Relay;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -26,16 +27,16 @@ final class WebSocketTunnel {
                 return;
             }
             upstream.pipeline().get(UpstreamHandler.class).unbind();
-            upstream.pipeline().addLast(new RelayHandler(client.channel()));
+            // Relays first: a codec removed after them hands what it already buffered to the relay.
+            Relay.splice(client.channel(), upstream);
             upstream.pipeline().remove(UpstreamPools.HANDLER);
             upstream.pipeline().remove(UpstreamPools.CODEC);
-            client.pipeline().addLast(new RelayHandler(upstream));
             // An open tunnel gets its own idle limit (no traffic either way), not the HTTP keep-alive one.
             client.pipeline().replace(HttpIngressInitializer.IDLE, HttpIngressInitializer.IDLE,
                     new IdleStateHandler(0, 0, webSocketIdle.toMillis(), TimeUnit.MILLISECONDS));
             client.pipeline().remove(HttpIngressInitializer.HEADER_TIMEOUT);
-            client.pipeline().remove(HttpIngressInitializer.CODEC);
             client.pipeline().remove(proxy);
+            client.pipeline().remove(HttpIngressInitializer.CODEC);
             upstream.config().setAutoRead(true);
             client.channel().config().setAutoRead(true);
         });

@@ -6,7 +6,7 @@ import static dev.fleetnet.agent.dns.DnsFixtures.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetnet.agent.Sandbox;
-import dev.fleetnet.ingress.http.Transports;
+import dev.fleetnet.ingress.core.Transports;
 import dev.fleetnet.netns.NamespaceRunner;
 import io.netty.channel.EventLoopGroup;
 import java.io.File;

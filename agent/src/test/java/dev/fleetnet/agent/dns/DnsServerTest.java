@@ -5,7 +5,7 @@ import static dev.fleetnet.agent.dns.DnsFixtures.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetnet.agent.Sandbox;
-import dev.fleetnet.ingress.http.Transports;
+import dev.fleetnet.ingress.core.Transports;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.DatagramPacket;

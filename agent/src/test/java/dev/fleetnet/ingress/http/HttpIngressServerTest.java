@@ -1,11 +1,12 @@
 package dev.fleetnet.ingress.http;
 
+import dev.fleetnet.ingress.core.Transports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.fleetnet.routing.IngressNaming;
-import dev.fleetnet.routing.IngressTable;
+import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.routing.MachineEntry;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -38,7 +39,7 @@ class HttpIngressServerTest {
     private EventLoopGroup group;
     private HttpServer upstream;
     private Channel webSocketUpstream;
-    private IngressTable table;
+    private IngressRoutes routes;
     private HttpIngressServer ingress;
     private int upstreamPort;
 
@@ -52,10 +53,10 @@ class HttpIngressServerTest {
         IngressConfig config = IngressConfig.builder().naming(new IngressNaming("fleet.test", upstreamPort))
                 .upstreamResponseTimeout(Duration.ofSeconds(1))
                 .trustedProxies(List.of()).build();
-        table = new IngressTable(config.naming());
+        routes = IngressRoutes.empty(config.naming());
         Set<Integer> ports = Set.of(upstreamPort, wsPort, closedPort());
-        table.putMachine(new MachineEntry("web", "127.0.0.1", true, ports, "", ports));
-        ingress = HttpIngressServer.start(config, table, group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        routes.swap(routes.current().withMachine(new MachineEntry("web", "127.0.0.1", true, ports, "", ports)));
+        ingress = HttpIngressServer.start(config, routes, group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 
     @AfterEach
@@ -83,8 +84,8 @@ class HttpIngressServerTest {
     void aTrustedProxysForwardingHeadersAreExtendedAndRewriteHostIsHonoured() throws Exception {
         IngressConfig trusting = IngressConfig.builder().naming(new IngressNaming("fleet.test", upstreamPort))
                 .trustedProxies(List.of(TrustedProxies.Cidr.parse("127.0.0.0/8"))).build();
-        table.putRoute(new dev.fleetnet.routing.RouteSpec("app.example.com", "/", "web", false, upstreamPort, "web", true, 0));
-        try (HttpIngressServer behindProxy = HttpIngressServer.start(trusting, table, group,
+        routes.swap(routes.current().withRoute(new dev.fleetnet.routing.RouteSpec("app.example.com", "/", "web", false, upstreamPort, "web", true, 0)));
+        try (HttpIngressServer behindProxy = HttpIngressServer.start(trusting, routes, group,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             RawHttp.Response response = RawHttp.exchange(behindProxy.address().getPort(), "GET / HTTP/1.1\r\nHost: app.example.com\r\n"
                     + "X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nForwarded: for=203.0.113.7;proto=https\r\n"
@@ -100,7 +101,7 @@ class HttpIngressServerTest {
         IngressConfig oneConnection = IngressConfig.builder().naming(new IngressNaming("fleet.test", upstreamPort))
                 .upstreamPoolSizePerMachine(1).build();
         EventLoopGroup oneLoop = Transports.group(1); // the bound is per event loop
-        try (HttpIngressServer pooled = HttpIngressServer.start(oneConnection, table, oneLoop,
+        try (HttpIngressServer pooled = HttpIngressServer.start(oneConnection, routes, oneLoop,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
                 Socket first = new Socket("127.0.0.1", pooled.address().getPort());
                 Socket second = new Socket("127.0.0.1", pooled.address().getPort())) {
@@ -206,7 +207,7 @@ class HttpIngressServerTest {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write("GET /hold HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             assertThat(holdReached.await(10, TimeUnit.SECONDS)).as("request reached the upstream").isTrue();
-            table.putMachine(new MachineEntry("web", "127.0.0.1", false, Set.of(upstreamPort), "", Set.of(upstreamPort)));
+            routes.swap(routes.current().withMachine(new MachineEntry("web", "127.0.0.1", false, Set.of(upstreamPort), "", Set.of(upstreamPort))));
             ingress.closeConnectionsTo("127.0.0.1");
             RawHttp.Response cut = RawHttp.read(socket.getInputStream());
             assertThat(cut.status()).isEqualTo(502);

@@ -3,7 +3,7 @@ package dev.fleetnet.ingress.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetnet.routing.IngressNaming;
-import dev.fleetnet.routing.IngressTable;
+import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.routing.MachineEntry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -24,10 +24,10 @@ class HttpProxyHandlerTest {
     void pipeline() {
         IngressConfig config = IngressConfig.builder().naming(new IngressNaming("fleet.test", 8080))
                 .maxHeaderBytes(1024).maxBodyBytes(1000).build();
-        IngressTable table = new IngressTable(config.naming());
-        table.putMachine(new MachineEntry("web", "fdaa:0:1:0:1:0:1:0", true, Set.of(8080), "", Set.of(8080)));
-        table.putMachine(new MachineEntry("down", "fdaa:0:1:0:1:0:2:0", false, Set.of(8080), "", Set.of(8080)));
-        IngressContext ingress = new IngressContext(config, table, new OutstandingRequests(), new UpstreamPools(config), 80, "http");
+        IngressRoutes routes = IngressRoutes.empty(config.naming());
+        routes.swap(routes.current().withMachine(new MachineEntry("web", "fdaa:0:1:0:1:0:1:0", true, Set.of(8080), "", Set.of(8080))));
+        routes.swap(routes.current().withMachine(new MachineEntry("down", "fdaa:0:1:0:1:0:2:0", false, Set.of(8080), "", Set.of(8080))));
+        IngressContext ingress = new IngressContext(config, routes, new OutstandingRequests(), new UpstreamPools(config, new dev.fleetnet.ingress.core.UpstreamConnector(config.upstreamConnectTimeout())), 80, "http");
         channel = new EmbeddedChannel(new HeaderReadTimeoutHandler(config.headerReadTimeout()),
                 new HttpServerCodec(config.maxInitialLineBytes(), config.maxHeaderBytes(), 8192), new HttpProxyHandler(ingress));
     }

@@ -1,9 +1,10 @@
 package dev.fleetnet.ingress.http;
 
+import dev.fleetnet.ingress.core.Transports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetnet.routing.IngressNaming;
-import dev.fleetnet.routing.IngressTable;
+import dev.fleetnet.ingress.core.IngressRoutes;
 import io.netty.channel.EventLoopGroup;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -23,7 +24,7 @@ class IngressLimitsTest {
     private void start(IngressConfig.Builder config) throws Exception {
         group = Transports.group(1);
         IngressConfig built = config.naming(new IngressNaming("fleet.test", 8080)).build();
-        server = HttpIngressServer.start(built, new IngressTable(built.naming()), group,
+        server = HttpIngressServer.start(built, IngressRoutes.empty(built.naming()), group,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 

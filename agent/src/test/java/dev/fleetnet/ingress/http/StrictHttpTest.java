@@ -1,9 +1,10 @@
 package dev.fleetnet.ingress.http;
 
+import dev.fleetnet.ingress.core.Transports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetnet.routing.IngressNaming;
-import dev.fleetnet.routing.IngressTable;
+import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.routing.MachineEntry;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
@@ -39,9 +40,9 @@ class StrictHttpTest {
         upstream = new RecordingUpstream("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n");
         IngressConfig config = IngressConfig.builder().naming(new IngressNaming("fleet.test", upstream.port()))
                 .upstreamResponseTimeout(Duration.ofSeconds(2)).trustedProxies(List.of()).build();
-        IngressTable table = new IngressTable(config.naming());
-        table.putMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(upstream.port()), "", Set.of(upstream.port())));
-        ingress = HttpIngressServer.start(config, table, group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        IngressRoutes routes = IngressRoutes.empty(config.naming());
+        routes.swap(routes.current().withMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(upstream.port()), "", Set.of(upstream.port()))));
+        ingress = HttpIngressServer.start(config, routes, group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package dev.fleetnet.ingress.http;
 
+import dev.fleetnet.ingress.core.Transports;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.netty.bootstrap.ServerBootstrap;

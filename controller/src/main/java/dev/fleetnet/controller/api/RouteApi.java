@@ -72,16 +72,19 @@ public final class RouteApi extends RouteServiceGrpc.RouteServiceImplBase {
         Calls.unary(out, () -> {
             String host = Hostnames.normalize(request.getHostname());
             String path = request.getPath().isEmpty() ? "/" : request.getPath();
-            IngressTable table = new IngressTable(naming);
+            java.util.Map<String, MachineEntry> machines = new java.util.HashMap<>();
             for (Machine m : store.machines("", "")) {
-                table.putMachine(new MachineEntry(m.getName(), m.getAddress(), m.getDesiredState() != MachineState.MACHINE_STATE_STOPPED,
+                machines.put(m.getName(), new MachineEntry(m.getName(), m.getAddress(), m.getDesiredState() != MachineState.MACHINE_STATE_STOPPED,
                         new HashSet<>(m.getPortsList()), m.getApp(), new HashSet<>(m.getListeningPortsList())));
             }
             java.util.Map<String, Route> byKey = new java.util.HashMap<>();
+            java.util.Map<String, dev.fleetnet.routing.RouteSpec> specs = new java.util.HashMap<>();
             for (Route r : routes.list("")) {
-                table.putRoute(IngressViews.spec(r));
+                specs.put(IngressViews.key(r), IngressViews.spec(r));
                 byKey.put(IngressViews.key(r), r);
             }
+            // the same table code the ingress serves from, so the answer is what a request would get
+            IngressTable table = IngressTable.of(naming, new dev.fleetnet.routing.IngressState(machines, specs));
             WhoOwnsResponse.Builder answer = WhoOwnsResponse.newBuilder();
             switch (table.match(host, path)) {
                 case IngressTable.Match.Explicit e -> {

@@ -1,4 +1,4 @@
-package dev.fleetnet.ingress.http;
+package dev.fleetnet.ingress.core;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;

@@ -1,4 +1,4 @@
-package dev.fleetnet.ingress.http;
+package dev.fleetnet.ingress.core;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,21 +11,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Closes connections beyond the configured maximum, in all and per client address, as soon as
  * they are accepted: one client cannot take the edge's connections from everyone else.
- * Shared by every event loop; the counters are the only state.
+ * Shared by every event loop and every listener (HTTP, TLS, and the raw front-ends to come);
+ * the counters are the only state.
  */
 @ChannelHandler.Sharable
-final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
+public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private final int max;
     private final int maxPerClient;
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
 
-    ConnectionLimiter(int max, int maxPerClient) {
+    public ConnectionLimiter(int max, int maxPerClient) {
         this.max = max;
         this.maxPerClient = maxPerClient;
     }
 
-    int open() {
+    public int open() {
         return open.get();
     }
 

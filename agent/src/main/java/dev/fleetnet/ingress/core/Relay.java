@@ -1,20 +1,33 @@
-package dev.fleetnet.ingress.http;
+package dev.fleetnet.ingress.core;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
 
 /**
- * Copies bytes to a peer channel (a WebSocket after its upgrade), reading only while the peer
- * can take more: backpressure without buffering.
+ * Copies what one channel reads to its peer, reading only while the peer can take more:
+ * backpressure without buffering, in the manner of netty's proxy example. When either side
+ * closes, the other is flushed and closed. Every protocol front-end ends in a relay once it
+ * knows where the bytes go (a WebSocket after its upgrade; raw TCP and TLS passthrough from
+ * the first byte).
  */
-final class RelayHandler extends ChannelInboundHandlerAdapter {
+public final class Relay extends ChannelInboundHandlerAdapter {
     private final Channel peer;
 
-    RelayHandler(Channel peer) {
+    private Relay(Channel peer) {
         this.peer = peer;
+    }
+
+    /**
+     * Adds a relay to the end of both pipelines. Both channels must share an event loop, and
+     * whatever handlers still decode a protocol must be removed by the caller first.
+     */
+    public static void splice(Channel a, Channel b) {
+        a.pipeline().addLast("relay", new Relay(b));
+        b.pipeline().addLast("relay", new Relay(a));
     }
 
     @Override
@@ -50,7 +63,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof io.netty.handler.timeout.IdleStateEvent) { // nothing either way for the tunnel's idle limit
+        if (evt instanceof IdleStateEvent) { // nothing either way within the relay's idle limit
             peer.close();
             ctx.close();
             return;
