@@ -2,7 +2,10 @@ package dev.fleetnet.controller.certs;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -15,7 +18,6 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
@@ -85,11 +87,10 @@ public final class Pem {
             throw new IllegalArgumentException("private key: unparsable PEM (" + e.getClass().getSimpleName()
                     + ") (expected: PEM PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY)");
         }
-        JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
         try {
             return switch (block) {
-                case PrivateKeyInfo info -> converter.getPrivateKey(info);
-                case PEMKeyPair pair -> converter.getKeyPair(pair).getPrivate();
+                case PrivateKeyInfo info -> toPrivateKey(info);
+                case PEMKeyPair pair -> toPrivateKey(pair.getPrivateKeyInfo());
                 case PEMEncryptedKeyPair encrypted -> throw encrypted();
                 case PKCS8EncryptedPrivateKeyInfo encrypted -> throw encrypted();
                 case null -> throw new IllegalArgumentException(
@@ -100,7 +101,23 @@ public final class Pem {
         } catch (IOException e) {
             throw new IllegalArgumentException("private key: unreadable key (" + e.getClass().getSimpleName()
                     + ") (expected: an EC or RSA private key)");
+        } catch (GeneralSecurityException e) {
+            // key factory messages describe the structure, never the key's value
+            throw new IllegalArgumentException("private key: unreadable key (" + e.getMessage()
+                    + ") (expected: an EC or RSA private key)");
         }
+    }
+
+    /** Through the platform's key factories (BC's converter asks for "ECDSA", which only BC's provider has). */
+    private static PrivateKey toPrivateKey(PrivateKeyInfo info) throws IOException, GeneralSecurityException {
+        String oid = info.getPrivateKeyAlgorithm().getAlgorithm().getId();
+        String algorithm = switch (oid) {
+            case "1.2.840.10045.2.1" -> "EC";
+            case "1.2.840.113549.1.1.1" -> "RSA";
+            case "1.3.101.112" -> "Ed25519";
+            default -> throw new IllegalArgumentException("private key: algorithm " + oid + " (expected: EC, RSA or Ed25519)");
+        };
+        return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
     }
 
     private static IllegalArgumentException encrypted() {
