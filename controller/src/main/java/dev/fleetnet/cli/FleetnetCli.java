@@ -12,10 +12,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-/** The {@code ./fleetnet} command line: labs, hosts, networks and machines. */
+/** The {@code ./fleetnet} command line: labs, hosts, networks, machines, routes and certificates. */
 @Command(name = "fleetnet", mixinStandardHelpOptions = true, version = "fleetnet 0.1.0",
         description = "Networking for a microVM platform: fdaa:: mesh, machines, labs.",
-        subcommands = {LabCommand.class, HostCommand.class, NetworkCommand.class, MachineCommand.class, RouteCommand.class})
+        subcommands = {LabCommand.class, HostCommand.class, NetworkCommand.class, MachineCommand.class, RouteCommand.class,
+            CertCommand.class})
 public final class FleetnetCli {
     static final String DEFAULT_CONTROLLER = "127.0.0.1:7400";
 

@@ -3,6 +3,8 @@ package dev.fleetnet.cli;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
+import dev.fleetnet.proto.v1.CertificateInfo;
+import dev.fleetnet.proto.v1.CertificateSource;
 import dev.fleetnet.proto.v1.Host;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.MachineState;
@@ -77,6 +79,25 @@ final class Views {
                     r.getOwner(), options(r));
         }
         return table.render();
+    }
+
+    /** Certificates: facts only, the API never returns keys. */
+    static String certificates(List<CertificateInfo> certificates) {
+        Table table = new Table("HOSTNAME", "SOURCE", "NAMES", "ISSUER", "EXPIRES", "FINGERPRINT");
+        for (CertificateInfo c : certificates) {
+            table.row(c.getHostname(), source(c.getSource()), String.join(",", c.getNamesList()), c.getIssuer(),
+                    java.time.Instant.ofEpochSecond(c.getNotAfterEpochSeconds()), c.getSha256Fingerprint());
+        }
+        return table.render();
+    }
+
+    static String source(CertificateSource source) {
+        return switch (source) {
+            case CERTIFICATE_SOURCE_FLEET -> "fleet";
+            case CERTIFICATE_SOURCE_UPLOADED -> "uploaded";
+            case CERTIFICATE_SOURCE_ACME -> "acme";
+            default -> source.toString();
+        };
     }
 
     static String target(Route r) {

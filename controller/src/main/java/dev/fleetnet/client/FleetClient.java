@@ -1,5 +1,6 @@
 package dev.fleetnet.client;
 
+import dev.fleetnet.proto.v1.CertificateServiceGrpc;
 import dev.fleetnet.proto.v1.HostServiceGrpc;
 import dev.fleetnet.proto.v1.MachineServiceGrpc;
 import dev.fleetnet.proto.v1.NetworkServiceGrpc;
@@ -43,6 +44,10 @@ public final class FleetClient implements AutoCloseable {
 
     public RouteServiceGrpc.RouteServiceBlockingStub routes() {
         return RouteServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public CertificateServiceGrpc.CertificateServiceBlockingStub certificates() {
+        return CertificateServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

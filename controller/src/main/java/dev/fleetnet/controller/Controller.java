@@ -4,6 +4,10 @@ import dev.fleetnet.controller.api.HostApi;
 import dev.fleetnet.controller.api.MachineApi;
 import dev.fleetnet.controller.api.NetworkApi;
 import dev.fleetnet.controller.api.RouteApi;
+import dev.fleetnet.controller.certs.CertificateApi;
+import dev.fleetnet.controller.certs.CertificateStore;
+import dev.fleetnet.controller.certs.FleetCa;
+import dev.fleetnet.controller.certs.FleetCertificates;
 import dev.fleetnet.controller.control.AgentControlService;
 import dev.fleetnet.controller.store.FleetException;
 import dev.fleetnet.controller.store.FleetStore;
@@ -16,6 +20,8 @@ import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -23,7 +29,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-/** A running controller: etcd client, fleet watcher, the public API and the agent channel. */
+/**
+ * A running controller: etcd client, fleet watcher, the fleet CA and its certificate manager,
+ * the public API and the agent channel.
+ */
 public final class Controller implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private Server api;
@@ -61,9 +70,15 @@ public final class Controller implements AutoCloseable {
             throw new IllegalStateException("etcd at " + String.join(",", endpoints) + " did not answer (expected: a running etcd; "
                     + e.getMessage() + ")", e);
         }
+        CertificateStore certificates = new CertificateStore(client, store.keys());
+        FleetCa ca = FleetCa.loadOrCreate(certificates, Clock.systemUTC());
         FleetWatcher watcher = new FleetWatcher(client, store.keys());
         watcher.start();
         resources.add(0, watcher);
+        FleetCertificates fleetCertificates = new FleetCertificates(certificates, store.routes(), ca,
+                new FleetCertificates.Config(config.naming().suffix(), Duration.ofHours(1), Clock.systemUTC()));
+        fleetCertificates.start(watcher);
+        resources.add(0, fleetCertificates);
         ExecutorService blocking = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "controller-etcd");
             t.setDaemon(true);
@@ -79,6 +94,7 @@ public final class Controller implements AutoCloseable {
         api = NettyServerBuilder.forAddress(config.apiListen())
                 .addService(new HostApi(store)).addService(new NetworkApi(store)).addService(new MachineApi(store))
                 .addService(new RouteApi(store, config.naming()))
+                .addService(new CertificateApi(certificates, ca, Clock.systemUTC()))
                 .build().start();
         NettyServerBuilder agentBuilder = NettyServerBuilder.forAddress(config.agentListen())
                 .addService(new AgentControlService(store, watcher, client.getLeaseClient(), config.joinToken(), controllerId, blocking))

@@ -2,7 +2,17 @@ package dev.fleetnet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fleetnet.proto.v1.AddCertificateRequest;
 import dev.fleetnet.proto.v1.AddRouteRequest;
+import dev.fleetnet.proto.v1.CertificateInfo;
+import dev.fleetnet.proto.v1.CertificateServiceGrpc;
+import dev.fleetnet.proto.v1.CertificateSource;
+import dev.fleetnet.proto.v1.DeleteCertificateRequest;
+import dev.fleetnet.proto.v1.DeleteCertificateResponse;
+import dev.fleetnet.proto.v1.GetFleetCaRequest;
+import dev.fleetnet.proto.v1.GetFleetCaResponse;
+import dev.fleetnet.proto.v1.ListCertificatesRequest;
+import dev.fleetnet.proto.v1.ListCertificatesResponse;
 import dev.fleetnet.proto.v1.Route;
 import dev.fleetnet.proto.v1.RouteServiceGrpc;
 import io.grpc.Server;
@@ -89,5 +99,77 @@ class FleetnetCliTest {
                 web-1  fdaa:0:1:0:1:0:1:0
                 x      -
                 """);
+    }
+
+    /** A fake CertificateService that records the upload it got. */
+    private static final class FakeCertificates extends CertificateServiceGrpc.CertificateServiceImplBase {
+        static final CertificateInfo INFO = CertificateInfo.newBuilder().setHostname("shop.example.com")
+                .setSource(CertificateSource.CERTIFICATE_SOURCE_UPLOADED).addNames("shop.example.com").addNames("www.shop.example.com")
+                .setIssuer("CN=Test CA").setNotAfterEpochSeconds(1_800_000_000L).setSha256Fingerprint("ab".repeat(32))
+                .setKeyType("EC P-256").build();
+        volatile AddCertificateRequest added;
+
+        @Override
+        public void addCertificate(AddCertificateRequest request, StreamObserver<CertificateInfo> out) {
+            added = request;
+            out.onNext(INFO);
+            out.onCompleted();
+        }
+
+        @Override
+        public void listCertificates(ListCertificatesRequest request, StreamObserver<ListCertificatesResponse> out) {
+            out.onNext(ListCertificatesResponse.newBuilder().addCertificates(INFO).build());
+            out.onCompleted();
+        }
+
+        @Override
+        public void getFleetCa(GetFleetCaRequest request, StreamObserver<GetFleetCaResponse> out) {
+            out.onNext(GetFleetCaResponse.newBuilder().setCertificatePem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").build());
+            out.onCompleted();
+        }
+
+        @Override
+        public void deleteCertificate(DeleteCertificateRequest request, StreamObserver<DeleteCertificateResponse> out) {
+            out.onError(Status.NOT_FOUND.withDescription("hostname: '" + request.getHostname() + "' has no uploaded certificate")
+                    .asRuntimeException());
+        }
+    }
+
+    @Test
+    void certCommandsPrintThePemTheTableAndTheReasons(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        FakeCertificates fake = new FakeCertificates();
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .addService(fake).build().start();
+        String controller = "127.0.0.1:" + server.getPort();
+        try {
+            assertThat(run("--controller", controller, "cert", "ca").out())
+                    .isEqualTo("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+
+            Outcome list = run("--controller", controller, "cert", "list");
+            assertThat(list.out().lines().toList()).containsExactly(
+                    "HOSTNAME          SOURCE    NAMES                                  ISSUER      EXPIRES               FINGERPRINT",
+                    "shop.example.com  uploaded  shop.example.com,www.shop.example.com  CN=Test CA  2027-01-15T08:00:00Z  " + "ab".repeat(32));
+            assertThat(run("--controller", controller, "cert", "list", "--json").out()).contains("\"sha256_fingerprint\"");
+
+            java.nio.file.Path cert = java.nio.file.Files.writeString(dir.resolve("cert.pem"), "CERT PEM");
+            java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("key.pem"), "KEY PEM");
+            Outcome add = run("--controller", controller, "cert", "add", "shop.example.com", "--cert", cert.toString(), "--key", key.toString());
+            assertThat(add.exitCode()).isEqualTo(0);
+            assertThat(fake.added.getCertificateChainPem()).isEqualTo("CERT PEM");
+            assertThat(fake.added.getPrivateKeyPem()).isEqualTo("KEY PEM");
+            assertThat(add.out()).contains("shop.example.com").doesNotContain("KEY PEM");
+
+            Outcome missing = run("--controller", controller, "cert", "add", "shop.example.com", "--cert", dir.resolve("nope.pem").toString(),
+                    "--key", key.toString());
+            assertThat(missing.exitCode()).isEqualTo(1);
+            assertThat(missing.err().strip()).isEqualTo("error: --cert: '" + dir.resolve("nope.pem")
+                    + "' cannot be read (NoSuchFileException) (expected: a readable PEM file)");
+
+            Outcome delete = run("--controller", controller, "cert", "delete", "gone.example.com");
+            assertThat(delete.exitCode()).isEqualTo(1);
+            assertThat(delete.err().strip()).isEqualTo("error: NOT_FOUND: hostname: 'gone.example.com' has no uploaded certificate");
+        } finally {
+            server.shutdownNow();
+        }
     }
 }

@@ -8,12 +8,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Runs one unary call and turns refusals into gRPC statuses whose messages are meant for people. */
-final class Calls {
+public final class Calls {
     private static final Logger log = LoggerFactory.getLogger(Calls.class);
 
     private Calls() {}
 
-    static <T> void unary(StreamObserver<T> out, Supplier<T> call) {
+    public static <T> void unary(StreamObserver<T> out, Supplier<T> call) {
         T result;
         try {
             result = call.get();

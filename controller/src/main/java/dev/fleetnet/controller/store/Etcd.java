@@ -18,13 +18,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Blocking helpers over jetcd with a deadline on every call and errors that say what failed. */
-final class Etcd {
+/**
+ * Blocking helpers over jetcd with a deadline on every call and errors that say what failed.
+ * Public for the stores outside this package (certificates).
+ */
+public final class Etcd {
     private static final long TIMEOUT_SECONDS = 10;
 
     private Etcd() {}
 
-    static <T> T await(String what, CompletableFuture<T> future) {
+    public static <T> T await(String what, CompletableFuture<T> future) {
         try {
             return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -36,20 +39,20 @@ final class Etcd {
         }
     }
 
-    static KeyValue get(KV kv, String key) {
+    public static KeyValue get(KV kv, String key) {
         List<KeyValue> kvs = await("get " + key, kv.get(bytes(key))).getKvs();
         return kvs.isEmpty() ? null : kvs.get(0);
     }
 
-    static GetResponse getPrefix(KV kv, String prefix) {
+    public static GetResponse getPrefix(KV kv, String prefix) {
         return await("get " + prefix + "*", kv.get(bytes(prefix), GetOption.builder().isPrefix(true).build()));
     }
 
-    static <M extends Message> M parse(Parser<M> parser, KeyValue kv) {
+    public static <M extends Message> M parse(Parser<M> parser, KeyValue kv) {
         return parse(parser, kv.getValue(), kv.getKey().toString(StandardCharsets.UTF_8));
     }
 
-    static <M extends Message> M parse(Parser<M> parser, ByteSequence value, String key) {
+    public static <M extends Message> M parse(Parser<M> parser, ByteSequence value, String key) {
         try {
             return parser.parseFrom(value.getBytes());
         } catch (InvalidProtocolBufferException e) {
@@ -57,7 +60,7 @@ final class Etcd {
         }
     }
 
-    static <M extends Message> List<M> parseAll(Parser<M> parser, GetResponse response) {
+    public static <M extends Message> List<M> parseAll(Parser<M> parser, GetResponse response) {
         List<M> out = new ArrayList<>();
         for (KeyValue kv : response.getKvs()) {
             out.add(parse(parser, kv));
@@ -65,7 +68,7 @@ final class Etcd {
         return out;
     }
 
-    static ByteSequence value(Message message) {
+    public static ByteSequence value(Message message) {
         return ByteSequence.from(message.toByteArray());
     }
 }

@@ -1,5 +1,7 @@
 package dev.fleetnet.controller.view;
 
+import dev.fleetnet.proto.v1.AcmeChallenge;
+import dev.fleetnet.proto.v1.Certificate;
 import dev.fleetnet.proto.v1.Host;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.Network;
@@ -11,12 +13,15 @@ import java.util.Map;
 /**
  * The desired state of the whole fleet at one etcd revision: hosts, networks, machines and
  * routes by name (protobuf values, immutable), plus the TCP ports each machine was last seen
- * listening on (the one reported fact views carry: app balancing waits for readiness).
+ * listening on (the one reported fact views carry: app balancing waits for readiness), the
+ * certificates of every source by their {@code CertificateKeys} key, and the pending ACME
+ * challenges by token.
  * Changes make a new snapshot; nothing is mutated.
  */
 public record Fleet(long revision, Map<String, Host> hosts, Map<String, Network> networks, Map<String, Machine> machines,
-        Map<String, Route> routes, Map<String, List<Integer>> listening) {
-    public static final Fleet EMPTY = new Fleet(0, Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+        Map<String, Route> routes, Map<String, List<Integer>> listening,
+        Map<String, Certificate> certificates, Map<String, AcmeChallenge> acmeChallenges) {
+    public static final Fleet EMPTY = new Fleet(0, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
 
     public Fleet {
         hosts = Map.copyOf(hosts);
@@ -24,49 +29,70 @@ public record Fleet(long revision, Map<String, Host> hosts, Map<String, Network>
         machines = Map.copyOf(machines);
         routes = Map.copyOf(routes);
         listening = Map.copyOf(listening);
+        certificates = Map.copyOf(certificates);
+        acmeChallenges = Map.copyOf(acmeChallenges);
     }
 
     /** Routes by key (hostname + path prefix). */
     public Fleet withRoute(String key, Route route) {
-        return new Fleet(revision, hosts, networks, machines, put(routes, key, route), listening);
+        return new Fleet(revision, hosts, networks, machines, put(routes, key, route), listening, certificates, acmeChallenges);
     }
 
     public Fleet withoutRoute(String key) {
-        return new Fleet(revision, hosts, networks, machines, remove(routes, key), listening);
+        return new Fleet(revision, hosts, networks, machines, remove(routes, key), listening, certificates, acmeChallenges);
     }
 
     public Fleet withHost(Host host) {
-        return new Fleet(revision, put(hosts, host.getName(), host), networks, machines, routes, listening);
+        return new Fleet(revision, put(hosts, host.getName(), host), networks, machines, routes, listening, certificates, acmeChallenges);
     }
 
     public Fleet withoutHost(String name) {
-        return new Fleet(revision, remove(hosts, name), networks, machines, routes, listening);
+        return new Fleet(revision, remove(hosts, name), networks, machines, routes, listening, certificates, acmeChallenges);
     }
 
     public Fleet withNetwork(Network network) {
-        return new Fleet(revision, hosts, put(networks, network.getName(), network), machines, routes, listening);
+        return new Fleet(revision, hosts, put(networks, network.getName(), network), machines, routes, listening, certificates, acmeChallenges);
     }
 
     public Fleet withoutNetwork(String name) {
-        return new Fleet(revision, hosts, remove(networks, name), machines, routes, listening);
+        return new Fleet(revision, hosts, remove(networks, name), machines, routes, listening, certificates, acmeChallenges);
     }
 
     public Fleet withMachine(Machine machine) {
-        return new Fleet(revision, hosts, networks, put(machines, machine.getName(), machine), routes, listening);
+        return new Fleet(revision, hosts, networks, put(machines, machine.getName(), machine), routes, listening, certificates, acmeChallenges);
     }
 
     public Fleet withoutMachine(String name) {
-        return new Fleet(revision, hosts, networks, remove(machines, name), routes, listening);
+        return new Fleet(revision, hosts, networks, remove(machines, name), routes, listening, certificates, acmeChallenges);
     }
 
     /** The sorted TCP ports {@code machine} listens on, as its host last reported them. */
     public Fleet withListening(String machine, List<Integer> ports) {
         return new Fleet(revision, hosts, networks, machines, routes,
-                ports.isEmpty() ? remove(listening, machine) : put(listening, machine, List.copyOf(ports)));
+                ports.isEmpty() ? remove(listening, machine) : put(listening, machine, List.copyOf(ports)), certificates, acmeChallenges);
+    }
+
+    /** Certificates by {@code CertificateKeys.key}: {@code {fleet|uploaded|acme}/{hostname}}. */
+    public Fleet withCertificate(String key, Certificate certificate) {
+        return new Fleet(revision, hosts, networks, machines, routes, listening, put(certificates, key, certificate), acmeChallenges);
+    }
+
+    public Fleet withoutCertificate(String key) {
+        return new Fleet(revision, hosts, networks, machines, routes, listening, remove(certificates, key), acmeChallenges);
+    }
+
+    /** Pending ACME HTTP-01 challenges by token. */
+    public Fleet withAcmeChallenge(AcmeChallenge challenge) {
+        return new Fleet(revision, hosts, networks, machines, routes, listening, certificates,
+                put(acmeChallenges, challenge.getToken(), challenge));
+    }
+
+    public Fleet withoutAcmeChallenge(String token) {
+        return new Fleet(revision, hosts, networks, machines, routes, listening, certificates, remove(acmeChallenges, token));
     }
 
     public Fleet atRevision(long revision) {
-        return new Fleet(revision, hosts, networks, machines, routes, listening);
+        return new Fleet(revision, hosts, networks, machines, routes, listening, certificates, acmeChallenges);
     }
 
     private static <V> Map<String, V> put(Map<String, V> map, String key, V value) {

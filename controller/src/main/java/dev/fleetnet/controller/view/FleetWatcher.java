@@ -4,6 +4,8 @@ import static dev.fleetnet.controller.store.Keys.bytes;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.fleetnet.controller.store.Keys;
+import dev.fleetnet.proto.v1.AcmeChallenge;
+import dev.fleetnet.proto.v1.Certificate;
 import dev.fleetnet.proto.v1.Host;
 import dev.fleetnet.proto.v1.ListeningPorts;
 import dev.fleetnet.proto.v1.Machine;
@@ -99,6 +101,13 @@ public final class FleetWatcher implements AutoCloseable {
                 ListeningPorts ports = ListeningPorts.parseFrom(kv.getValue().getBytes());
                 fleet = fleet.withListening(ports.getMachine(), ports.getPortsList());
             }
+            for (KeyValue kv : get(keys.certificates(), revision).getKvs()) {
+                fleet = fleet.withCertificate(kv.getKey().toString(StandardCharsets.UTF_8).substring(keys.certificates().length()),
+                        Certificate.parseFrom(kv.getValue().getBytes()));
+            }
+            for (KeyValue kv : get(keys.acmeChallenges(), revision).getKvs()) {
+                fleet = fleet.withAcmeChallenge(AcmeChallenge.parseFrom(kv.getValue().getBytes()));
+            }
             publish(fleet);
             watcher = client.getWatchClient().watch(bytes(keys.prefix()),
                     WatchOption.builder().isPrefix(true).withRevision(revision + 1).build(),
@@ -163,6 +172,15 @@ public final class FleetWatcher implements AutoCloseable {
             if (key.startsWith(keys.listening())) {
                 return put ? fleet.withListening(key.substring(keys.listening().length()), ListeningPorts.parseFrom(value).getPortsList())
                         : fleet.withListening(key.substring(keys.listening().length()), java.util.List.of());
+            }
+            if (key.startsWith(keys.certificates())) {
+                String certificateKey = key.substring(keys.certificates().length());
+                return put ? fleet.withCertificate(certificateKey, Certificate.parseFrom(value)) : fleet.withoutCertificate(certificateKey);
+            }
+            if (key.startsWith(keys.acmeChallenges())) {
+                String token = key.substring(keys.acmeChallenges().length());
+                return put ? fleet.withAcmeChallenge(AcmeChallenge.parseFrom(value).toBuilder().setToken(token).build())
+                        : fleet.withoutAcmeChallenge(token);
             }
             if (key.startsWith(keys.machines())) {
                 return put ? fleet.withMachine(Machine.parseFrom(value)) : fleet.withoutMachine(key.substring(keys.machines().length()));

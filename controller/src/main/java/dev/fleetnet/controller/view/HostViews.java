@@ -14,7 +14,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
 
-/** What one host must know, computed from the whole fleet: its peers and its machines. */
+/**
+ * What one host must know, computed from the whole fleet: its peers and its machines, and for
+ * its ingress every machine, route, certificate and pending ACME challenge.
+ */
 public final class HostViews {
     private HostViews() {}
 
@@ -34,6 +37,11 @@ public final class HostViews {
                 .forEach(m -> view.addDirectory(directoryEntry(fleet, m)));
         fleet.routes().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
                 .forEach(e -> view.addRoutes(e.getValue()));
+        // every host's ingress serves every route, so every host gets every certificate and challenge
+        fleet.certificates().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                .forEach(e -> view.addCertificates(e.getValue()));
+        fleet.acmeChallenges().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                .forEach(e -> view.addAcmeChallenges(e.getValue()));
         return view.build();
     }
 

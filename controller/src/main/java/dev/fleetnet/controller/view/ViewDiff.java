@@ -1,10 +1,12 @@
 package dev.fleetnet.controller.view;
 
+import dev.fleetnet.proto.v1.AcmeChallenge;
 import dev.fleetnet.proto.v1.FleetMachine;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.MachineSpec;
 import dev.fleetnet.proto.v1.Peer;
 import dev.fleetnet.proto.v1.ViewDelta;
+import dev.fleetnet.routing.CertificateKeys;
 import dev.fleetnet.routing.IngressViews;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +14,10 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** The delta that turns one host view into the next: changed peers and machines, removals by name. */
+/**
+ * The delta that turns one host view into the next: changed peers, machines, routes,
+ * certificates and ACME challenges; removals by key.
+ */
 public final class ViewDiff {
     private ViewDiff() {}
 
@@ -24,6 +29,10 @@ public final class ViewDiff {
         diff(before.getDirectoryList(), after.getDirectoryList(), FleetMachine::getName, delta::addUpsertDirectory,
                 delta::addRemoveDirectory);
         diff(before.getRoutesList(), after.getRoutesList(), IngressViews::key, delta::addUpsertRoutes, delta::addRemoveRoutes);
+        diff(before.getCertificatesList(), after.getCertificatesList(), CertificateKeys::key, delta::addUpsertCertificates,
+                delta::addRemoveCertificates);
+        diff(before.getAcmeChallengesList(), after.getAcmeChallengesList(), AcmeChallenge::getToken, delta::addUpsertAcmeChallenges,
+                delta::addRemoveAcmeChallenges);
         return delta.build();
     }
 
@@ -48,6 +57,8 @@ public final class ViewDiff {
         return delta.getUpsertPeersCount() == 0 && delta.getRemovePeersCount() == 0
                 && delta.getUpsertMachinesCount() == 0 && delta.getRemoveMachinesCount() == 0
                 && delta.getUpsertDirectoryCount() == 0 && delta.getRemoveDirectoryCount() == 0
-                && delta.getUpsertRoutesCount() == 0 && delta.getRemoveRoutesCount() == 0;
+                && delta.getUpsertRoutesCount() == 0 && delta.getRemoveRoutesCount() == 0
+                && delta.getUpsertCertificatesCount() == 0 && delta.getRemoveCertificatesCount() == 0
+                && delta.getUpsertAcmeChallengesCount() == 0 && delta.getRemoveAcmeChallengesCount() == 0;
     }
 }

@@ -2,6 +2,10 @@ package dev.fleetnet.controller.view;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fleetnet.proto.v1.AcmeChallenge;
+import dev.fleetnet.proto.v1.Certificate;
+import dev.fleetnet.proto.v1.CertificateInfo;
+import dev.fleetnet.proto.v1.CertificateSource;
 import dev.fleetnet.proto.v1.Host;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.Machine;
@@ -9,6 +13,7 @@ import dev.fleetnet.proto.v1.MachineState;
 import dev.fleetnet.proto.v1.Network;
 import dev.fleetnet.proto.v1.Peer;
 import dev.fleetnet.proto.v1.ViewDelta;
+import dev.fleetnet.routing.CertificateKeys;
 import org.junit.jupiter.api.Test;
 
 class HostViewsTest {
@@ -82,5 +87,57 @@ class HostViewsTest {
         HostView v1 = HostViews.compute(fleet(), "h1");
         HostView v2 = HostViews.compute(fleet().withoutHost("h2").atRevision(12), "h1");
         assertThat(ViewDiff.between(v1, v2).getRemovePeersList()).containsExactly("h2");
+    }
+
+    private static Certificate cert(CertificateSource source, String hostname, String fingerprint) {
+        return Certificate.newBuilder().setHostname(hostname).setSource(source).setCertificateChainPem("chain-" + fingerprint)
+                .setPrivateKeyPem("key-" + fingerprint)
+                .setInfo(CertificateInfo.newBuilder().setHostname(hostname).setSource(source).setSha256Fingerprint(fingerprint)).build();
+    }
+
+    private static Fleet withCert(Fleet fleet, Certificate certificate) {
+        return fleet.withCertificate(CertificateKeys.key(certificate), certificate);
+    }
+
+    private static AcmeChallenge challenge(String token, String hostname) {
+        return AcmeChallenge.newBuilder().setToken(token).setKeyAuthorization(token + ".thumb").setHostname(hostname).build();
+    }
+
+    @Test
+    void everyHostGetsEveryCertificateOfEverySourceAndEveryChallenge() {
+        Fleet fleet = withCert(withCert(withCert(fleet(), cert(CertificateSource.CERTIFICATE_SOURCE_UPLOADED, "shop.example.com", "u1")),
+                cert(CertificateSource.CERTIFICATE_SOURCE_FLEET, "shop.example.com", "f1")),
+                cert(CertificateSource.CERTIFICATE_SOURCE_ACME, "api.example.com", "a1"))
+                .withAcmeChallenge(challenge("tok-2", "api.example.com")).withAcmeChallenge(challenge("tok-1", "www.example.com"));
+        for (String host : java.util.List.of("h1", "h2", "h3")) {
+            HostView view = HostViews.compute(fleet, host);
+            assertThat(view.getCertificatesList()).extracting(CertificateKeys::key)
+                    .containsExactly("acme/api.example.com", "fleet/shop.example.com", "uploaded/shop.example.com");
+            assertThat(view.getAcmeChallengesList()).extracting(AcmeChallenge::getToken).containsExactly("tok-1", "tok-2");
+        }
+    }
+
+    @Test
+    void certificateAndChallengeDeltasUpsertChangesAndRemoveByKey() {
+        Certificate fleetCert = cert(CertificateSource.CERTIFICATE_SOURCE_FLEET, "shop.example.com", "f1");
+        Certificate wildcard = cert(CertificateSource.CERTIFICATE_SOURCE_FLEET, "*.fleet.internal", "w1");
+        Fleet before = withCert(withCert(fleet(), fleetCert), wildcard).withAcmeChallenge(challenge("tok-1", "a.example.com"));
+        Certificate upload = cert(CertificateSource.CERTIFICATE_SOURCE_UPLOADED, "shop.example.com", "u1");
+        Certificate renewed = cert(CertificateSource.CERTIFICATE_SOURCE_FLEET, "*.fleet.internal", "w2");
+        Fleet after = withCert(withCert(before, upload), renewed).withoutCertificate(CertificateKeys.key(fleetCert))
+                .withoutAcmeChallenge("tok-1").withAcmeChallenge(challenge("tok-2", "b.example.com")).atRevision(11);
+        HostView v1 = HostViews.compute(before, "h1");
+        HostView v2 = HostViews.compute(after, "h1");
+        ViewDelta delta = ViewDiff.between(v1, v2);
+        assertThat(delta.getUpsertCertificatesList()).extracting(c -> CertificateKeys.key(c) + "=" + c.getInfo().getSha256Fingerprint())
+                .containsExactly("fleet/*.fleet.internal=w2", "uploaded/shop.example.com=u1");
+        assertThat(delta.getRemoveCertificatesList()).containsExactly("fleet/shop.example.com");
+        assertThat(delta.getUpsertAcmeChallengesList()).extracting(AcmeChallenge::getToken).containsExactly("tok-2");
+        assertThat(delta.getRemoveAcmeChallengesList()).containsExactly("tok-1");
+        assertThat(ViewDiff.isEmpty(delta)).isFalse();
+        assertThat(ViewDiff.changed(v1, v2)).isTrue();
+        HostView challengeOnly = HostViews.compute(before.withoutAcmeChallenge("tok-1").atRevision(12), "h1");
+        assertThat(ViewDiff.isEmpty(ViewDiff.between(v1, challengeOnly))).as("a removed challenge alone is a change").isFalse();
+        assertThat(ViewDiff.isEmpty(ViewDiff.between(v2, v2))).isTrue();
     }
 }
