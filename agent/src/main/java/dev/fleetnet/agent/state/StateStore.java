@@ -66,8 +66,10 @@ public final class StateStore {
     public void saveView(HostView view) throws IOException {
         Files.createDirectories(dir);
         Path tmp = dir.resolve("view.pb.tmp");
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        Files.deleteIfExists(tmp); // a leftover of a crash may have other permissions
+        // owner-only from its first byte: a view carries the private keys of the ingress certificates
+        try (FileChannel out = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
             ByteBuffer bytes = ByteBuffer.wrap(view.toByteArray());
             while (bytes.hasRemaining()) {
                 out.write(bytes);

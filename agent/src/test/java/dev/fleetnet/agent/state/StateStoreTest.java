@@ -37,4 +37,11 @@ class StateStoreTest {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("view.pb");
         }
     }
+
+    @Test
+    void theSavedViewIsOwnerOnlyItCarriesCertificateKeys() throws Exception {
+        StateStore store = new StateStore(dir);
+        store.saveView(HostView.newBuilder().setRevision(1).setHostName("h1").build());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("view.pb")))).isEqualTo("rw-------");
+    }
 }
