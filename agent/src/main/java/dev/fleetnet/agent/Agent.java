@@ -3,6 +3,8 @@ package dev.fleetnet.agent;
 import dev.fleetnet.agent.control.ControlClient;
 import dev.fleetnet.ingress.IngressUpdater;
 import dev.fleetnet.ingress.http.HttpIngressServer;
+import dev.fleetnet.ingress.tls.CertificateStore;
+import dev.fleetnet.ingress.tls.ServerSslContexts;
 import dev.fleetnet.ingress.http.Transports;
 import dev.fleetnet.routing.IngressTable;
 import io.netty.channel.EventLoopGroup;
@@ -120,10 +122,16 @@ public final class Agent implements AutoCloseable {
         if (config.ingressListen() != null) {
             IngressTable table = new IngressTable(config.ingress().naming());
             ingressLoops = Transports.group(Math.max(1, Runtime.getRuntime().availableProcessors()));
-            ingress = HttpIngressServer.start(config.ingress(), table, ingressLoops, config.ingressListen());
-            ingressWriter = new IngressWriter(new IngressUpdater(table, ingress::closeConnectionsTo));
+            CertificateStore certificates = new CertificateStore(ServerSslContexts.preferred());
+            ingress = HttpIngressServer.start(config.ingress(), table, ingressLoops, config.ingressListen(),
+                    config.ingressTlsListen(), certificates);
+            ingressWriter = new IngressWriter(new IngressUpdater(table, ingress::closeConnectionsTo), certificates);
             log.info("HTTP ingress listening on {} (suffix {}, epoll {})", ingress.address(), config.ingress().naming().suffix(),
                     Transports.epoll());
+            if (ingress.tlsAddress() != null) {
+                log.info("HTTPS ingress listening on {} (TLS by server name, {})", ingress.tlsAddress(),
+                        certificates.factory().describe());
+            }
         }
         Optional<HostView> saved = state.lastView();
         if (saved.isPresent()) {
