@@ -56,6 +56,7 @@ public final class ServerSslContexts {
 
     /** @throws SSLException when the chain or the key does not parse or do not belong together */
     public SslContext build(Certificate certificate) throws SSLException {
+        KeyMatch.check(certificate.getCertificateChainPem(), certificate.getPrivateKeyPem());
         try {
             return SslContextBuilder.forServer(
                             new ByteArrayInputStream(certificate.getCertificateChainPem().getBytes(StandardCharsets.US_ASCII)),
