@@ -235,8 +235,16 @@ class TlsIngressTest {
         try (SSLSocket a = connect(tlsPort(), "a.test")) {
             assertThat(get(a, "/control", "A.test:443").status()).as("same name, any case, with port").isEqualTo(200);
         }
+        try (SSLSocket a = connect(tlsPort(), "a.test")) { // pipelined: the 421 comes in its turn
+            a.getOutputStream().write(("GET /first HTTP/1.1\r\nHost: a.test\r\n\r\n"
+                    + "POST /MISDIRECTED HTTP/1.1\r\nHost: b.test\r\nContent-Length: 10\r\n\r\nMISDIRECTED").getBytes(StandardCharsets.ISO_8859_1));
+            a.getOutputStream().flush();
+            assertThat(RawHttp.read(a.getInputStream()).status()).isEqualTo(200);
+            assertThat(RawHttp.read(a.getInputStream()).status()).isEqualTo(421);
+            assertThat(a.getInputStream().read()).as("closed after the 421").isEqualTo(-1);
+        }
         assertThat(upstream.raw()).doesNotContain("MISDIRECTED");
-        assertThat(upstream.heads()).hasSize(1);
+        assertThat(upstream.heads()).hasSize(2);
     }
 
     @Test
@@ -267,6 +275,18 @@ class TlsIngressTest {
             assertThat(socket.getInputStream().read()).isEqualTo(-1);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(5));
         }
+    }
+
+    @Test
+    void cleartextHttpOnTheTlsPortIsClosedWithoutAResponse() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.connect(ingress.tlsAddress(), 5000);
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: a.test\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            byte[] answer = socket.getInputStream().readAllBytes();
+            assertThat(new String(answer, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/1.1");
+        }
+        assertThat(upstream.heads()).isEmpty();
     }
 
     @Test
