@@ -31,8 +31,7 @@ public final class HttpIngressServer implements AutoCloseable {
     /** Binds on {@code address} using {@code group}'s loops for clients and their upstreams; no TLS, no certificates. */
     public static HttpIngressServer start(IngressConfig config, IngressTable table, EventLoopGroup group,
             InetSocketAddress address) throws InterruptedException {
-        return start(config, table, group, address, null,
-                new CertificateStore(new dev.fleetnet.ingress.tls.ServerSslContexts(io.netty.handler.ssl.SslProvider.JDK)));
+        return start(config, table, group, address, null, CertificateStore.empty());
     }
 
     /**

@@ -1,9 +1,7 @@
 package dev.fleetnet.ingress.http;
 
 import dev.fleetnet.ingress.tls.CertificateStore;
-import dev.fleetnet.ingress.tls.ServerSslContexts;
 import dev.fleetnet.routing.IngressTable;
-import io.netty.handler.ssl.SslProvider;
 
 /**
  * What every client connection of one listener shares: config, routes, balancing state, upstream
@@ -15,6 +13,6 @@ record IngressContext(IngressConfig config, IngressTable table, OutstandingReque
     /** A context with no certificates and no ACME challenges. */
     IngressContext(IngressConfig config, IngressTable table, OutstandingRequests outstanding, UpstreamPools pools,
             int listenPort, String scheme) {
-        this(config, table, outstanding, pools, listenPort, scheme, new CertificateStore(new ServerSslContexts(SslProvider.JDK)));
+        this(config, table, outstanding, pools, listenPort, scheme, CertificateStore.empty());
     }
 }

@@ -63,6 +63,11 @@ public final class CertificateStore {
         this.factory = factory;
     }
 
+    /** A store that serves nothing until something is applied, building with the JDK provider. */
+    public static CertificateStore empty() {
+        return new CertificateStore(new ServerSslContexts(io.netty.handler.ssl.SslProvider.JDK));
+    }
+
     public ServerSslContexts factory() {
         return factory;
     }
