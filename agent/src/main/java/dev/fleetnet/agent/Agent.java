@@ -6,6 +6,8 @@ import dev.fleetnet.ingress.http.HttpIngressServer;
 import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.ingress.core.Transports;
 import dev.fleetnet.ingress.core.UpstreamConnector;
+import dev.fleetnet.ingress.tls.CertificateStore;
+import dev.fleetnet.ingress.tls.ServerSslContexts;
 import io.netty.channel.EventLoopGroup;
 import dev.fleetnet.agent.host.HostPlanner;
 import dev.fleetnet.agent.host.HostReconciler;
@@ -122,10 +124,16 @@ public final class Agent implements AutoCloseable {
             IngressRoutes routes = IngressRoutes.empty(config.ingress().naming());
             UpstreamConnector upstreams = new UpstreamConnector(config.ingress().upstreamConnectTimeout());
             ingressLoops = Transports.group(Math.max(1, Runtime.getRuntime().availableProcessors()));
-            ingress = HttpIngressServer.start(config.ingress(), routes, upstreams, ingressLoops, config.ingressListen());
-            ingressWriter = new IngressWriter(new IngressUpdater(routes, upstreams::closeAll));
+            CertificateStore certificates = new CertificateStore(ServerSslContexts.preferred());
+            ingress = HttpIngressServer.start(config.ingress(), routes, upstreams, ingressLoops, config.ingressListen(),
+                    config.ingressTlsListen(), certificates);
+            ingressWriter = new IngressWriter(new IngressUpdater(routes, upstreams::closeAll), certificates);
             log.info("HTTP ingress listening on {} (suffix {}, epoll {})", ingress.address(), config.ingress().naming().suffix(),
                     Transports.epoll());
+            if (ingress.tlsAddress() != null) {
+                log.info("HTTPS ingress listening on {} (TLS by server name, {})", ingress.tlsAddress(),
+                        certificates.factory().describe());
+            }
         }
         Optional<HostView> saved = state.lastView();
         if (saved.isPresent()) {

@@ -41,6 +41,8 @@ public final class AgentMain implements Callable<Integer> {
     Path stateDir;
     @Option(names = "--ingress-listen", defaultValue = "[::]:80", description = "HTTP ingress address; 'none' to disable (default: ${DEFAULT-VALUE}).")
     String ingressListen;
+    @Option(names = "--ingress-tls-listen", defaultValue = "[::]:443", description = "HTTPS ingress address (TLS by server name); 'none' to disable (default: ${DEFAULT-VALUE}).")
+    String ingressTlsListen;
     @Option(names = "--ingress-suffix", defaultValue = "fleet.internal", description = "Suffix of implicit hostnames (default: ${DEFAULT-VALUE}).")
     String ingressSuffix;
     @Option(names = "--ingress-default-port", defaultValue = "8080", description = "Port of {machine}.{suffix} (default: ${DEFAULT-VALUE}).")
@@ -105,6 +107,7 @@ public final class AgentMain implements Callable<Integer> {
         AgentConfig config = new AgentConfig(hostName, controller, token, endpoint, listenPort, meshInterface, netnsPrefix,
                 stateDir, parseDuration(resyncInterval), Path.of("/var/run/wireguard"),
                 ingressListen.equals("none") ? null : Endpoints.literal("--ingress-listen", ingressListen),
+                ingressTlsListen.equals("none") ? null : Endpoints.literal("--ingress-tls-listen", ingressTlsListen),
                 IngressConfig.builder().naming(new IngressNaming(ingressSuffix, ingressDefaultPort))
                         .upstreamResponseTimeout(parseDuration(ingressUpstreamTimeout)).maxBodyBytes(maxBodyBytes)
                         .trustedProxies(trustedProxies.stream().map(TrustedProxies.Cidr::parse).toList())

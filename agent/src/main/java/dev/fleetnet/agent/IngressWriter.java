@@ -1,6 +1,7 @@
 package dev.fleetnet.agent;
 
 import dev.fleetnet.ingress.IngressUpdater;
+import dev.fleetnet.ingress.tls.CertificateStore;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.routing.IngressViews;
 import java.util.concurrent.CompletableFuture;
@@ -12,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one writer of the ingress route table: views submitted from the control stream (at
+ * The one writer of the ingress route table and of the served certificates: views submitted from the control stream (at
  * arrival) and from the reconcile thread (before the data plane changes) are applied in
  * submission order on the "ingress" thread, and a view older than the newest applied is ignored
  * ({@link ViewOrder}), so a resync of an older view never undoes a newer one.
@@ -22,11 +23,18 @@ final class IngressWriter implements AutoCloseable {
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "ingress"));
     /** Ingress thread only. */
     private final IngressUpdater updater;
+    /** Swapped whole on the ingress thread; null when nothing is served over TLS. */
+    private final CertificateStore certificates;
     /** Ingress thread only. */
     private ViewOrder order = ViewOrder.NONE;
 
     IngressWriter(IngressUpdater updater) {
+        this(updater, null);
+    }
+
+    IngressWriter(IngressUpdater updater, CertificateStore certificates) {
         this.updater = updater;
+        this.certificates = certificates;
     }
 
     /**
@@ -50,8 +58,12 @@ final class IngressWriter implements AutoCloseable {
             return false;
         }
         IngressUpdater.Changes changes;
+        CertificateStore.Changes certs = CertificateStore.Changes.NONE;
         try {
             changes = updater.apply(IngressViews.state(view));
+            if (certificates != null) {
+                certs = certificates.apply(view.getCertificatesList(), view.getAcmeChallengesList());
+            }
         } catch (RuntimeException e) {
             // the arrival path does not wait for the future: say it here
             log.error("ingress: applying the view at revision {} failed: {}", view.getRevision(), e.toString());
@@ -61,6 +73,11 @@ final class IngressWriter implements AutoCloseable {
         if (!changes.none()) {
             log.debug("ingress: view at revision {}: {} machines and {} routes changed", view.getRevision(), changes.machines(),
                     changes.routes());
+        }
+        if (!certs.none()) {
+            log.info("ingress: view at revision {}: {} TLS contexts built, {} kept, {} dropped, {} certificates not usable; "
+                    + "{} ACME challenges pending", view.getRevision(), certs.built(), certs.kept(), certs.dropped(), certs.failed(),
+                    certificates.current().challenges().size());
         }
         return true;
     }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fleetnet.ingress.IngressUpdater;
+import dev.fleetnet.ingress.tls.CertificateStore;
+import dev.fleetnet.ingress.tls.ServerSslContexts;
+import dev.fleetnet.proto.v1.AcmeChallenge;
 import dev.fleetnet.proto.v1.FleetMachine;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.routing.IngressNaming;
@@ -61,5 +64,23 @@ class IngressWriterTest {
         writer.close();
         assertThatThrownBy(() -> writer.submit(view(1, true)).get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasMessageContaining("ingress writer closed: view at revision 1 not applied");
+    }
+
+    @Test
+    void challengesAndCertificatesAreSwappedWithTheViewAndAnOlderViewLeavesThem() throws Exception {
+        CertificateStore certificates = new CertificateStore(ServerSslContexts.preferred());
+        IngressWriter tls = new IngressWriter(new IngressUpdater(routes, address -> {}), certificates);
+        try {
+            HostView newer = view(4, true).toBuilder().addAcmeChallenges(AcmeChallenge.newBuilder().setToken("t")
+                    .setKeyAuthorization("t.k").setHostname("a.test")).build();
+            assertThat(await(tls.submit(newer))).isTrue();
+            assertThat(certificates.current().challenges().keyAuthorization("t", "a.test")).contains("t.k");
+            assertThat(await(tls.submit(view(3, true)))).isFalse();
+            assertThat(certificates.current().challenges().size()).as("kept: the older view was ignored").isEqualTo(1);
+            assertThat(await(tls.submit(view(5, true)))).isTrue();
+            assertThat(certificates.current().challenges().size()).isZero();
+        } finally {
+            tls.close();
+        }
     }
 }

@@ -61,11 +61,14 @@ final class RouteCommand {
         boolean rewriteHost;
         @Option(names = "--max-body-bytes", description = "Request body limit for this route (default: the ingress's).")
         long maxBodyBytes;
+        @Option(names = "--redirect-https", description = "Answer cleartext HTTP requests with 308 to the same URL over HTTPS.")
+        boolean redirectHttps;
 
         @Override
         public void run() {
             Route.Builder route = Route.newBuilder().setHostname(hostname).setPathPrefix(path).setPort(port)
-                    .setOwner(owner).setRewriteHost(rewriteHost).setMaxBodyBytes(maxBodyBytes);
+                    .setOwner(owner).setRewriteHost(rewriteHost).setMaxBodyBytes(maxBodyBytes)
+                    .setRedirectHttps(redirectHttps);
             if (target.machine != null) {
                 route.setMachine(target.machine);
             } else {

@@ -112,6 +112,9 @@ final class Views {
         if (r.getMaxBodyBytes() > 0) {
             sb.append(sb.length() > 0 ? "," : "").append("max-body=").append(r.getMaxBodyBytes());
         }
+        if (r.getRedirectHttps()) {
+            sb.append(sb.length() > 0 ? "," : "").append("redirect-https");
+        }
         return sb.toString();
     }
 

@@ -137,6 +137,7 @@ public final class Lab implements AutoCloseable {
                 "--netns-prefix", layout.machineNetnsPrefix(host),
                 "--state-dir", config.dir().resolve("agent-" + layout.hostName(host)).toString(),
                 "--ingress-listen", "[::]:" + LabConfig.INGRESS_PORT, "--ingress-suffix", LabConfig.INGRESS_SUFFIX,
+                "--ingress-tls-listen", "[::]:" + LabConfig.INGRESS_TLS_PORT,
                 "--ingress-upstream-timeout", config.ingressUpstreamTimeout(),
                 "--port-scan-interval", "1s", "--resync-interval", "10s"));
         for (String upstream : config.dnsUpstreams()) {

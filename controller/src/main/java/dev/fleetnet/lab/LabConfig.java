@@ -14,6 +14,8 @@ public record LabConfig(Path dir, Path home, String prefix, int hosts, boolean d
     static final int AGENT_PORT = 7401;
     /** Every host's HTTP ingress listens here, on all its addresses. */
     public static final int INGRESS_PORT = 80;
+    /** Every host's HTTPS ingress (TLS by server name) listens here, on all its addresses. */
+    public static final int INGRESS_TLS_PORT = 443;
     /** Implicit ingress hostnames are {@code {machine}.fleet.internal} and the like. */
     public static final String INGRESS_SUFFIX = "fleet.internal";
 

@@ -23,7 +23,8 @@ public final class IngressViews {
     public static RouteSpec spec(Route route) {
         boolean app = route.getTargetCase() == Route.TargetCase.APP;
         return new RouteSpec(route.getHostname(), pathPrefix(route), app ? route.getApp() : route.getMachine(), app,
-                route.getPort(), route.getOwner(), route.getRewriteHost(), route.getMaxBodyBytes());
+                route.getPort(), route.getOwner(), route.getRewriteHost(), route.getMaxBodyBytes(),
+                route.getRedirectHttps());
     }
 
     public static MachineEntry entry(FleetMachine m) {

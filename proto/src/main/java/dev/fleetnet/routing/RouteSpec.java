@@ -3,10 +3,17 @@ package dev.fleetnet.routing;
 /**
  * An explicit ingress route: a hostname (exact, or a one-level wildcard {@code *.example.com}),
  * a path prefix ({@code /} for all), the target (a machine, or an app when {@code targetApp}),
- * the port, the machine that owns the route, and per-route options.
+ * the port, the machine that owns the route, and per-route options ({@code redirectHttps}: cleartext
+ * requests get 308 to the same URL over HTTPS).
  */
 public record RouteSpec(String hostname, String pathPrefix, String target, boolean targetApp, int port,
-        String owner, boolean rewriteHost, long maxBodyBytes) {
+        String owner, boolean rewriteHost, long maxBodyBytes, boolean redirectHttps) {
+
+    /** A route served over cleartext HTTP too. */
+    public RouteSpec(String hostname, String pathPrefix, String target, boolean targetApp, int port,
+            String owner, boolean rewriteHost, long maxBodyBytes) {
+        this(hostname, pathPrefix, target, targetApp, port, owner, rewriteHost, maxBodyBytes, false);
+    }
 
     public RouteSpec {
         hostname = Hostnames.normalize(hostname);

@@ -1,5 +1,6 @@
 package dev.fleetnet.ingress.http;
 
+import dev.fleetnet.ingress.tls.MisdirectedRequest;
 import dev.fleetnet.routing.MachineEntry;
 import dev.fleetnet.routing.Resolution;
 import io.netty.buffer.ByteBufAllocator;
@@ -16,7 +17,7 @@ import java.net.InetSocketAddress;
 
 /**
  * From a request head alone: does the ingress answer it itself (malformed, refused, unknown
- * target, too large, health) or forward it, and to which machine. An admitted request's head
+ * target, too large, health, an ACME challenge or an HTTPS redirect on cleartext) or forward it, and to which machine. An admitted request's head
  * is rewritten for the upstream here (origin-form target, forwarding headers, no Expect).
  */
 final class Admission {
@@ -33,9 +34,10 @@ final class Admission {
     static Decision decide(HttpRequest request, IngressContext ingress, InetSocketAddress client, ByteBufAllocator alloc) {
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
-            int status = cause instanceof TooLongHttpHeaderException ? 431 : cause instanceof TooLongHttpLineException ? 414 : 400;
+            int status = cause instanceof TooLongHttpHeaderException ? 431 : cause instanceof TooLongHttpLineException ? 414
+                    : cause instanceof MisdirectedRequest ? 421 : 400;
             String reason = status == 431 ? "request headers too large" : status == 414 ? "request line too long"
-                    : "malformed request: " + cause.getMessage();
+                    : status == 421 ? cause.getMessage() : "malformed request: " + cause.getMessage();
             return new Answer(ErrorResponses.error(alloc, status, reason, null, null), true);
         }
         if (request.method().equals(HttpMethod.GET) && request.uri().equals("/health")) {
@@ -50,6 +52,12 @@ final class Admission {
                 return new Answer(ErrorResponses.options(alloc), false);
             }
             case RequestChecks.Accept accept -> accepted = accept;
+        }
+        if (!ingress.scheme().equals("https")) {
+            FullHttpResponse own = CleartextAnswers.answer(request.method(), accepted.host(), accepted.path(), ingress, alloc);
+            if (own != null) {
+                return new Answer(own, false);
+            }
         }
         Resolution resolution = ingress.table().resolve(accepted.host(), accepted.path());
         if (resolution instanceof Resolution.Refuse refuse) {

@@ -4,6 +4,7 @@ import dev.fleetnet.ingress.core.ConnectionLimiter;
 import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.ingress.core.Transports;
 import dev.fleetnet.ingress.core.UpstreamConnector;
+import dev.fleetnet.ingress.tls.CertificateStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -11,33 +12,61 @@ import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 
 /**
- * The HTTP/WebSocket front-end: a listener (netty, epoll when available) whose connections
- * route through the current table of {@link IngressRoutes} and reach machines through the
- * shared {@link UpstreamConnector}, which closes them when their machine stops.
+ * The HTTP/WebSocket front-end: a cleartext listener and, when given an address, a TLS one
+ * terminated by server name (netty, epoll when available). Connections route through the
+ * current table of {@link IngressRoutes} and reach machines through the shared
+ * {@link UpstreamConnector}, which closes them when their machine stops. Both listeners share
+ * the connection limits and the upstream pools.
  */
 public final class HttpIngressServer implements AutoCloseable {
     private final ConnectionLimiter limiter;
     private final UpstreamConnector connector;
     private final Channel channel;
+    /** Null without a TLS listener. */
+    private final Channel tlsChannel;
 
-    private HttpIngressServer(ConnectionLimiter limiter, UpstreamConnector connector, Channel channel) {
+    private HttpIngressServer(ConnectionLimiter limiter, UpstreamConnector connector, Channel channel, Channel tlsChannel) {
         this.limiter = limiter;
         this.connector = connector;
         this.channel = channel;
+        this.tlsChannel = tlsChannel;
     }
 
-    /** Binds on {@code address} with a connector of its own (tests, benchmarks). */
+    /** Cleartext only, with a connector of its own (tests, benchmarks). */
     public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, EventLoopGroup group,
             InetSocketAddress address) throws InterruptedException {
-        return start(config, routes, new UpstreamConnector(config.upstreamConnectTimeout()), group, address);
+        return start(config, routes, new UpstreamConnector(config.upstreamConnectTimeout()), group, address, null,
+                CertificateStore.empty());
     }
 
-    /** Binds on {@code address} using {@code group}'s loops for clients and their upstreams. */
+    /**
+     * Binds cleartext HTTP on {@code address} and, unless {@code tlsAddress} is null, TLS on
+     * {@code tlsAddress} serving {@code certificates}' current state (which the caller swaps).
+     */
     public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, UpstreamConnector connector,
-            EventLoopGroup group, InetSocketAddress address) throws InterruptedException {
+            EventLoopGroup group, InetSocketAddress address, InetSocketAddress tlsAddress, CertificateStore certificates)
+            throws InterruptedException {
         ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerClient());
         UpstreamPools pools = new UpstreamPools(config, connector);
-        // The listen port is known only after binding; the context is made per child channel.
+        OutstandingRequests outstanding = new OutstandingRequests();
+        Channel channel = bind(group, address, port ->
+                new IngressContext(config, routes, outstanding, pools, port, "http", certificates), limiter);
+        Channel tlsChannel = null;
+        if (tlsAddress != null) {
+            try {
+                tlsChannel = bind(group, tlsAddress, port ->
+                        new IngressContext(config, routes, outstanding, pools, port, "https", certificates), limiter);
+            } catch (RuntimeException | InterruptedException e) {
+                channel.close().syncUninterruptibly();
+                throw e;
+            }
+        }
+        return new HttpIngressServer(limiter, connector, channel, tlsChannel);
+    }
+
+    private static Channel bind(EventLoopGroup group, InetSocketAddress address,
+            java.util.function.IntFunction<IngressContext> context, ConnectionLimiter limiter) throws InterruptedException {
+        // The listen port is known only after binding; the context is made then, before any child channel.
         IngressContext[] holder = new IngressContext[1];
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(Transports.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -49,13 +78,17 @@ public final class HttpIngressServer implements AutoCloseable {
                     }
                 });
         Channel channel = bootstrap.bind(address).sync().channel();
-        int port = ((InetSocketAddress) channel.localAddress()).getPort();
-        holder[0] = new IngressContext(config, routes, new OutstandingRequests(), pools, port, "http");
-        return new HttpIngressServer(limiter, connector, channel);
+        holder[0] = context.apply(((InetSocketAddress) channel.localAddress()).getPort());
+        return channel;
     }
 
     public InetSocketAddress address() {
         return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** The TLS listener's address, or null when there is none. */
+    public InetSocketAddress tlsAddress() {
+        return tlsChannel == null ? null : (InetSocketAddress) tlsChannel.localAddress();
     }
 
     /** Call when a machine stops or its address goes away: closes every upstream connection to it. */
@@ -69,6 +102,9 @@ public final class HttpIngressServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (tlsChannel != null) {
+            tlsChannel.close().syncUninterruptibly();
+        }
         channel.close().syncUninterruptibly();
     }
 }

@@ -27,7 +27,8 @@ public record IngressConfig(
         int maxConnectionsPerClient,
         Duration requestTimeout,
         Duration upstreamAcquireTimeout,
-        Duration webSocketIdleTimeout) {
+        Duration webSocketIdleTimeout,
+        Duration tlsHandshakeTimeout) {
 
     public IngressConfig {
         trustedProxies = List.copyOf(trustedProxies);
@@ -40,7 +41,7 @@ public record IngressConfig(
             throw new IllegalArgumentException("max body bytes: " + maxBodyBytes + " (expected: >= 0, 0 = unlimited)");
         }
         for (Duration d : List.of(headerReadTimeout, idleTimeout, upstreamConnectTimeout, upstreamResponseTimeout, requestTimeout,
-                upstreamAcquireTimeout, webSocketIdleTimeout)) {
+                upstreamAcquireTimeout, webSocketIdleTimeout, tlsHandshakeTimeout)) {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("timeout: " + d + " (expected: > 0)");
             }
@@ -60,7 +61,7 @@ public record IngressConfig(
     /**
      * Builder with defaults: 16 KiB headers, 10 s header read, 60 s idle, 100 MiB bodies, 10k connections
      * (256 per client address), 5 min to receive a whole request body, 10 s to get an upstream connection
-     * from a full pool, 10 min idle WebSocket tunnels.
+     * from a full pool, 10 min idle WebSocket tunnels, 10 s TLS handshakes.
      */
     public static final class Builder {
         private IngressNaming naming = new IngressNaming("fleet.internal", 8080);
@@ -79,6 +80,7 @@ public record IngressConfig(
         private Duration requestTimeout = Duration.ofMinutes(5);
         private Duration upstreamAcquireTimeout = Duration.ofSeconds(10);
         private Duration webSocketIdleTimeout = Duration.ofMinutes(10);
+        private Duration tlsHandshakeTimeout = Duration.ofSeconds(10);
 
         public Builder naming(IngressNaming v) { naming = v; return this; }
         public Builder trustedProxies(List<TrustedProxies.Cidr> v) { trustedProxies = v; return this; }
@@ -98,12 +100,14 @@ public record IngressConfig(
         /** How long a request waits for a connection of a full upstream pool, then 503. */
         public Builder upstreamAcquireTimeout(Duration v) { upstreamAcquireTimeout = v; return this; }
         public Builder webSocketIdleTimeout(Duration v) { webSocketIdleTimeout = v; return this; }
+        /** From a TLS connection's start to the ClientHello, and again for the rest of the handshake, then closed. */
+        public Builder tlsHandshakeTimeout(Duration v) { tlsHandshakeTimeout = v; return this; }
 
         public IngressConfig build() {
             return new IngressConfig(naming, trustedProxies, maxHeaderBytes, maxInitialLineBytes, headerReadTimeout,
                     idleTimeout, maxBodyBytes, maxConnections, upstreamConnectTimeout, upstreamResponseTimeout,
                     upstreamPoolSizePerMachine, proxyName, maxConnectionsPerClient, requestTimeout, upstreamAcquireTimeout,
-                    webSocketIdleTimeout);
+                    webSocketIdleTimeout, tlsHandshakeTimeout);
         }
     }
 }

@@ -2,6 +2,9 @@ package dev.fleetnet.agent.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fleetnet.proto.v1.AcmeChallenge;
+import dev.fleetnet.proto.v1.Certificate;
+import dev.fleetnet.proto.v1.CertificateSource;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.MachineSpec;
 import dev.fleetnet.proto.v1.Peer;
@@ -37,5 +40,31 @@ class ViewFolderTest {
         HostView view = HostView.newBuilder().setRevision(5).addMachines(machine("a", true)).build();
         assertThat(ViewFolder.fold(view, ViewDelta.newBuilder().setRevision(6).build()))
                 .isEqualTo(view.toBuilder().setRevision(6).build());
+    }
+
+    private static Certificate cert(String hostname, CertificateSource source, String pem) {
+        return Certificate.newBuilder().setHostname(hostname).setSource(source).setCertificateChainPem(pem).build();
+    }
+
+    private static AcmeChallenge challenge(String token) {
+        return AcmeChallenge.newBuilder().setToken(token).setKeyAuthorization(token + ".k").setHostname("a.test").build();
+    }
+
+    @Test
+    void foldsCertificatesByKeyAndChallengesByToken() {
+        HostView view = HostView.newBuilder().setRevision(5)
+                .addCertificates(cert("a.test", CertificateSource.CERTIFICATE_SOURCE_FLEET, "fleet-1"))
+                .addCertificates(cert("b.test", CertificateSource.CERTIFICATE_SOURCE_FLEET, "fleet-b"))
+                .addAcmeChallenges(challenge("t1")).addAcmeChallenges(challenge("t2")).build();
+        ViewDelta delta = ViewDelta.newBuilder().setRevision(6)
+                .addUpsertCertificates(cert("a.test", CertificateSource.CERTIFICATE_SOURCE_UPLOADED, "uploaded"))
+                .addUpsertCertificates(cert("a.test", CertificateSource.CERTIFICATE_SOURCE_FLEET, "fleet-2"))
+                .addRemoveCertificates("fleet/b.test")
+                .addRemoveAcmeChallenges("t1").addUpsertAcmeChallenges(challenge("t3")).build();
+        HostView folded = ViewFolder.fold(view, delta);
+        assertThat(folded.getCertificatesList()).containsExactly(
+                cert("a.test", CertificateSource.CERTIFICATE_SOURCE_FLEET, "fleet-2"),
+                cert("a.test", CertificateSource.CERTIFICATE_SOURCE_UPLOADED, "uploaded"));
+        assertThat(folded.getAcmeChallengesList()).containsExactly(challenge("t2"), challenge("t3"));
     }
 }

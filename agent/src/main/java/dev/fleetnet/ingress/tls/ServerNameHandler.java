@@ -1,0 +1,55 @@
+package dev.fleetnet.ingress.tls;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.AbstractSniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first handler of a TLS connection: reads the ClientHello's server name, picks its context
+ * from the current {@link CertificateStore} and puts an {@link SslHandler} in its place. An
+ * unknown or missing name gets the fatal alert {@code unrecognized_name} (112) and the close.
+ * The handshake timeout runs from the connection's start, so a silent client is closed too.
+ */
+public final class ServerNameHandler extends AbstractSniHandler<SslContext> {
+    private static final Logger log = LoggerFactory.getLogger(ServerNameHandler.class);
+    /**
+     * A plaintext TLS alert record (RFC 8446 6, RFC 5246 7.2): type 21, version 3.3, length 2,
+     * fatal, unrecognized_name. Sent before any handshake message, so it needs no keys.
+     */
+    private static final byte[] UNRECOGNIZED_NAME_ALERT = {21, 3, 3, 0, 2, 2, 112};
+    public static final String NAME = "tls";
+
+    private final CertificateStore store;
+
+    public ServerNameHandler(CertificateStore store, Duration handshakeTimeout) {
+        super(handshakeTimeout.toMillis());
+        this.store = store;
+    }
+
+    @Override
+    protected Future<SslContext> lookup(ChannelHandlerContext ctx, String hostname) {
+        // The snapshot read here is the one this connection keeps, whatever swaps follow.
+        return ctx.executor().newSucceededFuture(hostname == null ? null : store.current().sslContext(hostname));
+    }
+
+    @Override
+    protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<SslContext> future) {
+        SslContext context = future.isSuccess() ? future.getNow() : null;
+        if (context == null) {
+            log.debug("tls: {} from {}: no certificate, closing with unrecognized_name",
+                    hostname == null ? "no server name" : "server name '" + hostname + "'", ctx.channel().remoteAddress());
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME_ALERT)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        SslHandler ssl = context.newHandler(ctx.alloc());
+        ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+        ctx.pipeline().replace(this, NAME, ssl);
+    }
+}
