@@ -38,6 +38,7 @@ public final class AcmeIssuer {
     private Login login;
 
     public AcmeIssuer(AcmeConfig config, AcmeStore store) {
+        BouncyCastle.ensure();
         this.config = config;
         this.store = store;
     }
@@ -85,12 +86,16 @@ public final class AcmeIssuer {
         } catch (RuntimeException e) {
             throw new IssueException("ordering " + hostname + " failed: " + e.getMessage(), e);
         } finally {
+            boolean interrupted = Thread.interrupted(); // a closing controller still removes its challenges
             for (String token : tokens) {
                 try {
                     store.deleteChallenge(token);
                 } catch (RuntimeException e) {
                     log.warn("acme: could not delete challenge {} for {}: {}", token, hostname, e.getMessage());
                 }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -128,10 +133,15 @@ public final class AcmeIssuer {
 
     private Session session() {
         if (session == null) {
-            session = config.trustedRoots().isEmpty() ? new Session(config.directory())
-                    : new Session(config.directory(), new TrustingProvider(AcmeTrust.sslContext(config.trustedRoots())));
+            session = session(config);
         }
         return session;
+    }
+
+    /** A session on the configured directory, trusting the configured roots if any. */
+    static Session session(AcmeConfig config) {
+        return config.trustedRoots().isEmpty() ? new Session(config.directory())
+                : new Session(config.directory(), new TrustingProvider(AcmeTrust.sslContext(config.trustedRoots())));
     }
 
     /** The generic provider with its own trust roots, for this client only (nothing JVM-wide changes). */

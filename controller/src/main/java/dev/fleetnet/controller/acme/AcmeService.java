@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,6 +48,8 @@ public final class AcmeService implements AutoCloseable {
     private Watch.Watcher routeWatch; // acme thread only
     private volatile Plan lastPlan = new Plan(List.of(), List.of());
     private volatile Map<String, Failures> lastFailures = Map.of();
+    private volatile long checks;
+    private volatile boolean closed;
 
     public AcmeService(Client client, Keys keys, String ingressSuffix, AcmeConfig config, Clock clock) {
         this.client = client;
@@ -70,8 +73,12 @@ public final class AcmeService implements AutoCloseable {
 
     /** Asks for a check soon; wakes coalesce while one is queued. */
     public void wake() {
-        if (wakePending.compareAndSet(false, true)) {
-            loop.execute(this::check);
+        if (!closed && wakePending.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::check);
+            } catch (RejectedExecutionException closing) {
+                // closed meanwhile: no more checks
+            }
         }
     }
 
@@ -85,8 +92,16 @@ public final class AcmeService implements AutoCloseable {
         return lastFailures;
     }
 
+    /** How many checks have ended. */
+    public long checks() {
+        return checks;
+    }
+
     private void check() {
         wakePending.set(false);
+        if (closed) {
+            return;
+        }
         try {
             watchRoutes();
             Plan plan = names.plan(store.readState(), failures, clock.instant());
@@ -109,6 +124,7 @@ public final class AcmeService implements AutoCloseable {
             log.warn("acme: check failed, next in {}: {}", config.checkInterval(), e.getMessage());
         } finally {
             lastFailures = Map.copyOf(failures);
+            checks++; // acme thread only writes
         }
     }
 
@@ -145,10 +161,15 @@ public final class AcmeService implements AutoCloseable {
 
     @Override
     public void close() {
-        loop.shutdownNow();
+        closed = true;
+        loop.shutdown(); // an order under way may finish (and clean its challenges) for a while, then it is interrupted
         try {
-            loop.awaitTermination(5, TimeUnit.SECONDS);
+            if (!loop.awaitTermination(10, TimeUnit.SECONDS)) {
+                loop.shutdownNow();
+                loop.awaitTermination(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
+            loop.shutdownNow();
             Thread.currentThread().interrupt();
         }
         if (routeWatch != null) {

@@ -41,6 +41,7 @@ public final class AcmeStore {
     private final Keys keys;
 
     public AcmeStore(Client client, Keys keys) {
+        BouncyCastle.ensure();
         this.kv = client.getKVClient();
         this.keys = keys;
     }
