@@ -1,5 +1,6 @@
 package dev.fleetnet.controller;
 
+import dev.fleetnet.controller.acme.AcmeService;
 import dev.fleetnet.controller.api.HostApi;
 import dev.fleetnet.controller.api.MachineApi;
 import dev.fleetnet.controller.api.NetworkApi;
@@ -72,6 +73,11 @@ public final class Controller implements AutoCloseable {
         }
         CertificateStore certificates = new CertificateStore(client, store.keys());
         FleetCa ca = FleetCa.loadOrCreate(certificates, Clock.systemUTC());
+        if (config.acme() != null) {
+            AcmeService acme = new AcmeService(client, store.keys(), config.naming().suffix(), config.acme());
+            acme.start();
+            resources.add(0, acme);
+        }
         FleetWatcher watcher = new FleetWatcher(client, store.keys());
         watcher.start();
         resources.add(0, watcher);

@@ -1,5 +1,6 @@
 package dev.fleetnet.controller;
 
+import dev.fleetnet.controller.acme.AcmeConfig;
 import dev.fleetnet.controller.store.Keys;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -11,10 +12,17 @@ import dev.fleetnet.routing.IngressNaming;
 /**
  * Everything a controller runs with: where the API and the agent channel listen (the latter
  * optionally inside a named network namespace), etcd endpoints (empty: embedded), its data
- * directory, the join token, the etcd key prefix, and the ingress naming (for who-owns).
+ * directory, the join token, the etcd key prefix, the ingress naming (for who-owns), and
+ * ACME ordering for route hostnames (null: off).
  */
 public record ControllerConfig(InetSocketAddress apiListen, InetSocketAddress agentListen, String agentListenNetns,
-        List<String> etcdEndpoints, Path dataDir, byte[] joinToken, String keyPrefix, IngressNaming naming) {
+        List<String> etcdEndpoints, Path dataDir, byte[] joinToken, String keyPrefix, IngressNaming naming, AcmeConfig acme) {
+    /** Without ACME. */
+    public ControllerConfig(InetSocketAddress apiListen, InetSocketAddress agentListen, String agentListenNetns,
+            List<String> etcdEndpoints, Path dataDir, byte[] joinToken, String keyPrefix, IngressNaming naming) {
+        this(apiListen, agentListen, agentListenNetns, etcdEndpoints, dataDir, joinToken, keyPrefix, naming, null);
+    }
+
     public ControllerConfig {
         etcdEndpoints = List.copyOf(etcdEndpoints);
         joinToken = joinToken.clone();

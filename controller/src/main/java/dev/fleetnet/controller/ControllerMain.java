@@ -2,7 +2,12 @@ package dev.fleetnet.controller;
 
 import dev.fleetnet.core.Endpoints;
 import dev.fleetnet.core.JoinTokens;
+import dev.fleetnet.controller.acme.AcmeConfig;
+import dev.fleetnet.controller.acme.AcmeTrust;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
 import java.nio.file.Path;
 
 import java.util.List;
@@ -34,6 +39,16 @@ public final class ControllerMain implements Callable<Integer> {
     String ingressSuffix;
     @Option(names = "--ingress-default-port", defaultValue = "8080", description = "Port of {machine}.{suffix} (default: ${DEFAULT-VALUE}).")
     int ingressDefaultPort;
+    @Option(names = "--acme-directory", description = "ACME directory URL; set = order certificates for route hostnames (HTTP-01).")
+    String acmeDirectory;
+    @Option(names = "--acme-email", description = "Contact e-mail of the ACME account (optional).")
+    String acmeEmail;
+    @Option(names = "--acme-ca-file", description = "PEM roots to trust for the ACME directory's HTTPS instead of the JVM's (e.g. pebble's).")
+    Path acmeCaFile;
+    @Option(names = "--acme-renew-before", defaultValue = "30d", description = "Renew when less validity remains (default: ${DEFAULT-VALUE}).")
+    String acmeRenewBefore;
+    @Option(names = "--acme-check-interval", defaultValue = "1h", description = "How often to check certificates (default: ${DEFAULT-VALUE}).")
+    String acmeCheckInterval;
     @Option(names = "--key-prefix", defaultValue = "/fleetnet/v1/", description = "etcd key prefix (default: ${DEFAULT-VALUE}).")
     String keyPrefix;
 
@@ -54,7 +69,7 @@ public final class ControllerMain implements Callable<Integer> {
     public Integer call() throws Exception {
         ControllerConfig config = new ControllerConfig(Endpoints.literal("--listen", listen), Endpoints.literal("--agent-listen", agentListen),
                 agentListenNetns, etcdEndpoints, dataDir, JoinTokens.read(joinToken, joinTokenFile), keyPrefix,
-                new dev.fleetnet.routing.IngressNaming(ingressSuffix, ingressDefaultPort));
+                new dev.fleetnet.routing.IngressNaming(ingressSuffix, ingressDefaultPort), acme());
         Controller controller = Controller.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -66,6 +81,39 @@ public final class ControllerMain implements Callable<Integer> {
                 + ", etcd " + (etcdEndpoints.isEmpty() ? "embedded in " + dataDir : String.join(",", etcdEndpoints)));
         stopped.await();
         return 0;
+    }
+
+    AcmeConfig acme() {
+        if (acmeDirectory == null) {
+            if (acmeEmail != null || acmeCaFile != null) {
+                throw new IllegalArgumentException("--acme-email/--acme-ca-file without --acme-directory (expected: the ACME directory URL too)");
+            }
+            return null;
+        }
+        URI directory;
+        try {
+            directory = new URI(acmeDirectory);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("--acme-directory: '" + acmeDirectory + "' (expected: an https:// URL of an ACME directory)", e);
+        }
+        return AcmeConfig.builder(directory).email(acmeEmail)
+                .trustedRoots(acmeCaFile == null ? List.of() : AcmeTrust.readPem("--acme-ca-file", acmeCaFile))
+                .renewBefore(parseDuration("--acme-renew-before", acmeRenewBefore))
+                .checkInterval(parseDuration("--acme-check-interval", acmeCheckInterval)).build();
+    }
+
+    /** {@code 90s}, {@code 15m}, {@code 1h}, {@code 30d}. */
+    static Duration parseDuration(String flag, String text) {
+        if (text == null || !text.matches("\\d{1,9}[smhd]")) {
+            throw new IllegalArgumentException(flag + ": '" + text + "' (expected: a number and s, m, h or d, e.g. 30d or 1h)");
+        }
+        long n = Long.parseLong(text.substring(0, text.length() - 1));
+        return switch (text.charAt(text.length() - 1)) {
+            case 's' -> Duration.ofSeconds(n);
+            case 'm' -> Duration.ofMinutes(n);
+            case 'h' -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
     }
 
     private static String format(InetSocketAddress address) {

@@ -1,0 +1,123 @@
+package dev.fleetnet.controller.acme;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Which hostnames need an ACME certificate and what to do for each now: every exact hostname
+ * of an explicit route that is not under the fleet ingress suffix and has no uploaded
+ * certificate. Pure: the caller reads etcd and carries the plan out.
+ */
+public final class AcmeNames {
+    private final String ingressSuffix;
+    private final Duration renewBefore;
+    private final Backoff backoff;
+
+    public AcmeNames(String ingressSuffix, Duration renewBefore, Backoff backoff) {
+        this.ingressSuffix = ingressSuffix.toLowerCase(Locale.ROOT);
+        if (renewBefore.isNegative()) {
+            throw new IllegalArgumentException("renew before: " + renewBefore + " (expected: zero or more)");
+        }
+        this.renewBefore = renewBefore;
+        this.backoff = backoff;
+    }
+
+    /** What etcd holds: route hostnames, hostnames with an uploaded certificate, ACME certificates' expiry. */
+    public record State(Set<String> routeHostnames, Set<String> uploaded, Map<String, Instant> acmeNotAfter) {
+        public State {
+            routeHostnames = Set.copyOf(routeHostnames);
+            uploaded = Set.copyOf(uploaded);
+            acmeNotAfter = Map.copyOf(acmeNotAfter);
+        }
+    }
+
+    /** Failed attempts for a name so far and when the last one ended. */
+    public record Failures(int count, Instant last) {
+        public Failures {
+            if (count < 1) {
+                throw new IllegalArgumentException("failure count: " + count + " (expected: 1 or more)");
+            }
+        }
+    }
+
+    public enum Action { ORDER, RENEW, WAIT, NOTHING }
+
+    /** The decision for one name; {@code at} is the expiry (RENEW, NOTHING) or the next attempt (WAIT), else null. */
+    public record Decision(String hostname, Action action, Instant at) {}
+
+    /** Decisions for every wanted name (sorted), and ACME certificates to delete (held by no route). */
+    public record Plan(List<Decision> decisions, List<String> deletions) {
+        public Plan {
+            decisions = List.copyOf(decisions);
+            deletions = List.copyOf(deletions);
+        }
+
+        public Decision decision(String hostname) {
+            return decisions.stream().filter(d -> d.hostname().equals(hostname)).findFirst().orElse(null);
+        }
+    }
+
+    /** Exponential backoff per name: {@code base}, doubling per further failure, at most {@code max}. */
+    public record Backoff(Duration base, Duration max) {
+        public static final Backoff DEFAULT = new Backoff(Duration.ofMinutes(1), Duration.ofHours(6));
+
+        public Backoff {
+            if (base.isNegative() || base.isZero()) {
+                throw new IllegalArgumentException("backoff base: " + base + " (expected: positive)");
+            }
+            if (max.compareTo(base) < 0) {
+                throw new IllegalArgumentException("backoff max: " + max + " (expected: at least the base " + base + ")");
+            }
+        }
+
+        public Duration after(int failures) {
+            Duration d = base;
+            for (int i = 1; i < failures && d.compareTo(max) < 0; i++) {
+                d = d.multipliedBy(2);
+            }
+            return d.compareTo(max) > 0 ? max : d;
+        }
+    }
+
+    /** True for a name that wants an ACME certificate while a route holds it. */
+    public boolean wants(String hostname, Set<String> uploaded) {
+        return !hostname.startsWith("*.") && !hostname.equals(ingressSuffix) && !hostname.endsWith("." + ingressSuffix)
+                && !uploaded.contains(hostname);
+    }
+
+    public Plan plan(State state, Map<String, Failures> failures, Instant now) {
+        Set<String> held = new TreeSet<>();
+        for (String h : state.routeHostnames()) {
+            held.add(h.toLowerCase(Locale.ROOT));
+        }
+        List<Decision> decisions = new ArrayList<>();
+        for (String hostname : held) {
+            if (wants(hostname, state.uploaded())) {
+                decisions.add(decide(hostname, state.acmeNotAfter().get(hostname), failures.get(hostname), now));
+            }
+        }
+        List<String> deletions = new ArrayList<>(new TreeSet<>(state.acmeNotAfter().keySet()));
+        deletions.removeAll(held);
+        return new Plan(decisions, deletions);
+    }
+
+    private Decision decide(String hostname, Instant notAfter, Failures failed, Instant now) {
+        boolean due = notAfter == null || !now.plus(renewBefore).isBefore(notAfter);
+        if (!due) {
+            return new Decision(hostname, Action.NOTHING, notAfter);
+        }
+        if (failed != null) {
+            Instant next = failed.last().plus(backoff.after(failed.count()));
+            if (now.isBefore(next)) {
+                return new Decision(hostname, Action.WAIT, next);
+            }
+        }
+        return notAfter == null ? new Decision(hostname, Action.ORDER, null) : new Decision(hostname, Action.RENEW, notAfter);
+    }
+}
