@@ -1,5 +1,8 @@
 package dev.fleetnet.controller.acme;
 
+import dev.fleetnet.controller.certs.CertificateFacts;
+import dev.fleetnet.controller.certs.Pem;
+
 import dev.fleetnet.proto.v1.AcmeChallenge;
 import dev.fleetnet.proto.v1.Certificate;
 import dev.fleetnet.proto.v1.CertificateInfo;
@@ -73,10 +76,10 @@ public final class AcmeIssuer {
                         + problem(order.getError().orElse(null)), null);
             }
             List<X509Certificate> chain = order.getCertificate().getCertificateChain();
-            CertificateInfo info = AcmeCertificateFacts.info(hostname, chain.get(0));
+            CertificateInfo info = CertificateFacts.info(hostname, CertificateSource.CERTIFICATE_SOURCE_ACME, chain.get(0));
             store.putCertificate(Certificate.newBuilder().setHostname(hostname).setSource(CertificateSource.CERTIFICATE_SOURCE_ACME)
-                    .setCertificateChainPem(AcmeCertificateFacts.chainPem(chain))
-                    .setPrivateKeyPem(AcmeCertificateFacts.privateKeyPem(key.getPrivate())).setInfo(info).build());
+                    .setCertificateChainPem(Pem.chain(chain))
+                    .setPrivateKeyPem(Pem.privateKey(key.getPrivate())).setInfo(info).build());
             return info;
         } catch (AcmeException e) {
             throw new IssueException("ACME " + config.directory() + " refused or failed for " + hostname + ": " + e.getMessage(), e);

@@ -156,10 +156,10 @@ class AcmeIssuerIT {
             PKIXParameters pkix = new PKIXParameters(Set.of(new TrustAnchor(pebble.issuingRoot(), null)));
             pkix.setRevocationEnabled(false);
             CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(chain), pkix);
-            assertThat(AcmeCertificateFacts.dnsNames(chain.get(0))).containsExactly(shop);
+            assertThat(dev.fleetnet.controller.certs.CertificateFacts.dnsNames(chain.get(0))).containsExactly(shop);
             assertThat(certificate.getInfo().getNamesList()).containsExactly(shop);
             assertThat(certificate.getInfo().getKeyType()).isEqualTo("EC P-256");
-            assertThat(certificate.getInfo().getSha256Fingerprint()).isEqualTo(AcmeCertificateFacts.sha256(chain.get(0)));
+            assertThat(certificate.getInfo().getSha256Fingerprint()).isEqualTo(dev.fleetnet.controller.certs.CertificateFacts.fingerprint(chain.get(0)));
             assertThat(certificate.getInfo().getNotAfterEpochSeconds()).isEqualTo(chain.get(0).getNotAfter().toInstant().getEpochSecond());
             assertKeyMatches(certificate, chain.get(0));
             assertThat(challengeKeys(run)).isZero();
