@@ -30,12 +30,14 @@ final class Exchange {
     /** Whole-request deadline: from the head to the last body byte. */
     ScheduledFuture<?> requestTimer;
 
-    Exchange(HttpRequest request, MachineEntry target, int port, long maxBody, boolean webSocket, UpstreamPool pool) {
+    /** {@code clientKeepAlive}: whether the client's request, as it arrived, lets the connection persist. */
+    Exchange(HttpRequest request, boolean clientKeepAlive, MachineEntry target, int port, long maxBody, boolean webSocket,
+            UpstreamPool pool) {
         this.request = request;
         this.target = target;
         this.upstreamAddress = new InetSocketAddress(target.address(), port); // a literal: no lookup
         this.maxBody = maxBody;
-        this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+        this.clientKeepAlive = clientKeepAlive;
         this.webSocket = webSocket;
         this.pool = pool;
     }

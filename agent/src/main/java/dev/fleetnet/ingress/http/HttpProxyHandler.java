@@ -111,24 +111,26 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private void onRequest(HttpRequest request) {
         timeoutHandler().headReceived();
         InetSocketAddress client = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null; // null in EmbeddedChannel
+        // Read before admission: it strips the client's Connection header and makes the request HTTP/1.1 for the upstream.
+        boolean clientKeepAlive = HttpUtil.isKeepAlive(request);
         switch (Admission.decide(request, ingress, client, ctx.alloc())) {
             case Admission.Answer answer -> {
                 if (answer.close()) {
                     respondAndClose(answer.response());
                 } else {
-                    respond(answer.response(), HttpUtil.isKeepAlive(request));
+                    respond(answer.response(), clientKeepAlive);
                 }
             }
-            case Admission.Admit admit -> forward(request, admit);
+            case Admission.Admit admit -> forward(request, admit, clientKeepAlive);
         }
     }
 
-    private void forward(HttpRequest request, Admission.Admit admit) {
+    private void forward(HttpRequest request, Admission.Admit admit, boolean clientKeepAlive) {
         if (admit.expectContinue()) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
         }
         UpstreamPool pool = ingress.pools().on(ctx.channel().eventLoop());
-        Exchange ex = new Exchange(request, admit.target(), admit.port(), admit.maxBody(), admit.webSocket(), pool);
+        Exchange ex = new Exchange(request, clientKeepAlive, admit.target(), admit.port(), admit.maxBody(), admit.webSocket(), pool);
         exchange = ex;
         armRequestTimer(ex);
         ingress.outstanding().started(admit.target().name());

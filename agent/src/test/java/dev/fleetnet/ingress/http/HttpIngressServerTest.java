@@ -81,6 +81,22 @@ class HttpIngressServerTest {
     }
 
     @Test
+    void aClientsConnectionCloseEndsTheConnectionAfterTheResponseAndAnHttp10ClientsToo() throws Exception {
+        for (String request : List.of("GET / HTTP/1.1\r\nHost: web.fleet.test\r\nConnection: close\r\n\r\n",
+                "GET / HTTP/1.0\r\nHost: web.fleet.test\r\n\r\n")) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port()), 5000);
+                socket.setSoTimeout(5_000);
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                RawHttp.Response response = RawHttp.read(socket.getInputStream());
+                assertThat(response.status()).as(request).isEqualTo(200);
+                assertThat(response.headers()).as(request).containsEntry("connection", "close");
+                assertThat(socket.getInputStream().read()).as("%s: the ingress closes after the response", request).isEqualTo(-1);
+            }
+        }
+    }
+
+    @Test
     void aTrustedProxysForwardingHeadersAreExtendedAndRewriteHostIsHonoured() throws Exception {
         IngressConfig trusting = IngressConfig.builder().naming(new IngressNaming("fleet.test", upstreamPort))
                 .trustedProxies(List.of(TrustedProxies.Cidr.parse("127.0.0.0/8"))).build();
