@@ -25,6 +25,6 @@ final class Artifacts {
 
     private static UncheckedIOException notBuilt(Path target) {
         return new UncheckedIOException(new IOException("no built jar in " + target
-                + " (expected: run ./mvnw -DskipTests install, or just ./fleetnet which builds on first use)"));
+                + " (expected: run ./mvnw -DskipTests package, or just ./fleetnet which builds on first use)"));
     }
 }
