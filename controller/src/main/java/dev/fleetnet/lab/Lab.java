@@ -96,14 +96,15 @@ public final class Lab implements AutoCloseable {
     }
 
     public void startController() throws IOException {
-        List<String> command = List.of(Processes.javaCommand(), "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:+UseSerialGC",
-                "-cp", Artifacts.classpath(config.home(), "controller"), "dev.fleetnet.controller.ControllerMain",
+        List<String> command = new java.util.ArrayList<>(List.of(Processes.javaCommand(), "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
+                "-XX:+UseSerialGC", "-cp", Artifacts.classpath(config.home(), "controller"), "dev.fleetnet.controller.ControllerMain",
                 "--listen", state.apiAddress(),
                 "--agent-listen", "[" + layout.controllerUnderlayAddress() + "]:" + LabConfig.AGENT_PORT,
                 "--agent-listen-netns", layout.underlayNamespace(),
                 "--etcd-endpoints", state.etcdEndpoint(),
                 "--data-dir", config.dir().resolve("controller").toString(),
-                "--join-token-file", tokenFile().toString(), "--ingress-suffix", LabConfig.INGRESS_SUFFIX);
+                "--join-token-file", tokenFile().toString(), "--ingress-suffix", LabConfig.INGRESS_SUFFIX));
+        command.addAll(config.controllerArgs());
         Process process = Processes.startDetached(command, config.dir().resolve("controller.log"));
         record("controller", process.pid());
         try (FleetClient client = client()) {

@@ -5,11 +5,12 @@ import java.util.List;
 
 /**
  * How to build a lab: where it keeps its files, where the built jars are, its name prefix,
- * how many hosts, whether to create the two demo machines per host, and the resolvers the
- * hosts' DNS forwards other zones to ({@code [addr]:port}; none = other zones are refused).
+ * how many hosts, whether to create the two demo machines per host, the resolvers the
+ * hosts' DNS forwards other zones to ({@code [addr]:port}; none = other zones are refused), and
+ * extra arguments appended to the controller's command line (e.g. its {@code --acme-*} flags).
  */
 public record LabConfig(Path dir, Path home, String prefix, int hosts, boolean demoMachines, String ingressUpstreamTimeout,
-        List<String> dnsUpstreams) {
+        List<String> dnsUpstreams, List<String> controllerArgs) {
     /** The controller's agent-facing port on the underlay bridge. */
     static final int AGENT_PORT = 7401;
     /** Every host's HTTP ingress listens here, on all its addresses. */
@@ -22,9 +23,15 @@ public record LabConfig(Path dir, Path home, String prefix, int hosts, boolean d
     public LabConfig {
         new LabLayout(prefix, hosts); // validates prefix and host count
         dnsUpstreams = List.copyOf(dnsUpstreams);
+        controllerArgs = List.copyOf(controllerArgs);
         for (String upstream : dnsUpstreams) {
             dev.fleetnet.core.Endpoints.literal("DNS upstream", upstream);
         }
+    }
+
+    public LabConfig(Path dir, Path home, String prefix, int hosts, boolean demoMachines, String ingressUpstreamTimeout,
+            List<String> dnsUpstreams) {
+        this(dir, home, prefix, hosts, demoMachines, ingressUpstreamTimeout, dnsUpstreams, List.of());
     }
 
     public LabConfig(Path dir, Path home, String prefix, int hosts, boolean demoMachines) {

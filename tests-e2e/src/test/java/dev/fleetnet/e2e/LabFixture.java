@@ -47,10 +47,20 @@ final class LabFixture implements AutoCloseable {
 
     /** A lab whose hosts' DNS forwards other zones to {@code dnsUpstreams} ({@code [addr]:port}). */
     static LabFixture start(int hosts, String ingressUpstreamTimeout, List<String> dnsUpstreams) throws IOException {
-        String prefix = "e" + randomLetters(4);
+        return start(newPrefix(), hosts, ingressUpstreamTimeout, dnsUpstreams, List.of());
+    }
+
+    /** A prefix for {@link #start(String, int, String, List, List)}, for tests that name their own things after the lab. */
+    static String newPrefix() {
+        return "e" + randomLetters(4);
+    }
+
+    /** A lab with this prefix whose controller also gets {@code controllerArgs} (e.g. {@code --acme-directory URL}). */
+    static LabFixture start(String prefix, int hosts, String ingressUpstreamTimeout, List<String> dnsUpstreams,
+            List<String> controllerArgs) throws IOException {
         Path dir = Files.createTempDirectory("fleetnet-e2e-" + prefix);
         Path home = Path.of(System.getProperty("fleetnet.home", "..")).toAbsolutePath().normalize();
-        Lab lab = Lab.up(new LabConfig(dir, home, prefix, hosts, true, ingressUpstreamTimeout, dnsUpstreams),
+        Lab lab = Lab.up(new LabConfig(dir, home, prefix, hosts, true, ingressUpstreamTimeout, dnsUpstreams, controllerArgs),
                 IpRouteNetworking.inOwnNamespace());
         return new LabFixture(lab, prefix);
     }

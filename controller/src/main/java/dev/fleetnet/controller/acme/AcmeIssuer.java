@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AcmeIssuer {
     private static final Logger log = LoggerFactory.getLogger(AcmeIssuer.class);
+    /** How long a new challenge may take to reach every connected agent's ingress before validation is asked for. */
+    static final java.time.Duration PROPAGATION_TIMEOUT = java.time.Duration.ofSeconds(10);
     private final AcmeConfig config;
     private final AcmeStore store;
     private Session session;
@@ -109,13 +111,33 @@ public final class AcmeIssuer {
                 "ACME " + config.directory() + " offers no http-01 challenge for " + authorization.getIdentifier().getDomain()
                         + " (expected: http-01; wildcard names need dns-01, which fleetnet does not do)", null));
         tokens.add(challenge.getToken());
-        store.putChallenge(AcmeChallenge.newBuilder().setToken(challenge.getToken())
+        long revision = store.putChallenge(AcmeChallenge.newBuilder().setToken(challenge.getToken())
                 .setKeyAuthorization(challenge.getAuthorization()).setHostname(authorization.getIdentifier().getDomain()).build());
+        awaitAgents(hostname, revision);
         challenge.trigger();
         Status status = challenge.waitForCompletion(config.orderTimeout());
         if (status != Status.VALID) {
             throw new IssueException("http-01 validation of " + hostname + " ended " + status + problem(challenge.getError().orElse(null))
                     + " (expected: the ingress answering http://" + hostname + "/.well-known/acme-challenge/" + challenge.getToken() + ")", null);
+        }
+    }
+
+    /**
+     * Lets the challenge reach the agents before the CA validates: waits (at most
+     * {@link #PROPAGATION_TIMEOUT}) until every connected host has acknowledged the revision that
+     * holds it. Without this the CA's request can beat the view update and get a 404 from the ingress.
+     */
+    private void awaitAgents(String hostname, long revision) throws InterruptedException {
+        long deadline = System.nanoTime() + PROPAGATION_TIMEOUT.toNanos();
+        List<String> behind = store.hostsBehind(revision);
+        while (!behind.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                log.warn("acme: hosts {} have not applied the challenge for {} (revision {}) after {}; asking for validation anyway",
+                        behind, hostname, revision, PROPAGATION_TIMEOUT);
+                return;
+            }
+            Thread.sleep(50); // polling interval for the agents' acknowledgements
+            behind = store.hostsBehind(revision);
         }
     }
 

@@ -84,9 +84,26 @@ public final class AcmeStore {
         await("delete ACME certificate " + hostname, kv.delete(bytes(keys.certificate(CertificateSource.CERTIFICATE_SOURCE_ACME, hostname))));
     }
 
-    public void putChallenge(AcmeChallenge challenge) {
-        await("put ACME challenge for " + challenge.getHostname(), kv.put(bytes(keys.acmeChallenge(challenge.getToken())),
-                ByteSequence.from(challenge.toByteArray())));
+    /** Stores a challenge for the ingress to answer; returns the etcd revision that holds it. */
+    public long putChallenge(AcmeChallenge challenge) {
+        return await("put ACME challenge for " + challenge.getHostname(), kv.put(bytes(keys.acmeChallenge(challenge.getToken())),
+                ByteSequence.from(challenge.toByteArray()))).getHeader().getRevision();
+    }
+
+    /**
+     * The connected hosts (those with a session) whose agent has not yet acknowledged applying
+     * desired state at {@code revision} or later; agents acknowledge after their ingress has it.
+     */
+    public List<String> hostsBehind(long revision) {
+        List<String> behind = new java.util.ArrayList<>();
+        for (KeyValue session : prefix(keys.sessions())) {
+            String host = session.getKey().toString(StandardCharsets.UTF_8).substring(keys.sessions().length());
+            List<KeyValue> applied = await("get applied revision of " + host, kv.get(bytes(keys.appliedRevision(host)))).getKvs();
+            if (applied.isEmpty() || Long.parseLong(applied.get(0).getValue().toString(StandardCharsets.UTF_8).trim()) < revision) {
+                behind.add(host);
+            }
+        }
+        return behind;
     }
 
     public void deleteChallenge(String token) {
