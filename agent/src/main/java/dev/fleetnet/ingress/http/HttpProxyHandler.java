@@ -542,7 +542,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** The client's address as text, made once per connection. */
     private String clientText() {
         if (clientText == null) {
-            clientText = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
+            // IPv6 in its canonical short form (RFC 5952), as operators grep for it
+            clientText = !(ctx.channel().remoteAddress() instanceof InetSocketAddress a) ? ""
+                    : a.getAddress().getAddress().length == 16 ? dev.fleetnet.core.Ipv6.format(a.getAddress().getAddress())
+                    : a.getAddress().getHostAddress();
         }
         return clientText;
     }
