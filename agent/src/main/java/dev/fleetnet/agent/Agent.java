@@ -185,7 +185,8 @@ public final class Agent implements AutoCloseable {
         long stats = observability.statsInterval().toMillis();
         reconcileThread.scheduleWithFixedDelay(() -> {
             try {
-                report(); // route counters change with traffic: the report goes out when they did
+                reportDue = true; // fresh route counters (and their time) even when no figure changed
+                report();
             } catch (RuntimeException e) {
                 log.warn("status report with route counters failed: {}", e.toString());
             }

@@ -46,6 +46,7 @@ class ObservedIngressTest {
     private AccessLog accessLog;
     private AdminServer admin;
     private final CountDownLatch release = new CountDownLatch(1);
+    private io.netty.channel.Channel webSocket;
 
     @BeforeEach
     void start() throws Exception {
@@ -56,13 +57,17 @@ class ObservedIngressTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort(); // nothing listens there once closed: connections are refused
         }
+        webSocket = Upstreams.webSocketEcho(group);
+        int wsPort = ((InetSocketAddress) webSocket.localAddress()).getPort();
         IngressConfig config = IngressConfig.builder().naming(new IngressNaming("fleet.test", port)).trustedProxies(List.of()).build();
         IngressRoutes routes = IngressRoutes.empty(config.naming());
         routes.swap(routes.current()
                 .withMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(port), "", Set.of(port)))
                 .withMachine(new MachineEntry("dead", "127.0.0.1", true, Set.of(closedPort), "", Set.of()))
                 .withRoute(new RouteSpec("shop.test", "/", "web", false, port, "web", false, 0))
-                .withRoute(new RouteSpec("dead.test", "/", "dead", false, closedPort, "dead", false, 0)));
+                .withRoute(new RouteSpec("dead.test", "/", "dead", false, closedPort, "dead", false, 0))
+                .withMachine(new MachineEntry("chat", "127.0.0.1", true, Set.of(wsPort), "", Set.of(wsPort)))
+                .withRoute(new RouteSpec("chat.test", "/", "chat", false, wsPort, "chat", false, 0)));
         metrics = new IngressMetrics();
         accessLog = AccessLog.open(dir.resolve("access.log").toString());
         ingress = HttpIngressServer.start(config, routes, new UpstreamConnector(config.upstreamConnectTimeout()), group,
@@ -78,6 +83,7 @@ class ObservedIngressTest {
         ingress.close();
         accessLog.close();
         upstream.stop(0);
+        webSocket.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
@@ -136,6 +142,31 @@ class ObservedIngressTest {
         JsonObject refused = lines.get(5);
         assertThat(refused.get("route").getAsString()).isEqualTo("dead.test/");
         assertThat(refused.get("machine").getAsString()).isEqualTo("dead");
+    }
+
+    @Test
+    void aWebSocketUpgradeIsOneRequestWithStatus101() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", ingress.address().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: chat.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            assertThat(new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .isEqualTo("HTTP/1.1 101");
+            List<JsonObject> lines = awaitLines(dir.resolve("access.log"), 1);
+            assertThat(lines.get(0).get("status").getAsInt()).isEqualTo(101);
+            assertThat(lines.get(0).get("route").getAsString()).isEqualTo("chat.test/");
+            assertThat(lines.get(0).get("machine").getAsString()).isEqualTo("chat");
+        }
+        assertThat(metricsText()).contains("fleetnet_ingress_responses_total{owner=\"chat\",protocol=\"http\",route=\"chat.test/\","
+                + "status_class=\"1xx\"} 1");
+    }
+
+    private String metricsText() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        metrics.writeText(out);
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The log's lines once it holds {@code count} (the writer thread flushes when idle), polled with a deadline. */
