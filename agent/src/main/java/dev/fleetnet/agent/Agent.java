@@ -134,6 +134,9 @@ public final class Agent implements AutoCloseable {
         if (observability.accessLog() != null) {
             accessLog = AccessLog.open(observability.accessLog());
             metrics.accessLogDrops(accessLog::dropped);
+            if (accessLog.toFile()) {
+                AccessLogRotation.reopenOnHangup(accessLog);
+            }
             log.info("access log: {}", observability.accessLog().equals("-") ? "standard output" : observability.accessLog());
         }
         observer = Observers.of(metrics, accessLog);

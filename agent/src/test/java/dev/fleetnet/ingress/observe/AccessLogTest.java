@@ -108,4 +108,36 @@ class AccessLogTest {
         log.close();
         assertThat(lines.toString().lines()).hasSize(3);
     }
+
+    @Test
+    void reopensTheFileAfterRotation(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("access.log");
+        java.nio.file.Path rotated = dir.resolve("access.log.1");
+        RequestRecord r = new RequestRecord(0, "c", "h", "GET", "/", SHOP, "web1", 200, 0, 0, 0, 0, "HTTP/1.1");
+        try (AccessLog log = AccessLog.open(file.toString())) {
+            log.request(r);
+            awaitLines(file, 1);
+            java.nio.file.Files.move(file, rotated);
+            log.reopen();
+            log.request(r);
+            log.request(r);
+            awaitLines(file, 2);
+        }
+        assertThat(java.nio.file.Files.readAllLines(rotated)).hasSize(1);
+        assertThat(java.nio.file.Files.readAllLines(file)).hasSize(2);
+    }
+
+    @Test
+    void saysWhichFlagWhenTheFileCannotBeOpened() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AccessLog.open("/nonexistent-dir/access.log"))
+                .isExactlyInstanceOf(IOException.class).hasMessageStartingWith("--access-log: '/nonexistent-dir/access.log'");
+    }
+
+    private static void awaitLines(java.nio.file.Path file, int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(java.nio.file.Files.exists(file) && java.nio.file.Files.readAllLines(file).size() >= count)) {
+            assertThat(System.nanoTime()).as(file + " to hold " + count + " lines").isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(10); // poll interval under a deadline
+        }
+    }
 }
