@@ -3,7 +3,12 @@ package dev.fleetnet.agent;
 import dev.fleetnet.agent.control.ControlClient;
 import dev.fleetnet.ingress.IngressUpdater;
 import dev.fleetnet.ingress.http.HttpIngressServer;
+import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.ingress.core.IngressRoutes;
+import dev.fleetnet.ingress.core.Observers;
+import dev.fleetnet.ingress.observe.AccessLog;
+import dev.fleetnet.ingress.observe.AdminServer;
+import dev.fleetnet.ingress.observe.IngressMetrics;
 import dev.fleetnet.ingress.core.Transports;
 import dev.fleetnet.ingress.core.UpstreamConnector;
 import dev.fleetnet.ingress.tls.CertificateStore;
@@ -85,6 +90,11 @@ public final class Agent implements AutoCloseable {
     private HttpIngressServer ingress;
     /** Null when this agent runs no ingress. */
     private IngressWriter ingressWriter;
+    /** Every front-end reports its traffic here: metrics and, when configured, the access log. */
+    private final IngressMetrics metrics = new IngressMetrics();
+    private AccessLog accessLog;
+    private IngressObserver observer = IngressObserver.NONE;
+    private AdminServer admin;
     /** The DNS service address kept on loopback (canonical), or null without DNS. */
     private final String dnsAddress;
 
@@ -120,14 +130,30 @@ public final class Agent implements AutoCloseable {
             dns = DnsServer.start(config.dns(), dnsLoops);
             log.info("DNS listening on {} (UDP and TCP), upstreams {}", dns.address(), config.dns().upstreams());
         }
+        ObservabilityConfig observability = config.observability();
+        if (observability.accessLog() != null) {
+            accessLog = AccessLog.open(observability.accessLog());
+            metrics.accessLogDrops(accessLog::dropped);
+            if (accessLog.toFile()) {
+                AccessLogRotation.reopenOnHangup(accessLog);
+            }
+            log.info("access log: {}", observability.accessLog().equals("-") ? "standard output" : observability.accessLog());
+        }
+        observer = Observers.of(metrics, accessLog);
+        if (observability.adminListen() != null) {
+            admin = AdminServer.start(observability.adminListen(), metrics);
+            log.info("admin listening on {} (GET /metrics, /health)", admin.address());
+        }
         if (config.ingressListen() != null) {
             IngressRoutes routes = IngressRoutes.empty(config.ingress().naming());
             UpstreamConnector upstreams = new UpstreamConnector(config.ingress().upstreamConnectTimeout());
             ingressLoops = Transports.group(Math.max(1, Runtime.getRuntime().availableProcessors()));
             CertificateStore certificates = new CertificateStore(ServerSslContexts.preferred());
             ingress = HttpIngressServer.start(config.ingress(), routes, upstreams, ingressLoops, config.ingressListen(),
-                    config.ingressTlsListen(), certificates);
-            ingressWriter = new IngressWriter(new IngressUpdater(routes, upstreams::closeAll), certificates);
+                    config.ingressTlsListen(), certificates, observer);
+            ingressWriter = new IngressWriter(new IngressUpdater(routes, upstreams::closeAll), certificates,
+                    revision -> metrics.viewApplied(revision, routes.current().routes().size(),
+                            routes.current().state().machines().size()));
             log.info("HTTP ingress listening on {} (suffix {}, epoll {})", ingress.address(), config.ingress().naming().suffix(),
                     Transports.epoll());
             if (ingress.tlsAddress() != null) {
@@ -159,6 +185,15 @@ public final class Agent implements AutoCloseable {
         portDiscovery = new PortDiscovery(new MachinePortScanner(new ConnectProbe(Duration.ofMillis(500))), this::scanTargets,
                 found -> reconcileThread.execute(() -> onListening(found)));
         portDiscovery.start(config.portScanInterval());
+        long stats = observability.statsInterval().toMillis();
+        reconcileThread.scheduleWithFixedDelay(() -> {
+            try {
+                reportDue = true; // fresh route counters (and their time) even when no figure changed
+                report();
+            } catch (RuntimeException e) {
+                log.warn("status report with route counters failed: {}", e.toString());
+            }
+        }, stats, stats, TimeUnit.MILLISECONDS);
         long every = config.resyncInterval().toMillis();
         reconcileThread.scheduleWithFixedDelay(() -> {
             if (current.getRevision() > 0 || !current.getHostName().isEmpty()) {
@@ -250,6 +285,7 @@ public final class Agent implements AutoCloseable {
                     ? listening.getOrDefault(status.getName(), Set.of()) : Set.of();
             report.addMachines(status.toBuilder().addAllListeningPorts(new TreeSet<>(ports)));
         }
+        report.addAllRoutes(metrics.routeCounters());
         StatusReport next = report.build();
         if (!next.equals(lastReport) || reportDue) {
             reportDue = false;
@@ -276,6 +312,11 @@ public final class Agent implements AutoCloseable {
         return view.toBuilder().setRevision(0).clearDirectory().clearRoutes().build();
     }
 
+    /** Where front-ends report their traffic (metrics and access log). */
+    public IngressObserver observer() {
+        return observer;
+    }
+
     @Override
     public void close() {
         if (portDiscovery != null) {
@@ -295,6 +336,12 @@ public final class Agent implements AutoCloseable {
         if (dns != null) {
             dns.close();
             dnsLoops.shutdownGracefully();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        if (accessLog != null) {
+            accessLog.close();
         }
     }
 }

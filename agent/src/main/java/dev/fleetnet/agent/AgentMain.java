@@ -69,6 +69,12 @@ public final class AgentMain implements Callable<Integer> {
     String upstreamAcquireTimeout;
     @Option(names = "--ingress-websocket-idle-timeout", defaultValue = "10m", description = "An open WebSocket tunnel with no traffic is closed (default: ${DEFAULT-VALUE}).")
     String webSocketIdleTimeout;
+    @Option(names = "--admin-listen", defaultValue = "127.0.0.1:9180", description = "Admin listener (GET /metrics, /health); keep it on loopback; 'none' to disable (default: ${DEFAULT-VALUE}).")
+    String adminListen;
+    @Option(names = "--access-log", description = "Access log, one JSON line per request or connection: a file (appended to) or '-' for stdout (default: off).")
+    String accessLog;
+    @Option(names = "--stats-interval", defaultValue = "10s", description = "How often route counters are reported to the controller (default: ${DEFAULT-VALUE}).")
+    String statsInterval;
     @Option(names = "--resync-interval", defaultValue = "30s", description = "Full re-check of the data plane (default: ${DEFAULT-VALUE}).")
     String resyncInterval;
 
@@ -116,7 +122,9 @@ public final class AgentMain implements Callable<Integer> {
                         .webSocketIdleTimeout(parseDuration(webSocketIdleTimeout)).build(),
                 parseDuration(portScanInterval),
                 dnsListen.equals("none") ? null : new DnsConfig(dnsAddress(dnsListen),
-                        dnsUpstreams.stream().map(u -> Endpoints.literal("--dns-upstream", u)).toList(), parseDuration(dnsTtl)));
+                        dnsUpstreams.stream().map(u -> Endpoints.literal("--dns-upstream", u)).toList(), parseDuration(dnsTtl)),
+                new ObservabilityConfig(adminListen.equals("none") ? null : Endpoints.literal("--admin-listen", adminListen),
+                        accessLog == null || accessLog.isEmpty() ? null : accessLog, parseDuration(statsInterval)));
         Agent agent = new Agent(config);
         agent.start();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -27,14 +27,21 @@ final class IngressWriter implements AutoCloseable {
     private final CertificateStore certificates;
     /** Ingress thread only. */
     private ViewOrder order = ViewOrder.NONE;
+    private final java.util.function.LongConsumer applied;
 
     IngressWriter(IngressUpdater updater) {
         this(updater, null);
     }
 
     IngressWriter(IngressUpdater updater, CertificateStore certificates) {
+        this(updater, certificates, revision -> {});
+    }
+
+    /** {@code applied} is called on the ingress thread with the revision of every view applied (metrics). */
+    IngressWriter(IngressUpdater updater, CertificateStore certificates, java.util.function.LongConsumer applied) {
         this.updater = updater;
         this.certificates = certificates;
+        this.applied = applied;
     }
 
     /**
@@ -70,6 +77,7 @@ final class IngressWriter implements AutoCloseable {
             throw e;
         }
         order = order.after(view.getRevision());
+        applied.accept(view.getRevision());
         if (!changes.none()) {
             log.debug("ingress: view at revision {}: {} machines and {} routes changed", view.getRevision(), changes.machines(),
                     changes.routes());

@@ -7,6 +7,8 @@ import dev.fleetnet.proto.v1.GetRouteRequest;
 import dev.fleetnet.proto.v1.ListRoutesRequest;
 import dev.fleetnet.proto.v1.ListRoutesResponse;
 import dev.fleetnet.proto.v1.Route;
+import dev.fleetnet.proto.v1.RouteStatsRequest;
+import dev.fleetnet.proto.v1.RouteStatsResponse;
 import dev.fleetnet.proto.v1.WhoOwnsRequest;
 import dev.fleetnet.proto.v1.WhoOwnsResponse;
 import picocli.CommandLine.ArgGroup;
@@ -17,10 +19,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code fleetnet route add|list|get|delete|who-owns}: ingress routes owned by machines. */
+/** {@code fleetnet route add|list|get|delete|who-owns|stats}: ingress routes owned by machines. */
 @Command(name = "route", description = "Ingress routes: hostname (+ path prefix) to a machine or app, owned by a machine.",
         subcommands = {RouteCommand.Add.class, RouteCommand.List.class, RouteCommand.Get.class,
-            RouteCommand.Delete.class, RouteCommand.WhoOwns.class})
+            RouteCommand.Delete.class, RouteCommand.WhoOwns.class, RouteCommand.Stats.class})
 final class RouteCommand {
     @ParentCommand
     FleetnetCli root;
@@ -148,6 +150,29 @@ final class RouteCommand {
                             + Views.target(response.getRoute()) + ":" + response.getRoute().getPort() + "; port "
                             + response.getPort() + (response.getPortListening() ? " listening" : " not listening") + ")");
                 }
+            }
+        }
+    }
+
+    @Command(name = "stats", description = "Live figures of a route from every host's ingress: route stats HOSTNAME [--path P] | --public-port N.")
+    static final class Stats extends Sub implements Runnable {
+        @Parameters(paramLabel = "HOSTNAME", arity = "0..1", description = "A hostname the route serves (not with --public-port).")
+        String hostname;
+        @Option(names = "--path", description = "Request path (default: /).")
+        String path = "/";
+        @Option(names = "--public-port", description = "The TCP route of this public port, instead of a hostname.")
+        int publicPort;
+
+        @Override
+        public void run() {
+            if ((hostname == null) == (publicPort == 0)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "route stats: give a HOSTNAME or --public-port N (expected: exactly one)");
+            }
+            try (FleetClient client = parent.root.connect()) {
+                RouteStatsResponse response = client.routes().routeStats(RouteStatsRequest.newBuilder()
+                        .setHostname(hostname == null ? "" : hostname).setPath(path).setPublicPort(publicPort).build());
+                spec.commandLine().getOut().print(parent.root.json ? Views.json(response) + "\n" : Views.routeStats(response));
             }
         }
     }

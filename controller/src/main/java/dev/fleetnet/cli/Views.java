@@ -100,6 +100,24 @@ final class Views {
         };
     }
 
+    /** One row per host that reported the route; REPORTED is the report's age. */
+    static String routeStats(dev.fleetnet.proto.v1.RouteStatsResponse response) {
+        Table table = new Table("HOST", "REQUESTS", "2xx", "4xx", "5xx", "BYTES_IN", "BYTES_OUT", "OPEN", "P50_MS", "P99_MS",
+                "REPORTED");
+        long now = System.currentTimeMillis();
+        for (dev.fleetnet.proto.v1.HostRouteCounters h : response.getHostsList()) {
+            dev.fleetnet.proto.v1.RouteCounters c = h.getCounters();
+            table.row(h.getHost(), c.getRequests(), c.getStatusClassesOrDefault("2xx", 0), c.getStatusClassesOrDefault("4xx", 0),
+                    c.getStatusClassesOrDefault("5xx", 0), c.getBytesIn(), c.getBytesOut(), c.getOpenConnections(),
+                    String.format(java.util.Locale.ROOT, "%.1f", c.getLatencyP50Ms()),
+                    String.format(java.util.Locale.ROOT, "%.1f", c.getLatencyP99Ms()),
+                    Math.max(0, (now - h.getReportedAtEpochMillis()) / 1000) + "s ago");
+        }
+        String route = response.getRoute().getHostname().isEmpty() ? "tcp/" + response.getRoute().getPublicPort()
+                : response.getRoute().getHostname() + (response.getRoute().getPathPrefix().isEmpty() ? "/" : response.getRoute().getPathPrefix());
+        return "route " + route + (response.getHostsCount() == 0 ? ": no host reported traffic yet\n" : "\n" + table.render());
+    }
+
     static String target(Route r) {
         return r.hasApp() ? "app:" + r.getApp() : r.getMachine();
     }

@@ -10,6 +10,7 @@ import dev.fleetnet.controller.certs.CertificateStore;
 import dev.fleetnet.controller.certs.FleetCa;
 import dev.fleetnet.controller.certs.FleetCertificates;
 import dev.fleetnet.controller.control.AgentControlService;
+import dev.fleetnet.controller.control.RouteCountersBoard;
 import dev.fleetnet.controller.store.FleetException;
 import dev.fleetnet.controller.store.FleetStore;
 import dev.fleetnet.controller.store.Keys;
@@ -96,14 +97,16 @@ public final class Controller implements AutoCloseable {
                 blocking.shutdownNow();
             }
         });
+        RouteCountersBoard routeCounters = new RouteCountersBoard();
         String controllerId = ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
         api = NettyServerBuilder.forAddress(config.apiListen())
                 .addService(new HostApi(store)).addService(new NetworkApi(store)).addService(new MachineApi(store))
-                .addService(new RouteApi(store, config.naming()))
+                .addService(new RouteApi(store, config.naming(), routeCounters))
                 .addService(new CertificateApi(certificates, ca, Clock.systemUTC()))
                 .build().start();
         NettyServerBuilder agentBuilder = NettyServerBuilder.forAddress(config.agentListen())
-                .addService(new AgentControlService(store, watcher, client.getLeaseClient(), config.joinToken(), controllerId, blocking))
+                .addService(new AgentControlService(store, watcher, client.getLeaseClient(), config.joinToken(), controllerId, blocking,
+                        routeCounters))
                 .permitKeepAliveTime(10, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
         if (config.agentListenNetns() == null) {
             agents = agentBuilder.build().start();

@@ -29,6 +29,8 @@ import java.util.List;
  * separate processes. {@code ./fleetnet lab up} and the end-to-end fixture both use it.
  */
 public final class Lab implements AutoCloseable {
+    /** The agents' admin listener (GET /metrics, /health), on each host namespace's loopback. */
+    public static final int ADMIN_PORT = 9180;
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private final LabConfig config;
     private final LinuxNetworking net;
@@ -140,12 +142,19 @@ public final class Lab implements AutoCloseable {
                 "--ingress-listen", "[::]:" + LabConfig.INGRESS_PORT, "--ingress-suffix", LabConfig.INGRESS_SUFFIX,
                 "--ingress-tls-listen", "[::]:" + LabConfig.INGRESS_TLS_PORT,
                 "--ingress-upstream-timeout", config.ingressUpstreamTimeout(),
-                "--port-scan-interval", "1s", "--resync-interval", "10s"));
+                "--port-scan-interval", "1s", "--resync-interval", "10s",
+                // each host namespace has its own loopback: the same admin port on every host
+                "--admin-listen", "127.0.0.1:" + ADMIN_PORT, "--access-log", accessLog(host).toString(), "--stats-interval", "2s"));
         for (String upstream : config.dnsUpstreams()) {
             command.addAll(List.of("--dns-upstream", upstream));
         }
         Process process = Processes.startDetached(command, config.dir().resolve("agent-" + layout.hostName(host) + ".log"));
         record(agentRole(host), process.pid());
+    }
+
+    /** Host {@code host}'s ingress access log (one JSON line per request or connection). */
+    public Path accessLog(int host) {
+        return config.dir().resolve("access-" + layout.hostName(host) + ".log");
     }
 
     public void stopAgent(int host) {

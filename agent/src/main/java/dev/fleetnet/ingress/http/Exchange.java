@@ -1,5 +1,6 @@
 package dev.fleetnet.ingress.http;
 
+import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.routing.MachineEntry;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
@@ -29,6 +30,19 @@ final class Exchange {
     ScheduledFuture<?> responseTimer;
     /** Whole-request deadline: from the head to the last body byte. */
     ScheduledFuture<?> requestTimer;
+    /** For the observer: the request as the client sent it, and what became of it. */
+    long startNanos;
+    long startMillis;
+    String uri;
+    String host;
+    String version;
+    IngressObserver.RouteLabel route = IngressObserver.RouteLabel.NONE;
+    int status;
+    long bytesOut;
+    long upstreamSentNanos;
+    long upstreamNanos;
+    /** The observer was told about this exchange (once only). */
+    boolean observed;
 
     /** {@code clientKeepAlive}: whether the client's request, as it arrived, lets the connection persist. */
     Exchange(HttpRequest request, boolean clientKeepAlive, MachineEntry target, int port, long maxBody, boolean webSocket,

@@ -1,6 +1,7 @@
 package dev.fleetnet.ingress.http;
 
 import dev.fleetnet.ingress.core.ConnectionLimiter;
+import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.ingress.core.Transports;
 import dev.fleetnet.ingress.core.UpstreamConnector;
@@ -46,16 +47,23 @@ public final class HttpIngressServer implements AutoCloseable {
     public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, UpstreamConnector connector,
             EventLoopGroup group, InetSocketAddress address, InetSocketAddress tlsAddress, CertificateStore certificates)
             throws InterruptedException {
+        return start(config, routes, connector, group, address, tlsAddress, certificates, IngressObserver.NONE);
+    }
+
+    /** As above, reporting every request's final response to {@code observer} (metrics, access log). */
+    public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, UpstreamConnector connector,
+            EventLoopGroup group, InetSocketAddress address, InetSocketAddress tlsAddress, CertificateStore certificates,
+            IngressObserver observer) throws InterruptedException {
         ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerClient());
         UpstreamPools pools = new UpstreamPools(config, connector);
         OutstandingRequests outstanding = new OutstandingRequests();
         Channel channel = bind(group, address, port ->
-                new IngressContext(config, routes, outstanding, pools, port, "http", certificates), limiter);
+                new IngressContext(config, routes, outstanding, pools, port, "http", certificates, observer), limiter);
         Channel tlsChannel = null;
         if (tlsAddress != null) {
             try {
                 tlsChannel = bind(group, tlsAddress, port ->
-                        new IngressContext(config, routes, outstanding, pools, port, "https", certificates), limiter);
+                        new IngressContext(config, routes, outstanding, pools, port, "https", certificates, observer), limiter);
             } catch (RuntimeException | InterruptedException e) {
                 channel.close().syncUninterruptibly();
                 throw e;

@@ -1,5 +1,6 @@
 package dev.fleetnet.ingress.http;
 
+import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.routing.MachineEntry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -43,6 +45,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** Messages decoded ahead of their turn: body parts while connecting, pipelined requests. */
     private final ArrayDeque<Object> deferred = new ArrayDeque<>();
     private int deferredBytes;
+    /** The client's address for the observer; made on first use. */
+    private String clientText;
     private boolean replaying;
     /** A final response went out; everything still arriving is dropped until the close. */
     private boolean closing;
@@ -110,27 +114,43 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void onRequest(HttpRequest request) {
         timeoutHandler().headReceived();
+        long startNanos = System.nanoTime();
+        // as the client sent them: admission rewrites the head of a forwarded request
+        String uri = request.uri();
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        String version = request.protocolVersion().text();
         InetSocketAddress client = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null; // null in EmbeddedChannel
         // Read before admission: it strips the client's Connection header and makes the request HTTP/1.1 for the upstream.
         boolean clientKeepAlive = HttpUtil.isKeepAlive(request);
         switch (Admission.decide(request, ingress, client, ctx.alloc())) {
             case Admission.Answer answer -> {
+                ingress.observer().request(new IngressObserver.RequestRecord(System.currentTimeMillis(), clientText(), host,
+                        request.method().name(), uri, RouteLabels.answered(ingress.table(), host, uri), "",
+                        answer.response().status().code(), 0, answer.response().content().readableBytes(),
+                        System.nanoTime() - startNanos, 0, version));
                 if (answer.close()) {
                     respondAndClose(answer.response());
                 } else {
                     respond(answer.response(), clientKeepAlive);
                 }
             }
-            case Admission.Admit admit -> forward(request, admit, clientKeepAlive);
+            case Admission.Admit admit -> forward(request, admit, clientKeepAlive, startNanos, uri, host, version);
         }
     }
 
-    private void forward(HttpRequest request, Admission.Admit admit, boolean clientKeepAlive) {
+    private void forward(HttpRequest request, Admission.Admit admit, boolean clientKeepAlive, long startNanos, String uri,
+            String host, String version) {
         if (admit.expectContinue()) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
         }
         UpstreamPool pool = ingress.pools().on(ctx.channel().eventLoop());
         Exchange ex = new Exchange(request, clientKeepAlive, admit.target(), admit.port(), admit.maxBody(), admit.webSocket(), pool);
+        ex.startNanos = startNanos;
+        ex.startMillis = System.currentTimeMillis();
+        ex.uri = uri;
+        ex.host = host;
+        ex.version = version;
+        ex.route = admit.route();
         exchange = ex;
         armRequestTimer(ex);
         ingress.outstanding().started(admit.target().name());
@@ -203,6 +223,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             boolean timeout = cause instanceof ConnectTimeoutException;
+            ingress.observer().upstreamConnectFailed(ex.route);
             failOrClose(timeout ? 504 : 502, timeout ? "upstream connect timeout" : "upstream refused the connection");
             return;
         }
@@ -217,6 +238,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         upstream.pipeline().get(UpstreamHandler.class).bind(this);
         upstream.config().setAutoRead(true);
         upstream.write(ex.request);
+        ex.upstreamSentNanos = System.nanoTime();
         state = State.SENDING_BODY;
         replaying = true;
         try {
@@ -251,6 +273,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             }
             if (ex.webSocket && response.status().code() == 101) {
                 ex.cancelResponseTimer();
+                ex.upstreamNanos = System.nanoTime() - ex.upstreamSentNanos;
                 startTunnel(ex, response);
                 return;
             }
@@ -266,6 +289,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             ex.cancelResponseTimer();
+            ex.status = response.status().code();
+            ex.upstreamNanos = System.nanoTime() - ex.upstreamSentNanos;
             ex.startResponse(response, msg instanceof LastHttpContent, ingress.config().proxyName());
             ctx.write(response);
             if (!(msg instanceof HttpContent)) {
@@ -274,6 +299,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpContent content) {
             boolean last = content instanceof LastHttpContent;
+            ex.bytesOut += content.content().readableBytes();
             ctx.write(content);
             if (last) {
                 ctx.flush();
@@ -346,13 +372,17 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException && exchange == null) {
-            respondAndClose(ErrorResponses.error(ctx.alloc(), 431, "request headers too large", null, null));
+            FullHttpResponse tooLarge = ErrorResponses.error(ctx.alloc(), 431, "request headers too large", null, null);
+            ingress.observer().request(new IngressObserver.RequestRecord(System.currentTimeMillis(), clientText(), null, "", "",
+                    IngressObserver.RouteLabel.NONE, "", 431, 0, tooLarge.content().readableBytes(), 0, 0, "HTTP/1.1"));
+            respondAndClose(tooLarge);
             return;
         }
         ctx.close();
     }
 
     private void completeExchange(Exchange ex) {
+        observe(ex, ex.status, 0);
         ex.cancelResponseTimer();
         ingress.outstanding().finished(ex.target.name());
         exchange = null;
@@ -375,19 +405,27 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private void failOrClose(int status, String error) {
         Exchange ex = exchange;
         if (ex != null) {
-            abandon(ex);
             if (ex.responseStarted) {
+                abandon(ex); // observed with the status the client already got
                 ctx.close();
                 return;
             }
-            respondAndClose(ErrorResponses.error(ctx.alloc(), status, error, ex.target.name(), ex.upstreamAddress.getPort()));
+            FullHttpResponse response = ErrorResponses.error(ctx.alloc(), status, error, ex.target.name(), ex.upstreamAddress.getPort());
+            observe(ex, status, response.content().readableBytes());
+            abandon(ex);
+            respondAndClose(response);
             return;
         }
-        respondAndClose(ErrorResponses.error(ctx.alloc(), status, error, null, null));
+        FullHttpResponse response = ErrorResponses.error(ctx.alloc(), status, error, null, null);
+        ingress.observer().request(new IngressObserver.RequestRecord(System.currentTimeMillis(), clientText(), null, "", "",
+                IngressObserver.RouteLabel.NONE, "", status, 0, response.content().readableBytes(), 0, 0, "HTTP/1.1"));
+        respondAndClose(response);
     }
 
     /** Drops the exchange: its upstream connection is closed, never reused. */
     private void abandon(Exchange ex) {
+        // no final response reached the client unless one started: 499, the client went away first
+        observe(ex, ex.responseStarted ? ex.status : 499, 0);
         ex.cancelResponseTimer();
         ex.cancelRequestTimer();
         if (exchange == ex) {
@@ -451,6 +489,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void startTunnel(Exchange ex, HttpResponse response) {
+        observe(ex, 101, 0);
         state = State.TUNNEL;
         ingress.outstanding().finished(ex.target.name());
         exchange = null;
@@ -490,6 +529,28 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 failOrClose(504, "upstream did not respond in time");
             }
         }, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Tells the observer how {@code ex} ended, once. */
+    private void observe(Exchange ex, int status, long extraBytesOut) {
+        if (ex.observed) {
+            return;
+        }
+        ex.observed = true;
+        ingress.observer().request(new IngressObserver.RequestRecord(ex.startMillis, clientText(), ex.host, ex.request.method().name(),
+                ex.uri, ex.route, ex.target.name(), status, ex.bodyBytes, ex.bytesOut + extraBytesOut,
+                System.nanoTime() - ex.startNanos, ex.upstreamNanos, ex.version));
+    }
+
+    /** The client's address as text, made once per connection. */
+    private String clientText() {
+        if (clientText == null) {
+            // IPv6 in its canonical short form (RFC 5952), as operators grep for it
+            clientText = !(ctx.channel().remoteAddress() instanceof InetSocketAddress a) ? ""
+                    : a.getAddress().getAddress().length == 16 ? dev.fleetnet.core.Ipv6.format(a.getAddress().getAddress())
+                    : a.getAddress().getHostAddress();
+        }
+        return clientText;
     }
 
     private HeaderReadTimeoutHandler timeoutHandler() {

@@ -1,15 +1,22 @@
 package dev.fleetnet.ingress.http;
 
+import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.ingress.tls.CertificateStore;
 import dev.fleetnet.routing.IngressTable;
 
 /**
  * What every client connection of one listener shares: config, routes, balancing state, upstream
- * pools, and the certificates and ACME challenges currently served.
+ * pools, the certificates and ACME challenges currently served, and who is told about every request.
  */
 record IngressContext(IngressConfig config, IngressRoutes routes, OutstandingRequests outstanding,
-        UpstreamPools pools, int listenPort, String scheme, CertificateStore certificates) {
+        UpstreamPools pools, int listenPort, String scheme, CertificateStore certificates, IngressObserver observer) {
+
+    /** A context whose traffic nobody observes. */
+    IngressContext(IngressConfig config, IngressRoutes routes, OutstandingRequests outstanding, UpstreamPools pools,
+            int listenPort, String scheme, CertificateStore certificates) {
+        this(config, routes, outstanding, pools, listenPort, scheme, certificates, IngressObserver.NONE);
+    }
 
     /** A context with no certificates and no ACME challenges. */
     IngressContext(IngressConfig config, IngressRoutes routes, OutstandingRequests outstanding, UpstreamPools pools,

@@ -1,6 +1,11 @@
 package dev.fleetnet.controller.api;
 
+import dev.fleetnet.controller.control.RouteCountersBoard;
+import dev.fleetnet.controller.store.FleetException;
 import dev.fleetnet.controller.store.RouteStore;
+import dev.fleetnet.proto.v1.RouteProtocol;
+import dev.fleetnet.proto.v1.RouteStatsRequest;
+import dev.fleetnet.proto.v1.RouteStatsResponse;
 import dev.fleetnet.controller.store.FleetStore;
 import dev.fleetnet.proto.v1.AddRouteRequest;
 import dev.fleetnet.proto.v1.DeleteRouteRequest;
@@ -31,11 +36,18 @@ public final class RouteApi extends RouteServiceGrpc.RouteServiceImplBase {
     private final FleetStore store;
     private final RouteStore routes;
     private final IngressNaming naming;
+    private final RouteCountersBoard counters;
 
     public RouteApi(FleetStore store, IngressNaming naming) {
+        this(store, naming, new RouteCountersBoard());
+    }
+
+    /** {@code counters}: the hosts' latest route figures, which {@code RouteStats} answers from. */
+    public RouteApi(FleetStore store, IngressNaming naming, RouteCountersBoard counters) {
         this.store = store;
         this.routes = store.routes();
         this.naming = naming;
+        this.counters = counters;
     }
 
     @Override
@@ -67,24 +79,70 @@ public final class RouteApi extends RouteServiceGrpc.RouteServiceImplBase {
         return entry != null && entry.running() && entry.listensOn(port);
     }
 
+    /** The route table as the ingress would build it from the store, and the routes by key. */
+    private record Served(IngressTable table, java.util.Map<String, Route> byKey) {}
+
+    private Served served() {
+        java.util.Map<String, MachineEntry> machines = new java.util.HashMap<>();
+        for (Machine m : store.machines("", "")) {
+            machines.put(m.getName(), new MachineEntry(m.getName(), m.getAddress(), m.getDesiredState() != MachineState.MACHINE_STATE_STOPPED,
+                    new HashSet<>(m.getPortsList()), m.getApp(), new HashSet<>(m.getListeningPortsList())));
+        }
+        java.util.Map<String, Route> byKey = new java.util.HashMap<>();
+        java.util.Map<String, dev.fleetnet.routing.RouteSpec> specs = new java.util.HashMap<>();
+        for (Route r : routes.list("")) {
+            if (r.getHostname().isEmpty()) {
+                continue; // TCP routes have no hostname: found by public port
+            }
+            specs.put(IngressViews.key(r), IngressViews.spec(r));
+            byKey.put(IngressViews.key(r), r);
+        }
+        // the same table code the ingress serves from, so the answer is what a request would get
+        return new Served(IngressTable.of(naming, new dev.fleetnet.routing.IngressState(machines, specs)), byKey);
+    }
+
+    /**
+     * The live figures of the route serving (hostname, path), or of the TCP route of a public port, from
+     * every connected host that reported it.
+     */
+    @Override
+    public void routeStats(RouteStatsRequest request, StreamObserver<RouteStatsResponse> out) {
+        Calls.unary(out, () -> {
+            Route route;
+            String key;
+            if (request.getPublicPort() != 0) {
+                route = routes.list("").stream().filter(r -> r.getPublicPort() == request.getPublicPort()).findFirst()
+                        .orElseThrow(() -> new FleetException(FleetException.Kind.NOT_FOUND,
+                                "no TCP route on public port " + request.getPublicPort()));
+                key = "tcp/" + request.getPublicPort();
+            } else {
+                if (request.getHostname().isEmpty()) {
+                    throw new IllegalArgumentException("hostname: '' (expected: a hostname, or a public port)");
+                }
+                String host = Hostnames.normalize(request.getHostname());
+                String path = request.getPath().isEmpty() ? "/" : request.getPath();
+                Served served = served();
+                if (!(served.table().match(host, path) instanceof IngressTable.Match.Explicit e)) {
+                    throw new FleetException(FleetException.Kind.NOT_FOUND, "no route serves " + host + path
+                            + " (expected: a hostname and path under an explicit route; see route list)");
+                }
+                route = served.byKey().get(e.route().key());
+                // the key the ingress labels the route's traffic with (RouteCounters.route)
+                key = route.getProtocol() == RouteProtocol.ROUTE_PROTOCOL_TLS_PASSTHROUGH
+                        ? "tls/" + Hostnames.normalize(route.getHostname()) : e.route().key();
+            }
+            return RouteStatsResponse.newBuilder().setRoute(route).addAllHosts(counters.forRoute(key)).build();
+        });
+    }
+
     @Override
     public void whoOwns(WhoOwnsRequest request, StreamObserver<WhoOwnsResponse> out) {
         Calls.unary(out, () -> {
             String host = Hostnames.normalize(request.getHostname());
             String path = request.getPath().isEmpty() ? "/" : request.getPath();
-            java.util.Map<String, MachineEntry> machines = new java.util.HashMap<>();
-            for (Machine m : store.machines("", "")) {
-                machines.put(m.getName(), new MachineEntry(m.getName(), m.getAddress(), m.getDesiredState() != MachineState.MACHINE_STATE_STOPPED,
-                        new HashSet<>(m.getPortsList()), m.getApp(), new HashSet<>(m.getListeningPortsList())));
-            }
-            java.util.Map<String, Route> byKey = new java.util.HashMap<>();
-            java.util.Map<String, dev.fleetnet.routing.RouteSpec> specs = new java.util.HashMap<>();
-            for (Route r : routes.list("")) {
-                specs.put(IngressViews.key(r), IngressViews.spec(r));
-                byKey.put(IngressViews.key(r), r);
-            }
-            // the same table code the ingress serves from, so the answer is what a request would get
-            IngressTable table = IngressTable.of(naming, new dev.fleetnet.routing.IngressState(machines, specs));
+            Served served = served();
+            IngressTable table = served.table();
+            java.util.Map<String, Route> byKey = served.byKey();
             WhoOwnsResponse.Builder answer = WhoOwnsResponse.newBuilder();
             switch (table.match(host, path)) {
                 case IngressTable.Match.Explicit e -> {

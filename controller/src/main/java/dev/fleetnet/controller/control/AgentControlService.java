@@ -15,11 +15,17 @@ public final class AgentControlService extends AgentControlGrpc.AgentControlImpl
 
     /** What every session shares. */
     record SessionContext(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
-            ExecutorService blocking) {}
+            ExecutorService blocking, RouteCountersBoard counters) {}
 
     public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
             ExecutorService blocking) {
-        this.context = new SessionContext(store, watcher, leases, joinToken.clone(), controllerId, blocking);
+        this(store, watcher, leases, joinToken, controllerId, blocking, new RouteCountersBoard());
+    }
+
+    /** Route counters the agents report are kept on {@code counters} (memory only). */
+    public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
+            ExecutorService blocking, RouteCountersBoard counters) {
+        this.context = new SessionContext(store, watcher, leases, joinToken.clone(), controllerId, blocking, counters);
     }
 
     @Override

@@ -92,7 +92,11 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         try {
             switch (message.getKindCase()) {
                 case ACK -> ack(message.getAck().getRevision());
-                case STATUS -> report(message.getStatus().getMachinesList());
+                case STATUS -> {
+                    // memory only, first: a failing etcd write of machine status must not hold back live figures
+                    context.counters().record(host.getName(), this, message.getStatus().getRoutesList(), System.currentTimeMillis());
+                    report(message.getStatus().getMachinesList());
+                }
                 default -> log.warn("host {}: ignoring unexpected {} on an established stream", host.getName(), message.getKindCase());
             }
         } catch (FleetException e) {
@@ -209,6 +213,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
             }
         }
         if (host != null) {
+            context.counters().forget(host.getName(), this);
             log.info("host {} disconnected", host.getName());
         }
     }

@@ -1,0 +1,46 @@
+package dev.fleetnet.ingress.http;
+
+import dev.fleetnet.ingress.core.IngressObserver.RouteLabel;
+import dev.fleetnet.routing.Hostnames;
+import dev.fleetnet.routing.IngressTable;
+import dev.fleetnet.routing.MachineEntry;
+import dev.fleetnet.routing.Resolution;
+import dev.fleetnet.routing.RouteSpec;
+
+/**
+ * The metrics label of an HTTP request, from the route table only (so label values stay
+ * bounded): an explicit route's key and owner; {@code machine:{name}} for the implicit names of
+ * a machine that exists; {@link RouteLabel#NONE} for requests no route took.
+ */
+final class RouteLabels {
+    static final String PROTOCOL = "http";
+
+    private RouteLabels() {}
+
+    static RouteLabel of(RouteSpec route) {
+        return new RouteLabel(route.key(), PROTOCOL, route.owner() == null ? "" : route.owner());
+    }
+
+    /** The label of a forwarded request going to {@code target}. */
+    static RouteLabel forward(Resolution.Forward forward, MachineEntry target) {
+        return forward.route() != null ? of(forward.route()) : new RouteLabel("machine:" + target.name(), PROTOCOL, target.name());
+    }
+
+    /** The label of a request the ingress answered itself: its explicit route if it falls under one, else none. */
+    static RouteLabel answered(IngressTable table, String hostHeader, String uri) {
+        if (hostHeader == null || uri == null || !uri.startsWith("/")) {
+            return RouteLabel.NONE;
+        }
+        String host = Hostnames.fromHostHeader(hostHeader);
+        if (host == null) {
+            return RouteLabel.NONE;
+        }
+        int query = uri.indexOf('?');
+        try {
+            return table.match(host, query < 0 ? uri : uri.substring(0, query)) instanceof IngressTable.Match.Explicit e
+                    ? of(e.route()) : RouteLabel.NONE;
+        } catch (RuntimeException malformed) {
+            return RouteLabel.NONE;
+        }
+    }
+}
