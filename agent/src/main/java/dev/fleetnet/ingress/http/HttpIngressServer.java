@@ -3,6 +3,7 @@ package dev.fleetnet.ingress.http;
 import dev.fleetnet.ingress.core.ConnectionLimiter;
 import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.ingress.core.Transports;
+import dev.fleetnet.ingress.h2.H2Options;
 import dev.fleetnet.ingress.core.UpstreamConnector;
 import dev.fleetnet.ingress.tls.CertificateStore;
 import io.netty.bootstrap.ServerBootstrap;
@@ -46,16 +47,23 @@ public final class HttpIngressServer implements AutoCloseable {
     public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, UpstreamConnector connector,
             EventLoopGroup group, InetSocketAddress address, InetSocketAddress tlsAddress, CertificateStore certificates)
             throws InterruptedException {
+        return start(config, routes, connector, group, address, tlsAddress, certificates, H2Options.defaults());
+    }
+
+    /** As above, with the HTTP/2 front-end's limits and observer. */
+    public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, UpstreamConnector connector,
+            EventLoopGroup group, InetSocketAddress address, InetSocketAddress tlsAddress, CertificateStore certificates,
+            H2Options h2) throws InterruptedException {
         ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerClient());
         UpstreamPools pools = new UpstreamPools(config, connector);
         OutstandingRequests outstanding = new OutstandingRequests();
         Channel channel = bind(group, address, port ->
-                new IngressContext(config, routes, outstanding, pools, port, "http", certificates), limiter);
+                new IngressContext(config, routes, outstanding, pools, port, "http", certificates), limiter, h2);
         Channel tlsChannel = null;
         if (tlsAddress != null) {
             try {
                 tlsChannel = bind(group, tlsAddress, port ->
-                        new IngressContext(config, routes, outstanding, pools, port, "https", certificates), limiter);
+                        new IngressContext(config, routes, outstanding, pools, port, "https", certificates), limiter, h2);
             } catch (RuntimeException | InterruptedException e) {
                 channel.close().syncUninterruptibly();
                 throw e;
@@ -65,7 +73,8 @@ public final class HttpIngressServer implements AutoCloseable {
     }
 
     private static Channel bind(EventLoopGroup group, InetSocketAddress address,
-            java.util.function.IntFunction<IngressContext> context, ConnectionLimiter limiter) throws InterruptedException {
+            java.util.function.IntFunction<IngressContext> context, ConnectionLimiter limiter, H2Options h2)
+            throws InterruptedException {
         // The listen port is known only after binding; the context is made then, before any child channel.
         IngressContext[] holder = new IngressContext[1];
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(Transports.serverChannel())
@@ -74,7 +83,7 @@ public final class HttpIngressServer implements AutoCloseable {
                 .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
                     @Override
                     protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpIngressInitializer(holder[0], limiter));
+                        ch.pipeline().addLast(new HttpIngressInitializer(holder[0], limiter, h2));
                     }
                 });
         Channel channel = bootstrap.bind(address).sync().channel();

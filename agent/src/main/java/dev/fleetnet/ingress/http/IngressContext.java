@@ -8,7 +8,7 @@ import dev.fleetnet.routing.IngressTable;
  * What every client connection of one listener shares: config, routes, balancing state, upstream
  * pools, and the certificates and ACME challenges currently served.
  */
-record IngressContext(IngressConfig config, IngressRoutes routes, OutstandingRequests outstanding,
+public record IngressContext(IngressConfig config, IngressRoutes routes, OutstandingRequests outstanding,
         UpstreamPools pools, int listenPort, String scheme, CertificateStore certificates) {
 
     /** A context with no certificates and no ACME challenges. */
