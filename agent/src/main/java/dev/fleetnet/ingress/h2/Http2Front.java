@@ -1,10 +1,14 @@
 package dev.fleetnet.ingress.h2;
 
 import dev.fleetnet.ingress.http.IngressContext;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -62,7 +66,9 @@ public final class Http2Front {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
+            // netty's decoder limits (RST_STREAM flood, CONTINUATION flood) end here: GOAWAY with their code.
+            Http2Error error = cause instanceof Http2Exception e ? e.error() : Http2Error.INTERNAL_ERROR;
+            ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(error)).addListener(ChannelFutureListener.CLOSE);
         }
     }
 }

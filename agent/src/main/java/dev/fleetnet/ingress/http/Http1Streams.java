@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -42,6 +43,7 @@ public final class Http1Streams {
      */
     public static Decision decide(HttpRequest request, IngressContext ingress, InetSocketAddress client, String serverName,
             ByteBufAllocator alloc) {
+        stripExtensionHeaders(request);
         ServerNameGuard.mark(request, serverName);
         return switch (Admission.decide(request, ingress, client, alloc)) {
             case Admission.Answer answer -> new Answer(answer.response());
@@ -65,6 +67,13 @@ public final class Http1Streams {
                 .addAfter("server-name-guard", "proxy", new HttpProxyHandler(ingress));
     }
 
+    /** netty's conversion adds {@code x-http2-*} fields (stream id, scheme); they are not the client's and never forwarded. */
+    private static void stripExtensionHeaders(HttpRequest request) {
+        for (HttpConversionUtil.ExtensionHeaderNames name : HttpConversionUtil.ExtensionHeaderNames.values()) {
+            request.headers().remove(name.text());
+        }
+    }
+
     /** A JSON error as the HTTP/1.1 ingress answers it. */
     public static FullHttpResponse error(ByteBufAllocator alloc, int status, String error, String machine, Integer port) {
         return ErrorResponses.error(alloc, status, error, machine, port);
@@ -77,15 +86,19 @@ public final class Http1Streams {
 
     /**
      * A stream with END_STREAM on its headers decodes as one full request; the proxy expects a
-     * head and then a last content, as HTTP/1.1 decodes it.
+     * head and then a last content, as HTTP/1.1 decodes it. Drops the conversion's own fields.
      */
     private static final class SplitFullRequest extends MessageToMessageDecoder<HttpObject> {
         @Override
         protected void decode(ChannelHandlerContext ctx, HttpObject msg, List<Object> out) {
             if (msg instanceof FullHttpRequest full) {
+                stripExtensionHeaders(full);
                 out.add(new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers()));
                 out.add(new DefaultLastHttpContent(full.content().retain(), full.trailingHeaders()));
             } else {
+                if (msg instanceof HttpRequest request) {
+                    stripExtensionHeaders(request);
+                }
                 io.netty.util.ReferenceCountUtil.retain(msg);
                 out.add(msg);
             }
