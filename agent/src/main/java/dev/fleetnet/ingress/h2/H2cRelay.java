@@ -28,6 +28,7 @@ final class H2cRelay extends ChannelInboundHandlerAdapter {
     private boolean ended;
     private boolean reset;
     private ChannelFuture lastWrite;
+    private boolean flushScheduled;
 
     H2cRelay(Channel peer, String via) {
         this.peer = peer;
@@ -55,8 +56,9 @@ final class H2cRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         lastWrite = peer.write(copy);
+        flushPeer();
         if (!peer.isWritable()) {
-            peer.flush();
+            flushPeer();
             if (!peer.isWritable()) {
                 ctx.channel().config().setAutoRead(false);
             }
@@ -65,7 +67,26 @@ final class H2cRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        peer.flush();
+        flushPeer();
+    }
+
+    /**
+     * Flushes the peer stream and its connection once the current read is done: a stream's
+     * read-complete is not always delivered, and a stream's own flush is dropped while its
+     * connection's multiplexer counts a read in progress. One task per batch of frames.
+     */
+    private void flushPeer() {
+        if (flushScheduled) {
+            return;
+        }
+        flushScheduled = true;
+        peer.eventLoop().execute(() -> {
+            flushScheduled = false;
+            peer.flush();
+            if (peer.parent() != null) {
+                peer.parent().flush();
+            }
+        });
     }
 
     @Override

@@ -81,8 +81,9 @@ final class StreamFront extends ChannelInboundHandlerAdapter {
     }
 
     private void toMachine(ChannelHandlerContext ctx, Http2HeadersFrame frame, Http1Streams.H2c h2c, boolean teTrailers) {
+        // The machine is reached without TLS; the client's scheme travels in the forwarding headers.
+        h2c.request().headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "http");
         Http2Headers out = HttpConversionUtil.toHttp2Headers(h2c.request(), false);
-        out.scheme("http");
         if (teTrailers) {
             out.set(TE, "trailers"); // gRPC's marker; TE is otherwise hop-by-hop
         }
@@ -134,8 +135,8 @@ final class StreamFront extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        super.userEventTriggered(ctx, evt);
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR)); // this stream only
     }
 
     @Override
