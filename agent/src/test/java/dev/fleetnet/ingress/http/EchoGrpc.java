@@ -47,6 +47,8 @@ final class EchoGrpc {
     static final MethodDescriptor<String, String> SLOW = method("Slow", MethodDescriptor.MethodType.UNARY);
 
     final Map<String, Metadata> lastHeaders = new ConcurrentHashMap<>();
+    /** Counts down when a Slow call is cancelled on the server: the client's RST_STREAM reached it. */
+    final java.util.concurrent.CountDownLatch slowCancelled = new java.util.concurrent.CountDownLatch(1);
 
     private static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type) {
         return MethodDescriptor.<String, String>newBuilder().setType(type)
@@ -69,6 +71,7 @@ final class EchoGrpc {
                 .addMethod(FAIL, ServerCalls.asyncUnaryCall((req, out) ->
                         out.onError(Status.NOT_FOUND.withDescription("no such thing: " + req).asRuntimeException())))
                 .addMethod(SLOW, ServerCalls.asyncUnaryCall((req, out) -> {
+                    ((io.grpc.stub.ServerCallStreamObserver<String>) out).setOnCancelHandler(slowCancelled::countDown);
                     try {
                         Thread.sleep(3000); // the behaviour under test: longer than the client's deadline
                     } catch (InterruptedException e) {

@@ -52,6 +52,7 @@ class GrpcIngressTest {
     @TempDir
     static java.nio.file.Path dir;
     static Certificate cert;
+    static Certificate downCert;
     static EventLoopGroup group;
     static EchoGrpc echo;
     static Server server;
@@ -62,6 +63,7 @@ class GrpcIngressTest {
     @BeforeAll
     static void start() throws Exception {
         cert = TestCertificates.make(dir, "g.test", CertificateSource.CERTIFICATE_SOURCE_FLEET);
+        downCert = TestCertificates.make(dir, "down.test", CertificateSource.CERTIFICATE_SOURCE_FLEET);
         echo = new EchoGrpc();
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(echo.service()).build().start();
         int port = server.getPort();
@@ -70,8 +72,11 @@ class GrpcIngressTest {
         IngressRoutes routes = IngressRoutes.empty(config.naming());
         routes.swap(routes.current().withMachine(new MachineEntry("grpc", "127.0.0.1", true, Set.of(port), "", Set.of(port))));
         routes.swap(routes.current().withRoute(new RouteSpec("g.test", "/", "grpc", false, port, "grpc", false, 0, false, true)));
+        int closed = closedPort();
+        routes.swap(routes.current().withMachine(new MachineEntry("down", "127.0.0.1", true, Set.of(closed), "", Set.of(closed))));
+        routes.swap(routes.current().withRoute(new RouteSpec("down.test", "/", "down", false, closed, "down", false, 0, false, true)));
         CertificateStore store = new CertificateStore(ServerSslContexts.preferred());
-        store.apply(List.of(cert), List.of());
+        store.apply(List.of(cert, downCert), List.of());
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         ingress = HttpIngressServer.start(config, routes, new UpstreamConnector(config.upstreamConnectTimeout()), group,
                 loopback, loopback, store, H2Options.defaults(new IngressObserver() {
@@ -83,6 +88,13 @@ class GrpcIngressTest {
         channel = NettyChannelBuilder.forAddress("127.0.0.1", ingress.tlsAddress().getPort()).overrideAuthority("g.test")
                 .sslContext(GrpcSslContexts.forClient().trustManager(TestCertificates.leaf(cert.getCertificateChainPem())).build())
                 .build();
+    }
+
+    /** A loopback port nobody listens on (bound, then released). */
+    private static int closedPort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     @AfterAll
@@ -129,13 +141,14 @@ class GrpcIngressTest {
     }
 
     @Test
-    void aDeadlineShorterThanTheHandlerIsExceeded() {
+    void aDeadlineShorterThanTheHandlerIsExceeded() throws Exception {
         long start = System.nanoTime();
         assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, EchoGrpc.SLOW,
                 CallOptions.DEFAULT.withDeadlineAfter(300, TimeUnit.MILLISECONDS), "x"))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        assertThat(echo.slowCancelled.await(5, TimeUnit.SECONDS)).as("the machine saw the stream reset").isTrue();
         // The channel still serves calls after the cancelled stream (RST_STREAM, not the connection).
         assertThat(ClientCalls.blockingUnaryCall(channel, EchoGrpc.SAY, CallOptions.DEFAULT, "again")).isEqualTo("echo: again");
     }
@@ -154,6 +167,23 @@ class GrpcIngressTest {
             assertThat(r.path()).isEqualTo("/test.Echo/Say");
             assertThat(r.status()).isEqualTo(200);
         });
+    }
+
+    @Test
+    void anUnreachableH2cMachineIsUnavailable() throws Exception {
+        ManagedChannel down = NettyChannelBuilder.forAddress("127.0.0.1", ingress.tlsAddress().getPort())
+                .overrideAuthority("down.test")
+                .sslContext(GrpcSslContexts.forClient().trustManager(TestCertificates.leaf(downCert.getCertificateChainPem())).build())
+                .build();
+        try {
+            assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(down, EchoGrpc.SAY, CallOptions.DEFAULT, "x"))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE); // HTTP 502 in gRPC terms
+                        assertThat(e.getStatus().getDescription()).contains("502");
+                    });
+        } finally {
+            down.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
     }
 
     private static Metadata.Key<String> key(String name) {
