@@ -65,12 +65,14 @@ final class RouteCommand {
         long maxBodyBytes;
         @Option(names = "--redirect-https", description = "Answer cleartext HTTP requests with 308 to the same URL over HTTPS.")
         boolean redirectHttps;
+        @Option(names = "--h2c", description = "Speak HTTP/2 without TLS (prior knowledge) to the machine, for gRPC servers.")
+        boolean h2c;
 
         @Override
         public void run() {
             Route.Builder route = Route.newBuilder().setHostname(hostname).setPathPrefix(path).setPort(port)
                     .setOwner(owner).setRewriteHost(rewriteHost).setMaxBodyBytes(maxBodyBytes)
-                    .setRedirectHttps(redirectHttps);
+                    .setRedirectHttps(redirectHttps).setH2C(h2c);
             if (target.machine != null) {
                 route.setMachine(target.machine);
             } else {

@@ -133,6 +133,9 @@ final class Views {
         if (r.getRedirectHttps()) {
             sb.append(sb.length() > 0 ? "," : "").append("redirect-https");
         }
+        if (r.getH2C()) {
+            sb.append(sb.length() > 0 ? "," : "").append("h2c");
+        }
         return sb.toString();
     }
 

@@ -24,7 +24,7 @@ public final class IngressViews {
         boolean app = route.getTargetCase() == Route.TargetCase.APP;
         return new RouteSpec(route.getHostname(), pathPrefix(route), app ? route.getApp() : route.getMachine(), app,
                 route.getPort(), route.getOwner(), route.getRewriteHost(), route.getMaxBodyBytes(),
-                route.getRedirectHttps());
+                route.getRedirectHttps(), route.getH2C());
     }
 
     public static MachineEntry entry(FleetMachine m) {

@@ -4,10 +4,16 @@ package dev.fleetnet.routing;
  * An explicit ingress route: a hostname (exact, or a one-level wildcard {@code *.example.com}),
  * a path prefix ({@code /} for all), the target (a machine, or an app when {@code targetApp}),
  * the port, the machine that owns the route, and per-route options ({@code redirectHttps}: cleartext
- * requests get 308 to the same URL over HTTPS).
+ * requests get 308 to the same URL over HTTPS; {@code h2c}: HTTP/2 with prior knowledge to the machine, for gRPC).
  */
 public record RouteSpec(String hostname, String pathPrefix, String target, boolean targetApp, int port,
-        String owner, boolean rewriteHost, long maxBodyBytes, boolean redirectHttps) {
+        String owner, boolean rewriteHost, long maxBodyBytes, boolean redirectHttps, boolean h2c) {
+
+    /** A route to an HTTP/1.1 machine. */
+    public RouteSpec(String hostname, String pathPrefix, String target, boolean targetApp, int port,
+            String owner, boolean rewriteHost, long maxBodyBytes, boolean redirectHttps) {
+        this(hostname, pathPrefix, target, targetApp, port, owner, rewriteHost, maxBodyBytes, redirectHttps, false);
+    }
 
     /** A route served over cleartext HTTP too. */
     public RouteSpec(String hostname, String pathPrefix, String target, boolean targetApp, int port,

@@ -30,7 +30,7 @@ final class Admission {
     record Answer(FullHttpResponse response, boolean close) implements Decision {}
 
     /** Forward to {@code target}'s {@code port}; the client awaits {@code 100 Continue} when {@code expectContinue}. */
-    record Admit(MachineEntry target, int port, long maxBody, boolean expectContinue, boolean webSocket,
+    record Admit(MachineEntry target, int port, long maxBody, boolean expectContinue, boolean webSocket, boolean h2c,
             IngressObserver.RouteLabel route) implements Decision {}
 
     static Decision decide(HttpRequest request, IngressContext ingress, InetSocketAddress client, ByteBufAllocator alloc) {
@@ -87,6 +87,7 @@ final class Admission {
                 target.name(), forward.port(), forward.rewriteHost(), webSocket, ingress.config().proxyName());
         request.setUri(forward.path());
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        return new Admit(target, forward.port(), maxBody, accepted.expectContinue(), webSocket, RouteLabels.forward(forward, target));
+        return new Admit(target, forward.port(), maxBody, accepted.expectContinue(), webSocket,
+                forward.route() != null && forward.route().h2c(), RouteLabels.forward(forward, target));
     }
 }

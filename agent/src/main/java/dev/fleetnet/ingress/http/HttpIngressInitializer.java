@@ -1,7 +1,7 @@
 package dev.fleetnet.ingress.http;
 
 import dev.fleetnet.ingress.core.ConnectionLimiter;
-import dev.fleetnet.ingress.tls.ServerNameGuard;
+import dev.fleetnet.ingress.h2.H2Options;
 import dev.fleetnet.ingress.tls.ServerNameHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of one HTTP ingress connection: limits, timeouts, HTTP/1.1 codec, the proxy; on
- * the TLS listener, TLS termination by server name first and the Host/SNI check before the proxy.
+ * the TLS listener, TLS termination by server name first, then HTTP/1.1 (with the Host/SNI check)
+ * or HTTP/2 as ALPN decides.
  */
 final class HttpIngressInitializer extends ChannelInitializer<SocketChannel> {
     static final String HEADER_TIMEOUT = "header-timeout";
@@ -20,10 +21,16 @@ final class HttpIngressInitializer extends ChannelInitializer<SocketChannel> {
     static final String IDLE = "idle";
     private final IngressContext ingress;
     private final ConnectionLimiter limiter;
+    private final H2Options h2;
 
     HttpIngressInitializer(IngressContext ingress, ConnectionLimiter limiter) {
+        this(ingress, limiter, H2Options.defaults());
+    }
+
+    HttpIngressInitializer(IngressContext ingress, ConnectionLimiter limiter, H2Options h2) {
         this.ingress = ingress;
         this.limiter = limiter;
+        this.h2 = h2;
     }
 
     @Override
@@ -34,12 +41,13 @@ final class HttpIngressInitializer extends ChannelInitializer<SocketChannel> {
         if (tls) {
             p.addLast(ServerNameHandler.NAME, new ServerNameHandler(ingress.certificates(), config.tlsHandshakeTimeout()));
         }
-        p.addLast(IDLE, new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                .addLast(HEADER_TIMEOUT, new HeaderReadTimeoutHandler(config.headerReadTimeout()))
-                .addLast(CODEC, new HttpServerCodec(config.maxInitialLineBytes(), config.maxHeaderBytes(), 64 * 1024));
-        if (tls) {
-            p.addLast("server-name-guard", new ServerNameGuard());
+        p.addLast(IDLE, new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        if (tls) { // HTTP/1.1 or HTTP/2 by ALPN, set up once the handshake is done
+            p.addLast("alpn", new AlpnSwitch(ingress, h2));
+            return;
         }
+        p.addLast(HEADER_TIMEOUT, new HeaderReadTimeoutHandler(config.headerReadTimeout()))
+                .addLast(CODEC, new HttpServerCodec(config.maxInitialLineBytes(), config.maxHeaderBytes(), 64 * 1024));
         p.addLast("proxy", new HttpProxyHandler(ingress));
     }
 }

@@ -4,6 +4,7 @@ import dev.fleetnet.ingress.core.ConnectionLimiter;
 import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.ingress.core.Transports;
+import dev.fleetnet.ingress.h2.H2Options;
 import dev.fleetnet.ingress.core.UpstreamConnector;
 import dev.fleetnet.ingress.tls.CertificateStore;
 import io.netty.bootstrap.ServerBootstrap;
@@ -47,23 +48,31 @@ public final class HttpIngressServer implements AutoCloseable {
     public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, UpstreamConnector connector,
             EventLoopGroup group, InetSocketAddress address, InetSocketAddress tlsAddress, CertificateStore certificates)
             throws InterruptedException {
-        return start(config, routes, connector, group, address, tlsAddress, certificates, IngressObserver.NONE);
+        return start(config, routes, connector, group, address, tlsAddress, certificates, H2Options.defaults());
     }
 
-    /** As above, reporting every request's final response to {@code observer} (metrics, access log). */
+    /** As above, reporting every request's final response to {@code observer} (metrics, access log), HTTP/2 included. */
     public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, UpstreamConnector connector,
             EventLoopGroup group, InetSocketAddress address, InetSocketAddress tlsAddress, CertificateStore certificates,
             IngressObserver observer) throws InterruptedException {
+        return start(config, routes, connector, group, address, tlsAddress, certificates, H2Options.defaults(observer));
+    }
+
+    /** As above, with the HTTP/2 front-end's limits; every request is reported to {@code h2.observer()}. */
+    public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, UpstreamConnector connector,
+            EventLoopGroup group, InetSocketAddress address, InetSocketAddress tlsAddress, CertificateStore certificates,
+            H2Options h2) throws InterruptedException {
+        IngressObserver observer = h2.observer();
         ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerClient());
         UpstreamPools pools = new UpstreamPools(config, connector);
         OutstandingRequests outstanding = new OutstandingRequests();
         Channel channel = bind(group, address, port ->
-                new IngressContext(config, routes, outstanding, pools, port, "http", certificates, observer), limiter);
+                new IngressContext(config, routes, outstanding, pools, port, "http", certificates, observer), limiter, h2);
         Channel tlsChannel = null;
         if (tlsAddress != null) {
             try {
                 tlsChannel = bind(group, tlsAddress, port ->
-                        new IngressContext(config, routes, outstanding, pools, port, "https", certificates, observer), limiter);
+                        new IngressContext(config, routes, outstanding, pools, port, "https", certificates, observer), limiter, h2);
             } catch (RuntimeException | InterruptedException e) {
                 channel.close().syncUninterruptibly();
                 throw e;
@@ -73,7 +82,8 @@ public final class HttpIngressServer implements AutoCloseable {
     }
 
     private static Channel bind(EventLoopGroup group, InetSocketAddress address,
-            java.util.function.IntFunction<IngressContext> context, ConnectionLimiter limiter) throws InterruptedException {
+            java.util.function.IntFunction<IngressContext> context, ConnectionLimiter limiter, H2Options h2)
+            throws InterruptedException {
         // The listen port is known only after binding; the context is made then, before any child channel.
         IngressContext[] holder = new IngressContext[1];
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(Transports.serverChannel())
@@ -82,7 +92,7 @@ public final class HttpIngressServer implements AutoCloseable {
                 .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
                     @Override
                     protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpIngressInitializer(holder[0], limiter));
+                        ch.pipeline().addLast(new HttpIngressInitializer(holder[0], limiter, h2));
                     }
                 });
         Channel channel = bootstrap.bind(address).sync().channel();

@@ -9,7 +9,7 @@ import dev.fleetnet.routing.IngressTable;
  * What every client connection of one listener shares: config, routes, balancing state, upstream
  * pools, the certificates and ACME challenges currently served, and who is told about every request.
  */
-record IngressContext(IngressConfig config, IngressRoutes routes, OutstandingRequests outstanding,
+public record IngressContext(IngressConfig config, IngressRoutes routes, OutstandingRequests outstanding,
         UpstreamPools pools, int listenPort, String scheme, CertificateStore certificates, IngressObserver observer) {
 
     /** A context whose traffic nobody observes. */
@@ -22,6 +22,11 @@ record IngressContext(IngressConfig config, IngressRoutes routes, OutstandingReq
     IngressContext(IngressConfig config, IngressRoutes routes, OutstandingRequests outstanding, UpstreamPools pools,
             int listenPort, String scheme) {
         this(config, routes, outstanding, pools, listenPort, scheme, CertificateStore.empty());
+    }
+
+    /** The same context reporting to {@code other} (HTTP/2 streams are reported by their own recorder, once). */
+    IngressContext withObserver(IngressObserver other) {
+        return new IngressContext(config, routes, outstanding, pools, listenPort, scheme, certificates, other);
     }
 
     /** The route table as of now; read once per request, so one request sees one state. */

@@ -21,6 +21,10 @@ final class UpstreamPools {
         this.connector = connector;
     }
 
+    UpstreamConnector connector() {
+        return connector;
+    }
+
     UpstreamPool on(EventLoop loop) {
         return pools.computeIfAbsent(loop, l -> new UpstreamPool(l, connector, httpClient(), config.upstreamPoolSizePerMachine(),
                 config.upstreamAcquireTimeout()));

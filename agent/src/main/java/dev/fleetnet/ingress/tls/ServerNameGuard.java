@@ -19,6 +19,13 @@ public final class ServerNameGuard extends ChannelInboundHandlerAdapter {
     /** Lower case, set once the server name was read from the ClientHello. Event loop only. */
     private String serverName;
 
+    public ServerNameGuard() {}
+
+    /** For a pipeline set up after the handshake (ALPN), when the SNI event has already passed. */
+    public ServerNameGuard(String serverName) {
+        this.serverName = serverName;
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof SniCompletionEvent sni && sni.isSuccess() && sni.hostname() != null) {
@@ -31,15 +38,21 @@ public final class ServerNameGuard extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
             String host = requestHost(request);
-            if (host != null && !host.equals(serverName)) {
-                request.setDecoderResult(DecoderResult.failure(new MisdirectedRequest(serverName, host)));
-            }
+            mark(request, serverName);
         }
         ctx.fireChannelRead(msg);
     }
 
+    /** Marks {@code request} misdirected when its Host is not {@code serverName}. */
+    public static void mark(HttpRequest request, String serverName) {
+        String host = requestHost(request);
+        if (host != null && !host.equals(serverName)) {
+            request.setDecoderResult(DecoderResult.failure(new MisdirectedRequest(serverName, host)));
+        }
+    }
+
     /** The hostname a request is routed by, lower case without port; null when there is none to compare. */
-    static String requestHost(HttpRequest request) {
+    public static String requestHost(HttpRequest request) {
         String uri = request.uri();
         int scheme = uri.indexOf("://");
         if (scheme > 0 && !uri.startsWith("/")) {

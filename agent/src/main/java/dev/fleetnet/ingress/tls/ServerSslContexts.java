@@ -16,7 +16,7 @@ import javax.net.ssl.SSLException;
 /**
  * Builds the server {@link SslContext} of one certificate with the ingress's TLS policy:
  * TLS 1.3 and 1.2 only, TLS 1.2 limited to ECDHE key exchange with AEAD ciphers (AES-GCM,
- * ChaCha20-Poly1305), ALPN {@code http/1.1}.
+ * ChaCha20-Poly1305), ALPN {@code h2} and {@code http/1.1} (the server prefers h2).
  */
 public final class ServerSslContexts {
     public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
@@ -28,7 +28,8 @@ public final class ServerSslContexts {
             "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
     private static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_1_1);
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2,
+            ApplicationProtocolNames.HTTP_1_1);
 
     private final SslProvider provider;
 
