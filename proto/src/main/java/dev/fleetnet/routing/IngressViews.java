@@ -3,6 +3,7 @@ package dev.fleetnet.routing;
 import dev.fleetnet.proto.v1.FleetMachine;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.Route;
+import dev.fleetnet.proto.v1.RouteProtocol;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -27,6 +28,26 @@ public final class IngressViews {
                 route.getRedirectHttps());
     }
 
+    /** Whether {@code route} is relayed as a stream (TLS passthrough or TCP) rather than served as HTTP. */
+    public static boolean isStream(Route route) {
+        return route.getProtocol() == RouteProtocol.ROUTE_PROTOCOL_TLS_PASSTHROUGH
+                || route.getProtocol() == RouteProtocol.ROUTE_PROTOCOL_TCP;
+    }
+
+    /** The stream route of a TLS passthrough or TCP {@code route}. */
+    public static StreamRoute stream(Route route) {
+        boolean app = route.getTargetCase() == Route.TargetCase.APP;
+        StreamRoute.Protocol protocol = route.getProtocol() == RouteProtocol.ROUTE_PROTOCOL_TCP ? StreamRoute.Protocol.TCP
+                : StreamRoute.Protocol.TLS_PASSTHROUGH;
+        return new StreamRoute(protocol, route.getHostname(), route.getPublicPort(), app ? route.getApp() : route.getMachine(),
+                app, route.getPort(), route.getOwner(), route.getProxyProtocol(), route.getHostsList());
+    }
+
+    /** A route's identity for any protocol: {@code {hostname}{path}}, {@code tls/{hostname}} or {@code tcp/{port}}. */
+    public static String anyKey(Route route) {
+        return isStream(route) ? stream(route).key() : key(route);
+    }
+
     public static MachineEntry entry(FleetMachine m) {
         return new MachineEntry(m.getName(), m.getAddress(), m.getRunning(), new HashSet<>(m.getPortsList()), m.getApp(),
                 new HashSet<>(m.getListeningPortsList()));
@@ -38,10 +59,16 @@ public final class IngressViews {
             machines.put(m.getName(), entry(m));
         }
         Map<String, RouteSpec> routes = new HashMap<>();
+        Map<String, StreamRoute> streams = new HashMap<>();
         for (Route r : view.getRoutesList()) {
-            RouteSpec spec = spec(r);
-            routes.put(spec.key(), spec);
+            if (isStream(r)) {
+                StreamRoute stream = stream(r);
+                streams.put(stream.key(), stream);
+            } else {
+                RouteSpec spec = spec(r);
+                routes.put(spec.key(), spec);
+            }
         }
-        return new IngressState(machines, routes);
+        return new IngressState(machines, routes, streams);
     }
 }
