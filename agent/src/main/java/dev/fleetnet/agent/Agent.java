@@ -2,6 +2,9 @@ package dev.fleetnet.agent;
 
 import dev.fleetnet.agent.control.ControlClient;
 import dev.fleetnet.ingress.IngressUpdater;
+import dev.fleetnet.ingress.StreamIngress;
+import dev.fleetnet.ingress.core.ConnectionLimiter;
+import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.ingress.http.HttpIngressServer;
 import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.ingress.core.Transports;
@@ -83,6 +86,8 @@ public final class Agent implements AutoCloseable {
     private volatile boolean reportDue = true;
     private EventLoopGroup ingressLoops;
     private HttpIngressServer ingress;
+    /** TLS passthrough and TCP routes; null when this agent runs no ingress. */
+    private StreamIngress streams;
     /** Null when this agent runs no ingress. */
     private IngressWriter ingressWriter;
     /** The DNS service address kept on loopback (canonical), or null without DNS. */
@@ -125,9 +130,15 @@ public final class Agent implements AutoCloseable {
             UpstreamConnector upstreams = new UpstreamConnector(config.ingress().upstreamConnectTimeout());
             ingressLoops = Transports.group(Math.max(1, Runtime.getRuntime().availableProcessors()));
             CertificateStore certificates = new CertificateStore(ServerSslContexts.preferred());
+            ConnectionLimiter limiter = new ConnectionLimiter(config.ingress().maxConnections(),
+                    config.ingress().maxConnectionsPerClient());
+            // TCP routes listen where HTTP does; relays idle as long as WebSocket tunnels may
+            streams = new StreamIngress(new StreamIngress.Config(config.hostName(), config.ingressListen().getAddress(),
+                    config.ingress().tlsHandshakeTimeout(), config.ingress().webSocketIdleTimeout()), routes, upstreams,
+                    ingressLoops, limiter, IngressObserver.NONE);
             ingress = HttpIngressServer.start(config.ingress(), routes, upstreams, ingressLoops, config.ingressListen(),
-                    config.ingressTlsListen(), certificates);
-            ingressWriter = new IngressWriter(new IngressUpdater(routes, upstreams::closeAll), certificates);
+                    config.ingressTlsListen(), certificates, limiter, streams::passthroughHandler);
+            ingressWriter = new IngressWriter(new IngressUpdater(routes, upstreams::closeAll), certificates, streams.tcp());
             log.info("HTTP ingress listening on {} (suffix {}, epoll {})", ingress.address(), config.ingress().naming().suffix(),
                     Transports.epoll());
             if (ingress.tlsAddress() != null) {
@@ -287,6 +298,9 @@ public final class Agent implements AutoCloseable {
         reconcileThread.shutdownNow();
         if (ingressWriter != null) {
             ingressWriter.close();
+        }
+        if (streams != null) {
+            streams.close();
         }
         if (ingress != null) {
             ingress.close();

@@ -1,6 +1,7 @@
 package dev.fleetnet.agent;
 
 import dev.fleetnet.ingress.IngressUpdater;
+import dev.fleetnet.ingress.tcp.TcpIngress;
 import dev.fleetnet.ingress.tls.CertificateStore;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.routing.IngressViews;
@@ -25,6 +26,8 @@ final class IngressWriter implements AutoCloseable {
     private final IngressUpdater updater;
     /** Swapped whole on the ingress thread; null when nothing is served over TLS. */
     private final CertificateStore certificates;
+    /** Null without TCP routes' listeners; applied on the ingress thread after every view (retrying failed binds). */
+    private final TcpIngress tcp;
     /** Ingress thread only. */
     private ViewOrder order = ViewOrder.NONE;
 
@@ -33,8 +36,13 @@ final class IngressWriter implements AutoCloseable {
     }
 
     IngressWriter(IngressUpdater updater, CertificateStore certificates) {
+        this(updater, certificates, null);
+    }
+
+    IngressWriter(IngressUpdater updater, CertificateStore certificates, TcpIngress tcp) {
         this.updater = updater;
         this.certificates = certificates;
+        this.tcp = tcp;
     }
 
     /**
@@ -70,6 +78,9 @@ final class IngressWriter implements AutoCloseable {
             throw e;
         }
         order = order.after(view.getRevision());
+        if (tcp != null) {
+            tcp.apply(); // logs its own binds and failures; a failed port is tried again on the next view
+        }
         if (!changes.none()) {
             log.debug("ingress: view at revision {}: {} machines and {} routes changed", view.getRevision(), changes.machines(),
                     changes.routes());

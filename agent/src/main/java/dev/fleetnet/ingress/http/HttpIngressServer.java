@@ -5,11 +5,14 @@ import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.ingress.core.Transports;
 import dev.fleetnet.ingress.core.UpstreamConnector;
 import dev.fleetnet.ingress.tls.CertificateStore;
+import dev.fleetnet.ingress.tls.ServerNameHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
+import java.util.function.Supplier;
 
 /**
  * The HTTP/WebSocket front-end: a cleartext listener and, when given an address, a TLS one
@@ -46,16 +49,28 @@ public final class HttpIngressServer implements AutoCloseable {
     public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, UpstreamConnector connector,
             EventLoopGroup group, InetSocketAddress address, InetSocketAddress tlsAddress, CertificateStore certificates)
             throws InterruptedException {
-        ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerClient());
+        return start(config, routes, connector, group, address, tlsAddress, certificates,
+                new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerClient()), null);
+    }
+
+    /**
+     * As above, with the given limiter (shared with other front-ends) and, unless null, a handler
+     * from {@code beforeTermination} placed before TLS termination on each TLS connection (TLS
+     * passthrough, which may take the connection away from termination by server name).
+     */
+    public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, UpstreamConnector connector,
+            EventLoopGroup group, InetSocketAddress address, InetSocketAddress tlsAddress, CertificateStore certificates,
+            ConnectionLimiter limiter, Supplier<ChannelHandler> beforeTermination) throws InterruptedException {
         UpstreamPools pools = new UpstreamPools(config, connector);
         OutstandingRequests outstanding = new OutstandingRequests();
         Channel channel = bind(group, address, port ->
-                new IngressContext(config, routes, outstanding, pools, port, "http", certificates), limiter);
+                new IngressContext(config, routes, outstanding, pools, port, "http", certificates), limiter, null);
         Channel tlsChannel = null;
         if (tlsAddress != null) {
             try {
                 tlsChannel = bind(group, tlsAddress, port ->
-                        new IngressContext(config, routes, outstanding, pools, port, "https", certificates), limiter);
+                        new IngressContext(config, routes, outstanding, pools, port, "https", certificates), limiter,
+                        beforeTermination);
             } catch (RuntimeException | InterruptedException e) {
                 channel.close().syncUninterruptibly();
                 throw e;
@@ -65,7 +80,8 @@ public final class HttpIngressServer implements AutoCloseable {
     }
 
     private static Channel bind(EventLoopGroup group, InetSocketAddress address,
-            java.util.function.IntFunction<IngressContext> context, ConnectionLimiter limiter) throws InterruptedException {
+            java.util.function.IntFunction<IngressContext> context, ConnectionLimiter limiter,
+            Supplier<ChannelHandler> beforeTermination) throws InterruptedException {
         // The listen port is known only after binding; the context is made then, before any child channel.
         IngressContext[] holder = new IngressContext[1];
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(Transports.serverChannel())
@@ -75,6 +91,9 @@ public final class HttpIngressServer implements AutoCloseable {
                     @Override
                     protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
                         ch.pipeline().addLast(new HttpIngressInitializer(holder[0], limiter));
+                        if (beforeTermination != null && ch.pipeline().get(ServerNameHandler.NAME) != null) {
+                            ch.pipeline().addBefore(ServerNameHandler.NAME, null, beforeTermination.get());
+                        }
                     }
                 });
         Channel channel = bootstrap.bind(address).sync().channel();
