@@ -129,7 +129,8 @@ public final class IngressTable {
 
     /**
      * Where a TLS connection whose ClientHello names {@code serverName} is relayed without
-     * termination: the passthrough route of the exact name, else of its one-label wildcard.
+     * termination: the passthrough route of the exact name, else of its one-label wildcard unless
+     * an HTTP route has the exact name (exact before wildcard, whichever the protocol).
      * {@link StreamResolution.NoRoute} (also for a null name) leaves the connection to termination.
      */
     public StreamResolution resolvePassthrough(String serverName) {
@@ -142,7 +143,7 @@ public final class IngressTable {
         }
         StreamRoute route = passthroughByHostname.get(host);
         int dot = host.indexOf('.');
-        if (route == null && dot > 0) {
+        if (route == null && dot > 0 && !routesByHostname.containsKey(host)) { // an exact HTTP route beats a wildcard
             route = passthroughByHostname.get("*" + host.substring(dot));
         }
         return route == null ? new StreamResolution.NoRoute() : resolveStream(route);

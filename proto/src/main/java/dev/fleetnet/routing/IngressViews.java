@@ -12,9 +12,12 @@ import java.util.Map;
 public final class IngressViews {
     private IngressViews() {}
 
-    /** A route's identity: normalised hostname plus path prefix ("/" when empty). */
+    /**
+     * A route's identity: normalised hostname plus path prefix ("/" when empty) for HTTP,
+     * {@code tls/{hostname}} for TLS passthrough, {@code tcp/{public port}} for TCP.
+     */
     public static String key(Route route) {
-        return Hostnames.normalize(route.getHostname()) + pathPrefix(route);
+        return isStream(route) ? stream(route).key() : Hostnames.normalize(route.getHostname()) + pathPrefix(route);
     }
 
     public static String pathPrefix(Route route) {
@@ -41,11 +44,6 @@ public final class IngressViews {
                 : StreamRoute.Protocol.TLS_PASSTHROUGH;
         return new StreamRoute(protocol, route.getHostname(), route.getPublicPort(), app ? route.getApp() : route.getMachine(),
                 app, route.getPort(), route.getOwner(), route.getProxyProtocol(), route.getHostsList());
-    }
-
-    /** A route's identity for any protocol: {@code {hostname}{path}}, {@code tls/{hostname}} or {@code tcp/{port}}. */
-    public static String anyKey(Route route) {
-        return isStream(route) ? stream(route).key() : key(route);
     }
 
     public static MachineEntry entry(FleetMachine m) {

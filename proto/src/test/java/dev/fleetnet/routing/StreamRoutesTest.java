@@ -30,6 +30,7 @@ class StreamRoutesTest {
         table = table.withStream(StreamRoute.passthrough("*.tenants.example.com", "db", false, 8443, "db", true));
         table = table.withStream(StreamRoute.passthrough("stopped.example.com", "down", false, 8443, "down", false));
         table = table.withStream(StreamRoute.passthrough("closed.example.com", "closed", false, 8443, "closed", false));
+        table = table.withRoute(new RouteSpec("www.tenants.example.com", "/", "db", false, 5432, "db", false, 0));
         table = table.withStream(StreamRoute.tcp(7000, "db", false, 5432, "db", false, List.of()));
         table = table.withStream(StreamRoute.tcp(7001, "kv", true, 6379, "kv-a", true, List.of("host-1", "host-2")));
         table = table.withStream(StreamRoute.tcp(7002, "down", false, 8443, "down", false, List.of("host-2")));
@@ -43,6 +44,7 @@ class StreamRoutesTest {
         "SECURE.example.com.,       forward db:8443",
         "a.tenants.example.com,     forward db:8443",
         "a.b.tenants.example.com,   none",
+        "www.tenants.example.com,   none",
         "tenants.example.com,       none",
         "other.example.com,         none",
         "'',                        none",

@@ -20,6 +20,8 @@ import dev.fleetnet.routing.IngressTable;
 import dev.fleetnet.routing.IngressViews;
 import dev.fleetnet.routing.MachineEntry;
 import dev.fleetnet.routing.Resolution;
+import dev.fleetnet.routing.StreamResolution;
+import dev.fleetnet.routing.StreamRoute;
 import io.grpc.stub.StreamObserver;
 import java.util.HashSet;
 
@@ -67,25 +69,68 @@ public final class RouteApi extends RouteServiceGrpc.RouteServiceImplBase {
         return entry != null && entry.running() && entry.listensOn(port);
     }
 
+    /** The same table code the ingress serves from, over the stored machines and routes, so answers are what a client would get. */
+    private IngressTable table() {
+        java.util.Map<String, MachineEntry> machines = new java.util.HashMap<>();
+        for (Machine m : store.machines("", "")) {
+            machines.put(m.getName(), new MachineEntry(m.getName(), m.getAddress(), m.getDesiredState() != MachineState.MACHINE_STATE_STOPPED,
+                    new HashSet<>(m.getPortsList()), m.getApp(), new HashSet<>(m.getListeningPortsList())));
+        }
+        java.util.Map<String, dev.fleetnet.routing.RouteSpec> specs = new java.util.HashMap<>();
+        java.util.Map<String, StreamRoute> streams = new java.util.HashMap<>();
+        for (Route r : routes.list("")) {
+            if (IngressViews.isStream(r)) {
+                streams.put(IngressViews.key(r), IngressViews.stream(r));
+            } else {
+                specs.put(IngressViews.key(r), IngressViews.spec(r));
+            }
+        }
+        return IngressTable.of(naming, new dev.fleetnet.routing.IngressState(machines, specs, streams));
+    }
+
+    private WhoOwnsResponse whoOwnsPublicPort(int publicPort) {
+        if (publicPort < 1 || publicPort > 65535) {
+            throw new IllegalArgumentException("public port: " + Integer.toUnsignedString(publicPort)
+                    + " (expected: 1..65535, or a hostname)");
+        }
+        return streamAnswer(table(), table().resolveTcp(publicPort));
+    }
+
+    /** The answer for a stream route: its owner, and whether a machine it would relay to listens on its port. */
+    private WhoOwnsResponse streamAnswer(IngressTable table, StreamResolution resolution) {
+        StreamRoute stream = switch (resolution) {
+            case StreamResolution.Forward f -> f.route();
+            case StreamResolution.Refuse r -> r.route();
+            case StreamResolution.NoRoute n -> null;
+        };
+        if (stream == null) {
+            return WhoOwnsResponse.newBuilder().setKind("none").build();
+        }
+        Route route = routes.get(stream.key(), "");
+        boolean ready = resolution instanceof StreamResolution.Forward f
+                && f.candidates().stream().anyMatch(m -> m.listensOn(stream.port()));
+        return WhoOwnsResponse.newBuilder().setKind("explicit").setOwner(route.getOwner()).setRoute(route)
+                .setPort(route.getPort()).setPortListening(ready).build();
+    }
+
     @Override
     public void whoOwns(WhoOwnsRequest request, StreamObserver<WhoOwnsResponse> out) {
         Calls.unary(out, () -> {
+            if (request.getPublicPort() != 0 || request.getHostname().isEmpty()) {
+                return whoOwnsPublicPort(request.getPublicPort());
+            }
             String host = Hostnames.normalize(request.getHostname());
             String path = request.getPath().isEmpty() ? "/" : request.getPath();
-            java.util.Map<String, MachineEntry> machines = new java.util.HashMap<>();
-            for (Machine m : store.machines("", "")) {
-                machines.put(m.getName(), new MachineEntry(m.getName(), m.getAddress(), m.getDesiredState() != MachineState.MACHINE_STATE_STOPPED,
-                        new HashSet<>(m.getPortsList()), m.getApp(), new HashSet<>(m.getListeningPortsList())));
+            IngressTable table = table();
+            WhoOwnsResponse.Builder answer = WhoOwnsResponse.newBuilder();
+            StreamResolution passthrough = table.resolvePassthrough(host);
+            if (!(passthrough instanceof StreamResolution.NoRoute)) { // TLS for this name goes to the machine, not to termination
+                return streamAnswer(table, passthrough);
             }
             java.util.Map<String, Route> byKey = new java.util.HashMap<>();
-            java.util.Map<String, dev.fleetnet.routing.RouteSpec> specs = new java.util.HashMap<>();
             for (Route r : routes.list("")) {
-                specs.put(IngressViews.key(r), IngressViews.spec(r));
                 byKey.put(IngressViews.key(r), r);
             }
-            // the same table code the ingress serves from, so the answer is what a request would get
-            IngressTable table = IngressTable.of(naming, new dev.fleetnet.routing.IngressState(machines, specs));
-            WhoOwnsResponse.Builder answer = WhoOwnsResponse.newBuilder();
             switch (table.match(host, path)) {
                 case IngressTable.Match.Explicit e -> {
                     Route route = byKey.get(e.route().key());
