@@ -52,6 +52,8 @@ class StreamRoutesIT {
     private static String host1;
     private static Path dir;
     private static final List<Process> processes = new ArrayList<>();
+    /** The servers in vault now (a subset of {@link #processes}). */
+    private static final List<Process> servers = new ArrayList<>();
 
     @BeforeAll
     static void startLab() throws Exception {
@@ -95,6 +97,10 @@ class StreamRoutesIT {
 
     /** The machine's servers, in its current namespace (a stop and start gives it a new one). */
     private static void startServers() throws Exception {
+        for (Process old : servers) { // a namespace kept across stop and start still has their ports bound
+            old.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        servers.clear();
         String server = Path.of(StreamRoutesIT.class.getResource("/stream_server.py").toURI()).toString();
         startInMachine("ACCEPT", "openssl", "s_server", "-6", "-accept", "8443", "-cert", dir.resolve("vault.crt").toString(),
                 "-key", dir.resolve("vault.key").toString(), "-rev");
@@ -111,6 +117,7 @@ class StreamRoutesIT {
         argv.addAll(List.of(command));
         Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
         processes.add(process);
+        servers.add(process);
         StringBuffer seen = new StringBuffer();
         Thread.ofPlatform().daemon().start(() -> copy(process, seen));
         Deadline.await(command[0] + " in vault to be ready", Duration.ofSeconds(30), () -> seen.toString().contains(readyLine),
