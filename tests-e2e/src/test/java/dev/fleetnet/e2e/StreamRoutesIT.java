@@ -211,9 +211,20 @@ class StreamRoutesIT {
         }
         startServers();
         Deadline.await("tcp/" + ECHO_PUBLIC_PORT + " to work again", ROUTE_DEADLINE,
-                () -> socat(host1, ECHO_PUBLIC_PORT, "again").output().contains("echo again"));
+                () -> socat(host1, ECHO_PUBLIC_PORT, "again").output().contains("echo again"),
+                () -> socat(host1, ECHO_PUBLIC_PORT, "again").output() + "\n" + agentLog(1) + "\n" + agentLog(3));
         Deadline.await("passthrough to work again", ROUTE_DEADLINE,
                 () -> sClient(PASSTHROUGH_NAME).contains("Verify return code: 0 (ok)"));
+    }
+
+    /** The last lines of host N's agent log, for a failure's message. */
+    private static String agentLog(int host) {
+        try {
+            List<String> lines = Files.readAllLines(fixture.lab.config().dir().resolve("agent-h" + host + ".log"));
+            return "agent-h" + host + ".log:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (java.io.IOException e) {
+            return "agent-h" + host + ".log: " + e;
+        }
     }
 
     private static Shell.Result socat(String address, int port, String line) {

@@ -59,6 +59,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PassthroughTest {
     private static final Duration LIMIT = Duration.ofSeconds(20);
+    /** Termination's ClientHello limit: short, so a relay outliving it shows that termination's timer is gone. */
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(1);
     @TempDir
     static Path dir;
     static Certificate machineCert;
@@ -82,7 +84,7 @@ class PassthroughTest {
     void start() throws Exception {
         machine = new TlsMachine(machineCert);
         IngressConfig config = IngressConfig.builder().naming(new IngressNaming("fleet.test", 8080))
-                .tlsHandshakeTimeout(Duration.ofSeconds(10)).build();
+                .tlsHandshakeTimeout(HANDSHAKE_TIMEOUT).build();
         routes = IngressRoutes.empty(config.naming());
         updater = new IngressUpdater(routes, connector::closeAll);
         apply(true);
@@ -147,6 +149,17 @@ class PassthroughTest {
         }
         assertThat(machine.arrivals.poll(10, TimeUnit.SECONDS).proxy()).as("no PROXY header unless asked").isNull();
         assertThat(observer.opened).containsExactly(new RouteLabel("tls/secure.test", "tls-passthrough", "secure"));
+    }
+
+    @Test
+    void aRelayOutlivesTheHandshakeTimeoutOfTheTerminationItReplaced() throws Exception {
+        try (SSLSocket s = connect("secure.test")) {
+            long opened = System.nanoTime();
+            assertThat(exchange(s, "first")).isEqualTo("machine: first");
+            // A timer test: the relay must still be open once termination's timer would have fired.
+            Thread.sleep(Math.max(0, HANDSHAKE_TIMEOUT.multipliedBy(2).toMillis() - (System.nanoTime() - opened) / 1_000_000));
+            assertThat(exchange(s, "later")).isEqualTo("machine: later");
+        }
     }
 
     @Test
