@@ -134,7 +134,7 @@ class StreamRoutesIT {
         assertThat(leafPem(out)).as("the machine's own certificate, not one of the ingress's")
                 .isEqualTo(leafPem(Files.readString(dir.resolve("vault.crt"))));
         // s_server -rev answers each line reversed: the bytes went through the machine's TLS
-        Shell.Result rev = Shell.inNamespace(internet, "bash", "-c", "(echo fleetnet; sleep 2) | openssl s_client -quiet -connect ["
+        Shell.Result rev = Shell.inNamespace(internet, "bash", "-c", "(echo fleetnet; sleep 2) | timeout 20 openssl s_client -quiet -no_ign_eof -connect ["
                 + host1 + "]:443 -servername " + PASSTHROUGH_NAME + " -CAfile " + dir.resolve("vault.crt"));
         assertThat(rev.output()).contains("tenteelf");
         assertThat(sClient("nowhere.example.test")).as("other names are still terminated (or refused) by the ingress")
@@ -147,7 +147,8 @@ class StreamRoutesIT {
         for (int host : List.of(1, 2, 3)) {
             String address = new LabLayout("x", 3).hostUnderlayAddress(host);
             Deadline.await("tcp/" + ECHO_PUBLIC_PORT + " on host " + host, ROUTE_DEADLINE,
-                    () -> socat(address, ECHO_PUBLIC_PORT, "hello " + host).output().contains("echo hello " + host));
+                    () -> socat(address, ECHO_PUBLIC_PORT, "hello " + host).output().contains("echo hello " + host),
+                    () -> socat(address, ECHO_PUBLIC_PORT, "hello " + host).output() + "\n" + agentLog(host));
         }
     }
 
@@ -210,7 +211,7 @@ class StreamRoutesIT {
                     .getMachine(GetMachineRequest.newBuilder().setName("vault").build()).getState() == MachineState.MACHINE_STATE_RUNNING);
         }
         startServers();
-        Deadline.await("tcp/" + ECHO_PUBLIC_PORT + " to work again", ROUTE_DEADLINE,
+        Deadline.await("tcp/" + ECHO_PUBLIC_PORT + " to work again", Duration.ofSeconds(90),
                 () -> socat(host1, ECHO_PUBLIC_PORT, "again").output().contains("echo again"),
                 () -> socat(host1, ECHO_PUBLIC_PORT, "again").output() + "\n" + agentLog(1) + "\n" + agentLog(3));
         Deadline.await("passthrough to work again", ROUTE_DEADLINE,

@@ -22,6 +22,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The end of every stream front-end (TCP, TLS passthrough): connects a client channel to a
@@ -30,6 +32,7 @@ import java.util.concurrent.TimeUnit;
  * (the ClientHello), and splices the two with an idle limit. Reports to the {@link IngressObserver}.
  */
 public final class StreamRelay {
+    private static final Logger log = LoggerFactory.getLogger(StreamRelay.class);
     static final String PENDING = "stream-pending";
     static final String IDLE = "stream-idle";
     private final UpstreamConnector connector;
@@ -68,8 +71,8 @@ public final class StreamRelay {
         client.pipeline().addLast(PENDING, pending);
         Counter counter = new Counter();
         String machineName = machine.name();
-        ChannelFuture connect = connector.connect(client.eventLoop(), new InetSocketAddress(machine.address(), route.port()),
-                counter);
+        InetSocketAddress address = new InetSocketAddress(machine.address(), route.port());
+        ChannelFuture connect = connector.connect(client.eventLoop(), address, counter);
         long[] connectNanos = {0};
         String[] outcome = {"closed"};
         client.closeFuture().addListener(f -> {
@@ -82,6 +85,8 @@ public final class StreamRelay {
         connect.addListener((ChannelFutureListener) f -> {
             connectNanos[0] = System.nanoTime() - start;
             if (!f.isSuccess()) {
+                log.info("{}: connecting {} to {} [{}]:{} failed: {}", label.route(), client.remoteAddress(), machineName,
+                        address.getHostString(), address.getPort(), f.cause() == null ? "cancelled" : f.cause().toString());
                 outcome[0] = "upstream connect failed";
                 observer.upstreamConnectFailed(label);
                 reset(client);
