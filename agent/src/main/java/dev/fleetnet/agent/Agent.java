@@ -2,9 +2,13 @@ package dev.fleetnet.agent;
 
 import dev.fleetnet.agent.control.ControlClient;
 import dev.fleetnet.ingress.IngressUpdater;
+import dev.fleetnet.ingress.StreamIngress;
+import dev.fleetnet.ingress.core.ConnectionLimiter;
+import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.ingress.http.HttpIngressServer;
 import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.ingress.core.IngressRoutes;
+import dev.fleetnet.ingress.h2.H2Options;
 import dev.fleetnet.ingress.core.Observers;
 import dev.fleetnet.ingress.observe.AccessLog;
 import dev.fleetnet.ingress.observe.AdminServer;
@@ -88,6 +92,8 @@ public final class Agent implements AutoCloseable {
     private volatile boolean reportDue = true;
     private EventLoopGroup ingressLoops;
     private HttpIngressServer ingress;
+    /** TLS passthrough and TCP routes; null when this agent runs no ingress. */
+    private StreamIngress streams;
     /** Null when this agent runs no ingress. */
     private IngressWriter ingressWriter;
     /** Every front-end reports its traffic here: metrics and, when configured, the access log. */
@@ -149,9 +155,15 @@ public final class Agent implements AutoCloseable {
             UpstreamConnector upstreams = new UpstreamConnector(config.ingress().upstreamConnectTimeout());
             ingressLoops = Transports.group(Math.max(1, Runtime.getRuntime().availableProcessors()));
             CertificateStore certificates = new CertificateStore(ServerSslContexts.preferred());
+            ConnectionLimiter limiter = new ConnectionLimiter(config.ingress().maxConnections(),
+                    config.ingress().maxConnectionsPerClient());
+            // TCP routes listen where HTTP does; relays idle as long as WebSocket tunnels may
+            streams = new StreamIngress(new StreamIngress.Config(config.hostName(), config.ingressListen().getAddress(),
+                    config.ingress().tlsHandshakeTimeout(), config.ingress().webSocketIdleTimeout()), routes, upstreams,
+                    ingressLoops, limiter, observer);
             ingress = HttpIngressServer.start(config.ingress(), routes, upstreams, ingressLoops, config.ingressListen(),
-                    config.ingressTlsListen(), certificates, observer);
-            ingressWriter = new IngressWriter(new IngressUpdater(routes, upstreams::closeAll), certificates,
+                    config.ingressTlsListen(), certificates, limiter, streams::passthroughHandler, H2Options.defaults(observer));
+            ingressWriter = new IngressWriter(new IngressUpdater(routes, upstreams::closeAll), certificates, streams.tcp(),
                     revision -> metrics.viewApplied(revision, routes.current().routes().size(),
                             routes.current().state().machines().size()));
             log.info("HTTP ingress listening on {} (suffix {}, epoll {})", ingress.address(), config.ingress().naming().suffix(),
@@ -328,6 +340,9 @@ public final class Agent implements AutoCloseable {
         reconcileThread.shutdownNow();
         if (ingressWriter != null) {
             ingressWriter.close();
+        }
+        if (streams != null) {
+            streams.close();
         }
         if (ingress != null) {
             ingress.close();

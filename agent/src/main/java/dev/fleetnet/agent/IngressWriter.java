@@ -1,6 +1,7 @@
 package dev.fleetnet.agent;
 
 import dev.fleetnet.ingress.IngressUpdater;
+import dev.fleetnet.ingress.tcp.TcpIngress;
 import dev.fleetnet.ingress.tls.CertificateStore;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.routing.IngressViews;
@@ -25,6 +26,8 @@ final class IngressWriter implements AutoCloseable {
     private final IngressUpdater updater;
     /** Swapped whole on the ingress thread; null when nothing is served over TLS. */
     private final CertificateStore certificates;
+    /** Null without TCP routes' listeners; applied on the ingress thread after every view (retrying failed binds). */
+    private final TcpIngress tcp;
     /** Ingress thread only. */
     private ViewOrder order = ViewOrder.NONE;
     private final java.util.function.LongConsumer applied;
@@ -34,13 +37,17 @@ final class IngressWriter implements AutoCloseable {
     }
 
     IngressWriter(IngressUpdater updater, CertificateStore certificates) {
-        this(updater, certificates, revision -> {});
+        this(updater, certificates, null, revision -> {});
     }
 
-    /** {@code applied} is called on the ingress thread with the revision of every view applied (metrics). */
-    IngressWriter(IngressUpdater updater, CertificateStore certificates, java.util.function.LongConsumer applied) {
+    /**
+     * {@code tcp} (unless null) binds and unbinds the TCP routes' listeners after every view;
+     * {@code applied} is called on the ingress thread with the revision of every view applied (metrics).
+     */
+    IngressWriter(IngressUpdater updater, CertificateStore certificates, TcpIngress tcp, java.util.function.LongConsumer applied) {
         this.updater = updater;
         this.certificates = certificates;
+        this.tcp = tcp;
         this.applied = applied;
     }
 
@@ -77,6 +84,9 @@ final class IngressWriter implements AutoCloseable {
             throw e;
         }
         order = order.after(view.getRevision());
+        if (tcp != null) {
+            tcp.apply(); // logs its own binds and failures; a failed port is tried again on the next view
+        }
         applied.accept(view.getRevision());
         if (!changes.none()) {
             log.debug("ingress: view at revision {}: {} machines and {} routes changed", view.getRevision(), changes.machines(),

@@ -5,6 +5,7 @@ import dev.fleetnet.routing.IngressState;
 import dev.fleetnet.routing.IngressTable;
 import dev.fleetnet.routing.MachineEntry;
 import dev.fleetnet.routing.RouteSpec;
+import dev.fleetnet.routing.StreamRoute;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -63,6 +64,16 @@ public final class IngressUpdater {
         }
         for (String key : applied.routes().keySet()) {
             if (!desired.routes().containsKey(key)) {
+                changedRoutes++;
+            }
+        }
+        for (Map.Entry<String, StreamRoute> e : desired.streams().entrySet()) { // tls/ and tcp/ routes count as routes
+            if (!e.getValue().equals(applied.streams().get(e.getKey()))) {
+                changedRoutes++;
+            }
+        }
+        for (String key : applied.streams().keySet()) {
+            if (!desired.streams().containsKey(key)) {
                 changedRoutes++;
             }
         }

@@ -7,6 +7,7 @@ import dev.fleetnet.proto.v1.GetRouteRequest;
 import dev.fleetnet.proto.v1.ListRoutesRequest;
 import dev.fleetnet.proto.v1.ListRoutesResponse;
 import dev.fleetnet.proto.v1.Route;
+import dev.fleetnet.proto.v1.RouteProtocol;
 import dev.fleetnet.proto.v1.RouteStatsRequest;
 import dev.fleetnet.proto.v1.RouteStatsResponse;
 import dev.fleetnet.proto.v1.WhoOwnsRequest;
@@ -47,14 +48,27 @@ final class RouteCommand {
         String app;
     }
 
-    @Command(name = "add", description = "Add a route: route add HOSTNAME --machine M|--app A --port P [--owner M].")
+    @Command(name = "add", description = "Add a route: route add HOSTNAME|--public-port N --machine M|--app A --port P"
+            + " [--protocol http|tls-passthrough|tcp] [--owner M] [--on-host H]... [--proxy-protocol] [--h2c].")
     static final class Add extends Sub implements Runnable {
-        @Parameters(paramLabel = "HOSTNAME", description = "Exact (shop.example.com) or one-level wildcard (*.example.com).")
-        String hostname;
+        @Parameters(paramLabel = "HOSTNAME", arity = "0..1",
+                description = "Exact (shop.example.com) or one-level wildcard (*.example.com); none for tcp routes.")
+        String hostname = "";
         @ArgGroup(exclusive = true, multiplicity = "1")
         Target target;
         @Option(names = "--port", required = true, description = "Target port (must be exposed by the machine).")
         int port;
+        @Option(names = "--protocol", description = "http (default), tls-passthrough (TLS relayed by server name, not"
+                + " terminated) or tcp (a public port of the hosts relayed to the machine).")
+        String protocol = "http";
+        @Option(names = "--public-port", description = "tcp routes: the port the hosts listen on.")
+        int publicPort;
+        @Option(names = "--on-host", description = "tcp routes: a host that listens (repeatable; default: every host).")
+        java.util.List<String> hosts = new java.util.ArrayList<>();
+        @Option(names = "--proxy-protocol", description = "tcp and tls-passthrough: send a PROXY v2 header with the client's address first.")
+        boolean proxyProtocol;
+        @Option(names = "--h2c", description = "http: speak HTTP/2 without TLS to the machine (gRPC servers).")
+        boolean h2c;
         @Option(names = "--path", description = "Path prefix (default: /).")
         String path = "/";
         @Option(names = "--owner", description = "Owner machine (default: the target machine).")
@@ -65,14 +79,17 @@ final class RouteCommand {
         long maxBodyBytes;
         @Option(names = "--redirect-https", description = "Answer cleartext HTTP requests with 308 to the same URL over HTTPS.")
         boolean redirectHttps;
-        @Option(names = "--h2c", description = "Speak HTTP/2 without TLS (prior knowledge) to the machine, for gRPC servers.")
-        boolean h2c;
 
         @Override
         public void run() {
-            Route.Builder route = Route.newBuilder().setHostname(hostname).setPathPrefix(path).setPort(port)
+            RouteProtocol routeProtocol = Views.protocol(protocol);
+            Route.Builder route = Route.newBuilder().setHostname(hostname).setPort(port).setProtocol(routeProtocol)
+                    .setPublicPort(publicPort).addAllHosts(hosts).setProxyProtocol(proxyProtocol).setH2C(h2c)
                     .setOwner(owner).setRewriteHost(rewriteHost).setMaxBodyBytes(maxBodyBytes)
-                    .setRedirectHttps(redirectHttps).setH2C(h2c);
+                    .setRedirectHttps(redirectHttps);
+            if (routeProtocol == RouteProtocol.ROUTE_PROTOCOL_HTTP || !path.equals("/")) {
+                route.setPathPrefix(path);
+            }
             if (target.machine != null) {
                 route.setMachine(target.machine);
             } else {
@@ -81,6 +98,25 @@ final class RouteCommand {
             try (FleetClient client = parent.root.connect()) {
                 print(client.routes().addRoute(AddRouteRequest.newBuilder().setRoute(route).build()));
             }
+        }
+    }
+
+    /** HOSTNAME, or --public-port for a tcp route: as the API names a route (a tcp route's key is tcp/PORT). */
+    static final class RouteName {
+        @Parameters(paramLabel = "HOSTNAME", arity = "0..1")
+        String hostname = "";
+        @Option(names = "--public-port", description = "Instead of a hostname: the tcp route of this public port.")
+        int publicPort;
+
+        String hostname() {
+            if (publicPort != 0 && !hostname.isEmpty()) {
+                throw new IllegalArgumentException("HOSTNAME '" + hostname + "' and --public-port " + publicPort
+                        + " (expected: one of them)");
+            }
+            if (publicPort == 0 && hostname.isEmpty()) {
+                throw new IllegalArgumentException("route: none named (expected: HOSTNAME or --public-port N)");
+            }
+            return publicPort != 0 ? "tcp/" + publicPort : hostname;
         }
     }
 
@@ -98,42 +134,47 @@ final class RouteCommand {
         }
     }
 
-    @Command(name = "get", description = "Show one route.")
+    @Command(name = "get", description = "Show one route: route get HOSTNAME [--path P] | --public-port N.")
     static final class Get extends Sub implements Runnable {
-        @Parameters(paramLabel = "HOSTNAME")
-        String hostname;
+        @picocli.CommandLine.Mixin
+        RouteName name;
         @Option(names = "--path", description = "Path prefix (default: /).")
         String path = "/";
 
         @Override
         public void run() {
             try (FleetClient client = parent.root.connect()) {
-                print(client.routes().getRoute(GetRouteRequest.newBuilder().setHostname(hostname).setPathPrefix(path).build()));
+                print(client.routes().getRoute(GetRouteRequest.newBuilder().setHostname(name.hostname()).setPathPrefix(path)
+                        .build()));
             }
         }
     }
 
-    @Command(name = "delete", description = "Delete a route.")
+    @Command(name = "delete", description = "Delete a route: route delete HOSTNAME [--path P] | --public-port N.")
     static final class Delete extends Sub implements Runnable {
-        @Parameters(paramLabel = "HOSTNAME")
-        String hostname;
+        @picocli.CommandLine.Mixin
+        RouteName name;
         @Option(names = "--path", description = "Path prefix (default: /).")
         String path = "/";
 
         @Override
         public void run() {
+            String hostname = name.hostname();
+            String deleted = name.publicPort != 0 ? hostname : hostname + path;
             try (FleetClient client = parent.root.connect()) {
                 client.routes().deleteRoute(DeleteRouteRequest.newBuilder().setHostname(hostname).setPathPrefix(path).build());
-                spec.commandLine().getOut().println(parent.root.json ? "{\"deleted\": \"" + hostname + path + "\"}"
-                        : "deleted " + hostname + path);
+                spec.commandLine().getOut().println(parent.root.json ? "{\"deleted\": \"" + deleted + "\"}"
+                        : "deleted " + deleted);
             }
         }
     }
 
-    @Command(name = "who-owns", description = "Which machine owns the route serving HOSTNAME (and path).")
+    @Command(name = "who-owns", description = "Which machine owns the route serving HOSTNAME (and path), or --public-port N.")
     static final class WhoOwns extends Sub implements Runnable {
-        @Parameters(paramLabel = "HOSTNAME")
-        String hostname;
+        @Parameters(paramLabel = "HOSTNAME", arity = "0..1")
+        String hostname = "";
+        @Option(names = "--public-port", description = "Instead of a hostname: which tcp route owns this public port.")
+        int publicPort;
         @Option(names = "--path", description = "Request path (default: /).")
         String path = "/";
 
@@ -141,14 +182,15 @@ final class RouteCommand {
         public void run() {
             try (FleetClient client = parent.root.connect()) {
                 WhoOwnsResponse response = client.routes().whoOwns(
-                        WhoOwnsRequest.newBuilder().setHostname(hostname).setPath(path).build());
+                        WhoOwnsRequest.newBuilder().setHostname(hostname).setPath(path).setPublicPort(publicPort).build());
+                String asked = publicPort != 0 ? "public port " + publicPort : hostname + path;
                 if (parent.root.json) {
                     spec.commandLine().getOut().println(Views.json(response));
                 } else if (response.getKind().equals("none")) {
-                    spec.commandLine().getOut().println("no route serves " + hostname + path);
+                    spec.commandLine().getOut().println("no route serves " + asked);
                 } else {
                     spec.commandLine().getOut().println(response.getOwner() + " (" + response.getKind() + " route "
-                            + response.getRoute().getHostname() + response.getRoute().getPathPrefix() + " -> "
+                            + Views.name(response.getRoute()) + " -> "
                             + Views.target(response.getRoute()) + ":" + response.getRoute().getPort() + "; port "
                             + response.getPort() + (response.getPortListening() ? " listening" : " not listening") + ")");
                 }

@@ -10,6 +10,7 @@ import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.MachineState;
 import dev.fleetnet.proto.v1.Network;
 import dev.fleetnet.proto.v1.Route;
+import dev.fleetnet.proto.v1.RouteProtocol;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -73,12 +74,49 @@ final class Views {
     }
 
     static String routes(List<Route> routes) {
-        Table table = new Table("HOSTNAME", "PATH", "TARGET", "PORT", "OWNER", "OPTIONS");
+        Table table = new Table("HOSTNAME", "PATH", "PROTOCOL", "PUBLIC", "TARGET", "PORT", "OWNER", "OPTIONS");
         for (Route r : routes) {
-            table.row(r.getHostname(), r.getPathPrefix().isEmpty() ? "/" : r.getPathPrefix(), target(r), r.getPort(),
-                    r.getOwner(), options(r));
+            boolean http = protocol(r).equals("http");
+            table.row(r.getHostname().isEmpty() ? "-" : r.getHostname(), http ? (r.getPathPrefix().isEmpty() ? "/" : r.getPathPrefix()) : "-",
+                    protocol(r), publicSide(r), target(r), r.getPort(), r.getOwner(), options(r));
         }
         return table.render();
+    }
+
+    /** The protocol as the CLI names it. */
+    static String protocol(Route r) {
+        return switch (r.getProtocol()) {
+            case ROUTE_PROTOCOL_TLS_PASSTHROUGH -> "tls-passthrough";
+            case ROUTE_PROTOCOL_TCP -> "tcp";
+            default -> "http";
+        };
+    }
+
+    static RouteProtocol protocol(String name) {
+        return switch (name) {
+            case "http" -> RouteProtocol.ROUTE_PROTOCOL_HTTP;
+            case "tls-passthrough" -> RouteProtocol.ROUTE_PROTOCOL_TLS_PASSTHROUGH;
+            case "tcp" -> RouteProtocol.ROUTE_PROTOCOL_TCP;
+            default -> throw new IllegalArgumentException("--protocol: '" + name + "' (expected: http, tls-passthrough or tcp)");
+        };
+    }
+
+    /** Where clients reach the route: HTTP and passthrough on 80/443 by name, tcp on its public port (and hosts). */
+    private static String publicSide(Route r) {
+        return switch (r.getProtocol()) {
+            case ROUTE_PROTOCOL_TCP -> r.getPublicPort() + (r.getHostsCount() == 0 ? "" : "@" + String.join(",", r.getHostsList()));
+            case ROUTE_PROTOCOL_TLS_PASSTHROUGH -> "443";
+            default -> "80,443";
+        };
+    }
+
+    /** A route as one name: hostname + path, or its key for stream routes. */
+    static String name(Route r) {
+        return switch (r.getProtocol()) {
+            case ROUTE_PROTOCOL_TCP -> "tcp/" + r.getPublicPort();
+            case ROUTE_PROTOCOL_TLS_PASSTHROUGH -> "tls/" + r.getHostname();
+            default -> r.getHostname() + (r.getPathPrefix().isEmpty() ? "/" : r.getPathPrefix());
+        };
     }
 
     /** Certificates: facts only, the API never returns keys. */
@@ -132,6 +170,9 @@ final class Views {
         }
         if (r.getRedirectHttps()) {
             sb.append(sb.length() > 0 ? "," : "").append("redirect-https");
+        }
+        if (r.getProxyProtocol()) {
+            sb.append(sb.length() > 0 ? "," : "").append("proxy-protocol");
         }
         if (r.getH2C()) {
             sb.append(sb.length() > 0 ? "," : "").append("h2c");

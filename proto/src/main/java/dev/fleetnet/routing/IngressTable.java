@@ -29,6 +29,8 @@ public final class IngressTable {
     private final Map<String, MachineEntry> machines;
     private final Map<String, Set<String>> appMembers;
     private final Map<String, List<RouteSpec>> routesByHostname;
+    private final Map<String, StreamRoute> passthroughByHostname;
+    private final Map<Integer, StreamRoute> tcpByPort;
 
     private IngressTable(IngressNaming naming, IngressState state) {
         this.naming = naming;
@@ -53,6 +55,17 @@ public final class IngressTable {
             frozenRoutes.put(hostname, List.copyOf(routes));
         });
         this.routesByHostname = Map.copyOf(frozenRoutes);
+        Map<String, StreamRoute> passthrough = new HashMap<>();
+        Map<Integer, StreamRoute> tcp = new HashMap<>();
+        for (StreamRoute route : state.streams().values()) {
+            if (route.protocol() == StreamRoute.Protocol.TLS_PASSTHROUGH) {
+                passthrough.put(route.hostname(), route);
+            } else {
+                tcp.put(route.publicPort(), route);
+            }
+        }
+        this.passthroughByHostname = Map.copyOf(passthrough);
+        this.tcpByPort = Map.copyOf(tcp);
     }
 
     /** The table serving {@code state}. */
@@ -78,27 +91,94 @@ public final class IngressTable {
     public IngressTable withMachine(MachineEntry machine) {
         Map<String, MachineEntry> next = new HashMap<>(machines);
         next.put(machine.name(), machine);
-        return new IngressTable(naming, new IngressState(next, state.routes()));
+        return new IngressTable(naming, new IngressState(next, state.routes(), state.streams()));
     }
 
     public IngressTable withoutMachine(String name) {
         Map<String, MachineEntry> next = new HashMap<>(machines);
         next.remove(name);
-        return new IngressTable(naming, new IngressState(next, state.routes()));
+        return new IngressTable(naming, new IngressState(next, state.routes(), state.streams()));
     }
 
     /** This table with the route of this hostname and path prefix added or replaced. */
     public IngressTable withRoute(RouteSpec route) {
         Map<String, RouteSpec> next = new HashMap<>(state.routes());
         next.put(route.key(), route);
-        return new IngressTable(naming, new IngressState(machines, next));
+        return new IngressTable(naming, new IngressState(machines, next, state.streams()));
     }
 
     public IngressTable withoutRoute(String hostname, String pathPrefix) {
         String normalized = Hostnames.normalize(hostname);
         Map<String, RouteSpec> next = new HashMap<>(state.routes());
         next.values().removeIf(r -> r.hostname().equals(normalized) && r.pathPrefix().equals(pathPrefix));
-        return new IngressTable(naming, new IngressState(machines, next));
+        return new IngressTable(naming, new IngressState(machines, next, state.streams()));
+    }
+
+    /** This table with {@code route} added, or replacing the stream route of its key. */
+    public IngressTable withStream(StreamRoute route) {
+        Map<String, StreamRoute> next = new HashMap<>(state.streams());
+        next.put(route.key(), route);
+        return new IngressTable(naming, new IngressState(machines, state.routes(), next));
+    }
+
+    public IngressTable withoutStream(String key) {
+        Map<String, StreamRoute> next = new HashMap<>(state.streams());
+        next.remove(key);
+        return new IngressTable(naming, new IngressState(machines, state.routes(), next));
+    }
+
+    /**
+     * Where a TLS connection whose ClientHello names {@code serverName} is relayed without
+     * termination: the passthrough route of the exact name, else of its one-label wildcard unless
+     * an HTTP route has the exact name (exact before wildcard, whichever the protocol).
+     * {@link StreamResolution.NoRoute} (also for a null name) leaves the connection to termination.
+     */
+    public StreamResolution resolvePassthrough(String serverName) {
+        if (serverName == null || serverName.isEmpty()) {
+            return new StreamResolution.NoRoute();
+        }
+        String host = serverName.toLowerCase(java.util.Locale.ROOT);
+        if (host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        StreamRoute route = passthroughByHostname.get(host);
+        int dot = host.indexOf('.');
+        if (route == null && dot > 0 && !routesByHostname.containsKey(host)) { // an exact HTTP route beats a wildcard
+            route = passthroughByHostname.get("*" + host.substring(dot));
+        }
+        return route == null ? new StreamResolution.NoRoute() : resolveStream(route);
+    }
+
+    /** Where a connection accepted on public port {@code publicPort} is relayed. */
+    public StreamResolution resolveTcp(int publicPort) {
+        StreamRoute route = tcpByPort.get(publicPort);
+        return route == null ? new StreamResolution.NoRoute() : resolveStream(route);
+    }
+
+    /** The public ports the host named {@code host} must listen on for TCP routes. */
+    public Set<Integer> tcpPorts(String host) {
+        Set<Integer> ports = new java.util.TreeSet<>();
+        tcpByPort.forEach((port, route) -> {
+            if (route.listensOn(host)) {
+                ports.add(port);
+            }
+        });
+        return ports;
+    }
+
+    /** The TCP route of {@code publicPort}, or null. */
+    public StreamRoute tcpRoute(int publicPort) {
+        return tcpByPort.get(publicPort);
+    }
+
+    private StreamResolution resolveStream(StreamRoute route) {
+        Resolution resolution = route.targetApp() ? toApp(route.target(), route.port(), "/", null)
+                : toMachine(route.target(), route.port(), "/", null);
+        return switch (resolution) {
+            case Resolution.Forward f -> new StreamResolution.Forward(route, f.candidates());
+            case Resolution.Refuse r -> new StreamResolution.Refuse(route, r.machine() == null ? r.error()
+                    : r.error() + " (" + r.machine() + ")");
+        };
     }
 
     public MachineEntry machine(String name) {

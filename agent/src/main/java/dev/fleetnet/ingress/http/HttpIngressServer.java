@@ -7,11 +7,14 @@ import dev.fleetnet.ingress.core.Transports;
 import dev.fleetnet.ingress.h2.H2Options;
 import dev.fleetnet.ingress.core.UpstreamConnector;
 import dev.fleetnet.ingress.tls.CertificateStore;
+import dev.fleetnet.ingress.tls.ServerNameHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
+import java.util.function.Supplier;
 
 /**
  * The HTTP/WebSocket front-end: a cleartext listener and, when given an address, a TLS one
@@ -62,17 +65,30 @@ public final class HttpIngressServer implements AutoCloseable {
     public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, UpstreamConnector connector,
             EventLoopGroup group, InetSocketAddress address, InetSocketAddress tlsAddress, CertificateStore certificates,
             H2Options h2) throws InterruptedException {
+        return start(config, routes, connector, group, address, tlsAddress, certificates,
+                new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerClient()), null, h2);
+    }
+
+    /**
+     * The whole form: {@code limiter} is shared with other front-ends, and unless null a handler
+     * from {@code beforeTermination} is placed before TLS termination on each TLS connection (TLS
+     * passthrough, which may take the connection away from termination by server name); every
+     * request is reported to {@code h2.observer()}.
+     */
+    public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, UpstreamConnector connector,
+            EventLoopGroup group, InetSocketAddress address, InetSocketAddress tlsAddress, CertificateStore certificates,
+            ConnectionLimiter limiter, Supplier<ChannelHandler> beforeTermination, H2Options h2) throws InterruptedException {
         IngressObserver observer = h2.observer();
-        ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerClient());
         UpstreamPools pools = new UpstreamPools(config, connector);
         OutstandingRequests outstanding = new OutstandingRequests();
         Channel channel = bind(group, address, port ->
-                new IngressContext(config, routes, outstanding, pools, port, "http", certificates, observer), limiter, h2);
+                new IngressContext(config, routes, outstanding, pools, port, "http", certificates, observer), limiter, h2, null);
         Channel tlsChannel = null;
         if (tlsAddress != null) {
             try {
                 tlsChannel = bind(group, tlsAddress, port ->
-                        new IngressContext(config, routes, outstanding, pools, port, "https", certificates, observer), limiter, h2);
+                        new IngressContext(config, routes, outstanding, pools, port, "https", certificates, observer), limiter, h2,
+                        beforeTermination);
             } catch (RuntimeException | InterruptedException e) {
                 channel.close().syncUninterruptibly();
                 throw e;
@@ -82,8 +98,8 @@ public final class HttpIngressServer implements AutoCloseable {
     }
 
     private static Channel bind(EventLoopGroup group, InetSocketAddress address,
-            java.util.function.IntFunction<IngressContext> context, ConnectionLimiter limiter, H2Options h2)
-            throws InterruptedException {
+            java.util.function.IntFunction<IngressContext> context, ConnectionLimiter limiter, H2Options h2,
+            Supplier<ChannelHandler> beforeTermination) throws InterruptedException {
         // The listen port is known only after binding; the context is made then, before any child channel.
         IngressContext[] holder = new IngressContext[1];
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(Transports.serverChannel())
@@ -93,6 +109,9 @@ public final class HttpIngressServer implements AutoCloseable {
                     @Override
                     protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
                         ch.pipeline().addLast(new HttpIngressInitializer(holder[0], limiter, h2));
+                        if (beforeTermination != null && ch.pipeline().get(ServerNameHandler.NAME) != null) {
+                            ch.pipeline().addBefore(ServerNameHandler.NAME, null, beforeTermination.get());
+                        }
                     }
                 });
         Channel channel = bootstrap.bind(address).sync().channel();

@@ -5,9 +5,13 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,10 +31,57 @@ public final class ServerNameHandler extends AbstractSniHandler<SslContext> {
     public static final String NAME = "tls";
 
     private final CertificateStore store;
+    private final long timeoutMillis;
+    /**
+     * Our own ClientHello timer instead of netty's, which only a completed lookup cancels: a
+     * handler removed before its lookup (a TLS passthrough relay took the connection) must not
+     * close the connection later. Event loop only.
+     */
+    private ScheduledFuture<?> timeout;
 
     public ServerNameHandler(CertificateStore store, Duration handshakeTimeout) {
-        super(handshakeTimeout.toMillis());
+        super(0L);
         this.store = store;
+        this.timeoutMillis = handshakeTimeout.toMillis();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        super.handlerAdded(ctx);
+        if (ctx.channel().isActive()) {
+            startTimeout(ctx);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        startTimeout(ctx);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+        cancelTimeout();
+        super.handlerRemoved0(ctx);
+    }
+
+    private void startTimeout(ChannelHandlerContext ctx) {
+        if (timeoutMillis <= 0 || timeout != null) {
+            return;
+        }
+        timeout = ctx.executor().schedule(() -> {
+            if (ctx.channel().isActive()) {
+                ctx.fireUserEventTriggered(new SniCompletionEvent(
+                        new SslHandshakeTimeoutException("handshake timed out after " + timeoutMillis + "ms")));
+                ctx.close();
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelTimeout() {
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
     }
 
     @Override
@@ -41,6 +92,7 @@ public final class ServerNameHandler extends AbstractSniHandler<SslContext> {
 
     @Override
     protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<SslContext> future) {
+        cancelTimeout();
         SslContext context = future.isSuccess() ? future.getNow() : null;
         if (context == null) {
             log.debug("tls: {} from {}: no certificate, closing with unrecognized_name",
@@ -49,7 +101,7 @@ public final class ServerNameHandler extends AbstractSniHandler<SslContext> {
             return;
         }
         SslHandler ssl = context.newHandler(ctx.alloc());
-        ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+        ssl.setHandshakeTimeoutMillis(timeoutMillis);
         ctx.pipeline().replace(this, NAME, ssl);
     }
 }

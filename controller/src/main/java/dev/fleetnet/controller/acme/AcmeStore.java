@@ -54,7 +54,10 @@ public final class AcmeStore {
     public AcmeNames.State readState() {
         Set<String> routes = new HashSet<>();
         for (KeyValue kv : prefix(keys.routes())) {
-            routes.add(parse(kv, Route.parser()::parseFrom).getHostname());
+            Route route = parse(kv, Route.parser()::parseFrom);
+            if (!dev.fleetnet.routing.IngressViews.isStream(route)) { // passthrough and tcp are not terminated here
+                routes.add(route.getHostname());
+            }
         }
         String uploadedPrefix = keys.certificate(CertificateSource.CERTIFICATE_SOURCE_UPLOADED, "");
         Set<String> uploaded = new HashSet<>();

@@ -3,7 +3,6 @@ package dev.fleetnet.controller.api;
 import dev.fleetnet.controller.control.RouteCountersBoard;
 import dev.fleetnet.controller.store.FleetException;
 import dev.fleetnet.controller.store.RouteStore;
-import dev.fleetnet.proto.v1.RouteProtocol;
 import dev.fleetnet.proto.v1.RouteStatsRequest;
 import dev.fleetnet.proto.v1.RouteStatsResponse;
 import dev.fleetnet.controller.store.FleetStore;
@@ -25,6 +24,8 @@ import dev.fleetnet.routing.IngressTable;
 import dev.fleetnet.routing.IngressViews;
 import dev.fleetnet.routing.MachineEntry;
 import dev.fleetnet.routing.Resolution;
+import dev.fleetnet.routing.StreamResolution;
+import dev.fleetnet.routing.StreamRoute;
 import io.grpc.stub.StreamObserver;
 import java.util.HashSet;
 
@@ -48,6 +49,52 @@ public final class RouteApi extends RouteServiceGrpc.RouteServiceImplBase {
         this.routes = store.routes();
         this.naming = naming;
         this.counters = counters;
+    }
+
+    /**
+     * The live figures of the route serving (hostname, path) — a TLS passthrough route when one holds the
+     * name — or of the TCP route of a public port, from every connected host that reported it.
+     */
+    @Override
+    public void routeStats(RouteStatsRequest request, StreamObserver<RouteStatsResponse> out) {
+        Calls.unary(out, () -> {
+            IngressTable table = table();
+            StreamRoute stream = null;
+            if (request.getPublicPort() != 0) {
+                stream = streamOf(table.resolveTcp(request.getPublicPort()));
+                if (stream == null) {
+                    throw new FleetException(FleetException.Kind.NOT_FOUND, "no TCP route on public port "
+                            + Integer.toUnsignedString(request.getPublicPort()) + " (expected: a port of route list)");
+                }
+            } else if (request.getHostname().isEmpty()) {
+                throw new IllegalArgumentException("hostname: '' (expected: a hostname, or a public port)");
+            }
+            String host = Hostnames.normalize(request.getHostname());
+            if (stream == null) {
+                stream = streamOf(table.resolvePassthrough(host));
+            }
+            if (stream != null) {
+                // the key the ingress labels the route's traffic with (RouteCounters.route)
+                return RouteStatsResponse.newBuilder().setRoute(routes.get(stream.key(), ""))
+                        .addAllHosts(counters.forRoute(stream.key())).build();
+            }
+            String path = request.getPath().isEmpty() ? "/" : request.getPath();
+            if (!(table.match(host, path) instanceof IngressTable.Match.Explicit e)) {
+                throw new FleetException(FleetException.Kind.NOT_FOUND, "no route serves " + host + path
+                        + " (expected: a hostname and path under an explicit route; see route list)");
+            }
+            Route route = routes.list("").stream().filter(r -> IngressViews.key(r).equals(e.route().key())).findFirst()
+                    .orElseThrow(() -> new FleetException(FleetException.Kind.NOT_FOUND, "route " + e.route().key() + " just went away"));
+            return RouteStatsResponse.newBuilder().setRoute(route).addAllHosts(counters.forRoute(e.route().key())).build();
+        });
+    }
+
+    private static StreamRoute streamOf(StreamResolution resolution) {
+        return switch (resolution) {
+            case StreamResolution.Forward f -> f.route();
+            case StreamResolution.Refuse r -> r.route();
+            case StreamResolution.NoRoute n -> null;
+        };
     }
 
     @Override
@@ -79,71 +126,68 @@ public final class RouteApi extends RouteServiceGrpc.RouteServiceImplBase {
         return entry != null && entry.running() && entry.listensOn(port);
     }
 
-    /** The route table as the ingress would build it from the store, and the routes by key. */
-    private record Served(IngressTable table, java.util.Map<String, Route> byKey) {}
-
-    private Served served() {
+    /** The same table code the ingress serves from, over the stored machines and routes, so answers are what a client would get. */
+    private IngressTable table() {
         java.util.Map<String, MachineEntry> machines = new java.util.HashMap<>();
         for (Machine m : store.machines("", "")) {
             machines.put(m.getName(), new MachineEntry(m.getName(), m.getAddress(), m.getDesiredState() != MachineState.MACHINE_STATE_STOPPED,
                     new HashSet<>(m.getPortsList()), m.getApp(), new HashSet<>(m.getListeningPortsList())));
         }
-        java.util.Map<String, Route> byKey = new java.util.HashMap<>();
         java.util.Map<String, dev.fleetnet.routing.RouteSpec> specs = new java.util.HashMap<>();
+        java.util.Map<String, StreamRoute> streams = new java.util.HashMap<>();
         for (Route r : routes.list("")) {
-            if (r.getHostname().isEmpty()) {
-                continue; // TCP routes have no hostname: found by public port
+            if (IngressViews.isStream(r)) {
+                streams.put(IngressViews.key(r), IngressViews.stream(r));
+            } else {
+                specs.put(IngressViews.key(r), IngressViews.spec(r));
             }
-            specs.put(IngressViews.key(r), IngressViews.spec(r));
-            byKey.put(IngressViews.key(r), r);
         }
-        // the same table code the ingress serves from, so the answer is what a request would get
-        return new Served(IngressTable.of(naming, new dev.fleetnet.routing.IngressState(machines, specs)), byKey);
+        return IngressTable.of(naming, new dev.fleetnet.routing.IngressState(machines, specs, streams));
     }
 
-    /**
-     * The live figures of the route serving (hostname, path), or of the TCP route of a public port, from
-     * every connected host that reported it.
-     */
-    @Override
-    public void routeStats(RouteStatsRequest request, StreamObserver<RouteStatsResponse> out) {
-        Calls.unary(out, () -> {
-            Route route;
-            String key;
-            if (request.getPublicPort() != 0) {
-                route = routes.list("").stream().filter(r -> r.getPublicPort() == request.getPublicPort()).findFirst()
-                        .orElseThrow(() -> new FleetException(FleetException.Kind.NOT_FOUND,
-                                "no TCP route on public port " + request.getPublicPort()));
-                key = "tcp/" + request.getPublicPort();
-            } else {
-                if (request.getHostname().isEmpty()) {
-                    throw new IllegalArgumentException("hostname: '' (expected: a hostname, or a public port)");
-                }
-                String host = Hostnames.normalize(request.getHostname());
-                String path = request.getPath().isEmpty() ? "/" : request.getPath();
-                Served served = served();
-                if (!(served.table().match(host, path) instanceof IngressTable.Match.Explicit e)) {
-                    throw new FleetException(FleetException.Kind.NOT_FOUND, "no route serves " + host + path
-                            + " (expected: a hostname and path under an explicit route; see route list)");
-                }
-                route = served.byKey().get(e.route().key());
-                // the key the ingress labels the route's traffic with (RouteCounters.route)
-                key = route.getProtocol() == RouteProtocol.ROUTE_PROTOCOL_TLS_PASSTHROUGH
-                        ? "tls/" + Hostnames.normalize(route.getHostname()) : e.route().key();
-            }
-            return RouteStatsResponse.newBuilder().setRoute(route).addAllHosts(counters.forRoute(key)).build();
-        });
+    private WhoOwnsResponse whoOwnsPublicPort(int publicPort) {
+        if (publicPort < 1 || publicPort > 65535) {
+            throw new IllegalArgumentException("public port: " + Integer.toUnsignedString(publicPort)
+                    + " (expected: 1..65535, or a hostname)");
+        }
+        return streamAnswer(table(), table().resolveTcp(publicPort));
+    }
+
+    /** The answer for a stream route: its owner, and whether a machine it would relay to listens on its port. */
+    private WhoOwnsResponse streamAnswer(IngressTable table, StreamResolution resolution) {
+        StreamRoute stream = switch (resolution) {
+            case StreamResolution.Forward f -> f.route();
+            case StreamResolution.Refuse r -> r.route();
+            case StreamResolution.NoRoute n -> null;
+        };
+        if (stream == null) {
+            return WhoOwnsResponse.newBuilder().setKind("none").build();
+        }
+        Route route = routes.get(stream.key(), "");
+        boolean ready = resolution instanceof StreamResolution.Forward f
+                && f.candidates().stream().anyMatch(m -> m.listensOn(stream.port()));
+        return WhoOwnsResponse.newBuilder().setKind("explicit").setOwner(route.getOwner()).setRoute(route)
+                .setPort(route.getPort()).setPortListening(ready).build();
     }
 
     @Override
     public void whoOwns(WhoOwnsRequest request, StreamObserver<WhoOwnsResponse> out) {
         Calls.unary(out, () -> {
+            if (request.getPublicPort() != 0 || request.getHostname().isEmpty()) {
+                return whoOwnsPublicPort(request.getPublicPort());
+            }
             String host = Hostnames.normalize(request.getHostname());
             String path = request.getPath().isEmpty() ? "/" : request.getPath();
-            Served served = served();
-            IngressTable table = served.table();
-            java.util.Map<String, Route> byKey = served.byKey();
+            IngressTable table = table();
             WhoOwnsResponse.Builder answer = WhoOwnsResponse.newBuilder();
+            StreamResolution passthrough = table.resolvePassthrough(host);
+            if (!(passthrough instanceof StreamResolution.NoRoute)) { // TLS for this name goes to the machine, not to termination
+                return streamAnswer(table, passthrough);
+            }
+            java.util.Map<String, Route> byKey = new java.util.HashMap<>();
+            for (Route r : routes.list("")) {
+                byKey.put(IngressViews.key(r), r);
+            }
             switch (table.match(host, path)) {
                 case IngressTable.Match.Explicit e -> {
                     Route route = byKey.get(e.route().key());

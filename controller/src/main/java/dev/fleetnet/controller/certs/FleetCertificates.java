@@ -7,6 +7,7 @@ import dev.fleetnet.proto.v1.Certificate;
 import dev.fleetnet.proto.v1.CertificateInfo;
 import dev.fleetnet.proto.v1.CertificateSource;
 import dev.fleetnet.proto.v1.Route;
+import dev.fleetnet.routing.IngressViews;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +39,7 @@ public final class FleetCertificates implements AutoCloseable {
     /** What triggers a reconcile: route hostnames and certificate fingerprints, never keys. */
     private record Inputs(Set<String> hostnames, Map<String, String> certificates) {
         static Inputs of(Fleet fleet) {
-            return new Inputs(fleet.routes().values().stream().map(Route::getHostname).collect(Collectors.toSet()),
+            return new Inputs(fleet.routes().values().stream().filter(r -> !IngressViews.isStream(r)).map(Route::getHostname).collect(Collectors.toSet()),
                     fleet.certificates().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
                             e -> e.getValue().getInfo().getSha256Fingerprint())));
         }
@@ -100,7 +101,7 @@ public final class FleetCertificates implements AutoCloseable {
 
     private FleetCertificatePlan reconcile() {
         Instant now = config.clock().instant();
-        List<String> hostnames = routes.list("").stream().map(Route::getHostname).distinct().toList();
+        List<String> hostnames = routes.list("").stream().filter(r -> !IngressViews.isStream(r)).map(Route::getHostname).distinct().toList();
         List<CertificateStore.Stored> stored = certificates.all();
         List<CertificateInfo> infos = stored.stream().map(s -> s.certificate().getInfo()).toList();
         FleetCertificatePlan plan = FleetCertificatePlan.compute(config.suffix(), hostnames, infos, caIssuer, now);

@@ -6,8 +6,10 @@ import dev.fleetnet.core.Names;
 import dev.fleetnet.core.Ports;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.Route;
+import dev.fleetnet.proto.v1.RouteProtocol;
 import dev.fleetnet.routing.Hostnames;
 import dev.fleetnet.routing.IngressViews;
+import dev.fleetnet.routing.StreamRoute;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
@@ -24,12 +26,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Explicit ingress routes in etcd, keyed by hostname + path prefix. Every route names its
+ * Explicit ingress routes in etcd, keyed by hostname + path prefix (HTTP), {@code tls/{hostname}}
+ * (TLS passthrough) or {@code tcp/{public port}} (TCP, so the key is the port's uniqueness index). Every route names its
  * owner machine; another machine's hostname+path is refused, and a route is only written
  * while its owner exists and its target exposes its port (checked in the same transaction).
  */
 public final class RouteStore {
     private static final int MAX_ATTEMPTS = 50;
+    private static final java.util.regex.Pattern TCP_KEY = java.util.regex.Pattern.compile("tcp/[0-9]{1,5}");
     private final KV kv;
     private final Keys keys;
 
@@ -56,11 +60,13 @@ public final class RouteStore {
             if (existing != null) {
                 Route current = Etcd.parse(Route.parser(), existing);
                 if (!current.getOwner().equals(route.getOwner())) {
-                    throw new FleetException(FleetException.Kind.ALREADY_EXISTS, "route " + key + " is owned by machine '"
+                    String what = route.getProtocol() == RouteProtocol.ROUTE_PROTOCOL_TCP
+                            ? "public port " + route.getPublicPort() + " is taken: route " : "route ";
+                    throw new FleetException(FleetException.Kind.ALREADY_EXISTS, what + key + " is owned by machine '"
                             + current.getOwner() + "' (expected: delete it first, or change it as its owner)");
                 }
             }
-            List<Cmp> unchanged = new ArrayList<>();
+            List<Cmp> unchanged = new ArrayList<>(requireNameFree(route));
             unchanged.add(existing == null
                     ? new Cmp(bytes(keys.route(key)), Cmp.Op.EQUAL, CmpTarget.version(0))
                     : new Cmp(bytes(keys.route(key)), Cmp.Op.EQUAL, CmpTarget.modRevision(existing.getModRevision())));
@@ -78,6 +84,38 @@ public final class RouteStore {
             }
         }
         throw new FleetException(FleetException.Kind.CONFLICT, "route " + key + " kept changing; try again");
+    }
+
+    /**
+     * A TLS passthrough route takes its hostname away from TLS termination on 443, so a hostname
+     * has either HTTP routes or a passthrough route, never both. Returns the compare that keeps an
+     * HTTP route's answer true until it commits (the passthrough key stays absent); a passthrough
+     * route's check of the HTTP routes is a read (etcd compares single keys, not a prefix).
+     */
+    private List<Cmp> requireNameFree(Route route) {
+        String hostname = route.getHostname();
+        if (route.getProtocol() == RouteProtocol.ROUTE_PROTOCOL_TLS_PASSTHROUGH) {
+            List<String> http = list("").stream().filter(r -> !IngressViews.isStream(r) && r.getHostname().equals(hostname))
+                    .map(IngressViews::key).toList();
+            if (!http.isEmpty()) {
+                throw new FleetException(FleetException.Kind.FAILED_PRECONDITION, "hostname: " + hostname + " has http route(s) "
+                        + String.join(", ", http) + " (expected: delete them first; a tls-passthrough route takes the name away"
+                        + " from TLS termination on 443)");
+            }
+            return List.of();
+        }
+        if (route.getProtocol() == RouteProtocol.ROUTE_PROTOCOL_HTTP) {
+            String passthrough = StreamRoute.key(StreamRoute.Protocol.TLS_PASSTHROUGH, hostname, 0);
+            KeyValue taken = Etcd.get(kv, keys.route(passthrough));
+            if (taken != null) {
+                throw new FleetException(FleetException.Kind.FAILED_PRECONDITION, "hostname: " + hostname
+                        + " has the tls-passthrough route " + passthrough + " owned by machine '"
+                        + Etcd.parse(Route.parser(), taken).getOwner() + "' (expected: delete it first; TLS for this name is"
+                        + " relayed to that machine, not terminated)");
+            }
+            return List.of(new Cmp(bytes(keys.route(passthrough)), Cmp.Op.EQUAL, CmpTarget.version(0)));
+        }
+        return List.of(); // tcp: the route key tcp/{port} is the public port's index
     }
 
     /** The machines, by name, whose exposed port the route relies on; refuses a port none of them exposes. */
@@ -140,13 +178,34 @@ public final class RouteStore {
         return unchanged;
     }
 
+    /**
+     * The route of {@code hostname} and {@code pathPrefix}; {@code hostname} may also be a stream
+     * route's key ({@code tcp/7000}, {@code tls/secure.example.com}), and a hostname with no HTTP
+     * route at "/" finds its tls-passthrough route.
+     */
     public Route get(String hostname, String pathPrefix) {
-        String key = Hostnames.normalize(hostname) + (pathPrefix.isEmpty() ? "/" : pathPrefix);
+        String key;
+        if (TCP_KEY.matcher(hostname).matches()) {
+            key = hostname;
+        } else if (hostname.startsWith("tls/")) {
+            key = StreamRoute.key(StreamRoute.Protocol.TLS_PASSTHROUGH, Hostnames.normalize(hostname.substring(4)), 0);
+        } else {
+            key = Hostnames.normalize(hostname) + (pathPrefix.isEmpty() ? "/" : pathPrefix);
+        }
         KeyValue kv = Etcd.get(this.kv, keys.route(key));
+        if (kv == null && (pathPrefix.isEmpty() || pathPrefix.equals("/")) && !key.startsWith("tcp/") && !key.startsWith("tls/")) {
+            kv = Etcd.get(this.kv, keys.route(StreamRoute.key(StreamRoute.Protocol.TLS_PASSTHROUGH, Hostnames.normalize(hostname), 0)));
+        }
         if (kv == null) {
             throw new FleetException(FleetException.Kind.NOT_FOUND, "route " + key + " not found");
         }
         return Etcd.parse(Route.parser(), kv);
+    }
+
+    /** The TCP route of {@code publicPort}, or null. */
+    public Route tcpRoute(int publicPort) {
+        KeyValue kv = Etcd.get(this.kv, keys.route(StreamRoute.key(StreamRoute.Protocol.TCP, "", publicPort)));
+        return kv == null ? null : Etcd.parse(Route.parser(), kv);
     }
 
     public List<Route> list(String owner) {
@@ -167,9 +226,11 @@ public final class RouteStore {
     }
 
     static Route validate(Route request) {
-        Route.Builder route = request.toBuilder().setHostname(Hostnames.normalize(request.getHostname()))
-                .setPathPrefix(IngressViews.pathPrefix(request));
-        if (!route.getPathPrefix().startsWith("/")) {
+        Route.Builder route = RouteProtocols.check(request);
+        if (route.getProtocol() == RouteProtocol.ROUTE_PROTOCOL_HTTP) {
+            route.setPathPrefix(IngressViews.pathPrefix(request));
+        }
+        if (route.getProtocol() == RouteProtocol.ROUTE_PROTOCOL_HTTP && !route.getPathPrefix().startsWith("/")) {
             throw new IllegalArgumentException("path prefix: '" + route.getPathPrefix() + "' (expected: starting with '/')");
         }
         switch (request.getTargetCase()) {
