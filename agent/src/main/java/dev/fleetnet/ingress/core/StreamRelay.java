@@ -171,4 +171,15 @@ public final class StreamRelay {
             return msg instanceof ByteBuf b ? b.readableBytes() : msg instanceof ByteBufHolder h ? h.content().readableBytes() : 0;
         }
     }
+
+    /**
+     * Reports a connection the ingress accepted for {@code route} and refused before connecting
+     * anywhere (its machine is not running): counted, one access-log line with no machine.
+     */
+    public static void refused(IngressObserver observer, Channel client, String serverName, StreamRoute route, String reason) {
+        observer.connectionOpened(label(route));
+        observer.upstreamConnectFailed(label(route));
+        observer.connectionClosed(new IngressObserver.ConnectionRecord(System.currentTimeMillis(),
+                String.valueOf(client.remoteAddress()), serverName, label(route), "", 0, 0, 0, 0, "refused: " + reason));
+    }
 }

@@ -56,7 +56,7 @@ public final class PassthroughHandler extends AbstractSniHandler<StreamResolutio
             case StreamResolution.Refuse r -> {
                 log.debug("tls passthrough: server name '{}' from {}: {}, closing with internal_error", hostname,
                         ctx.channel().remoteAddress(), r.reason());
-                observer.upstreamConnectFailed(StreamRelay.label(r.route()));
+                StreamRelay.refused(observer, ctx.channel(), hostname, r.route(), r.reason());
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(INTERNAL_ERROR_ALERT)).addListener(ChannelFutureListener.CLOSE);
             }
             case StreamResolution.Forward f -> {

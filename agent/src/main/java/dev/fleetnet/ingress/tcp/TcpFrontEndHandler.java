@@ -37,7 +37,7 @@ final class TcpFrontEndHandler extends ChannelInboundHandlerAdapter {
             }
             case StreamResolution.Refuse r -> {
                 log.debug("tcp: port {} from {}: {}, resetting", port, ctx.channel().remoteAddress(), r.reason());
-                observer.upstreamConnectFailed(StreamRelay.label(r.route()));
+                StreamRelay.refused(observer, ctx.channel(), "", r.route(), r.reason());
                 StreamRelay.reset(ctx.channel());
             }
             case StreamResolution.NoRoute n -> {
