@@ -1,5 +1,6 @@
 package dev.fleetnet.controller.control;
 
+import dev.fleetnet.controller.ssh.FleetSshCa;
 import dev.fleetnet.controller.store.FleetStore;
 import dev.fleetnet.controller.view.FleetWatcher;
 import dev.fleetnet.proto.v1.AgentControlGrpc;
@@ -15,11 +16,17 @@ public final class AgentControlService extends AgentControlGrpc.AgentControlImpl
 
     /** What every session shares. */
     record SessionContext(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
-            ExecutorService blocking) {}
+            ExecutorService blocking, FleetSshCa sshCa) {}
 
+    /** Without an SSH CA: agents get no host certificates. */
     public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
             ExecutorService blocking) {
-        this.context = new SessionContext(store, watcher, leases, joinToken.clone(), controllerId, blocking);
+        this(store, watcher, leases, joinToken, controllerId, blocking, null);
+    }
+
+    public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
+            ExecutorService blocking, FleetSshCa sshCa) {
+        this.context = new SessionContext(store, watcher, leases, joinToken.clone(), controllerId, blocking, sshCa);
     }
 
     @Override
