@@ -6,10 +6,11 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Everything an agent runs with, read from flags by {@link AgentMain} only; no ingress when {@code ingressListen} is null (no TLS ingress when {@code ingressTlsListen} is), no DNS when {@code dns} is. */
+/** Everything an agent runs with, read from flags by {@link AgentMain} only; no ingress when {@code ingressListen} is null (no TLS ingress when {@code ingressTlsListen} is), no DNS when {@code dns} is, no SSH ingress when {@code sshListen} is. */
 public record AgentConfig(String hostName, String controller, byte[] joinToken, String endpoint, int listenPort,
         String meshInterface, String netnsPrefix, Path stateDir, Duration resyncInterval, Path wireguardSocketDir,
-        InetSocketAddress ingressListen, InetSocketAddress ingressTlsListen, IngressConfig ingress, Duration portScanInterval, DnsConfig dns) {
+        InetSocketAddress ingressListen, InetSocketAddress ingressTlsListen, IngressConfig ingress, Duration portScanInterval, DnsConfig dns,
+        InetSocketAddress sshListen) {
     public AgentConfig {
         joinToken = joinToken.clone();
         if (meshInterface.length() > 15) {

@@ -69,6 +69,8 @@ public final class AgentMain implements Callable<Integer> {
     String upstreamAcquireTimeout;
     @Option(names = "--ingress-websocket-idle-timeout", defaultValue = "10m", description = "An open WebSocket tunnel with no traffic is closed (default: ${DEFAULT-VALUE}).")
     String webSocketIdleTimeout;
+    @Option(names = "--ssh-listen", defaultValue = "[::]:22", description = "SSH ingress address (`ssh MACHINE@HOST`); 'none' to disable (default: ${DEFAULT-VALUE}).")
+    String sshListen;
     @Option(names = "--resync-interval", defaultValue = "30s", description = "Full re-check of the data plane (default: ${DEFAULT-VALUE}).")
     String resyncInterval;
 
@@ -116,7 +118,8 @@ public final class AgentMain implements Callable<Integer> {
                         .webSocketIdleTimeout(parseDuration(webSocketIdleTimeout)).build(),
                 parseDuration(portScanInterval),
                 dnsListen.equals("none") ? null : new DnsConfig(dnsAddress(dnsListen),
-                        dnsUpstreams.stream().map(u -> Endpoints.literal("--dns-upstream", u)).toList(), parseDuration(dnsTtl)));
+                        dnsUpstreams.stream().map(u -> Endpoints.literal("--dns-upstream", u)).toList(), parseDuration(dnsTtl)),
+                sshListen.equals("none") ? null : Endpoints.literal("--ssh-listen", sshListen));
         Agent agent = new Agent(config);
         agent.start();
         CountDownLatch stopped = new CountDownLatch(1);
