@@ -1,8 +1,5 @@
 package dev.fleetnet.ingress.ssh;
 
-import com.pty4j.PtyProcess;
-import com.pty4j.PtyProcessBuilder;
-import com.pty4j.WinSize;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A shell or command inside a machine: with a real PTY (pty4j; window size and its changes,
+ * A shell or command inside a machine: with a real PTY ({@link Pty}; window size and its changes,
  * signals) when the client asked for one, else with plain pipes (stdin EOF reaches the process,
  * stderr stays apart). Exit status goes back to the client. Threading: one virtual thread per
  * stream direction; {@link #stop} may be called from any thread.
@@ -38,6 +35,8 @@ final class MachineProcess implements Command {
     private OutputStream err;
     private ExitCallback exit;
     private volatile Process process;
+    /** Null without a PTY. */
+    private volatile Pty pty;
     private final AtomicBoolean exited = new AtomicBoolean();
     private volatile String stopMessage;
 
@@ -62,17 +61,22 @@ final class MachineProcess implements Command {
         vars.put("LOGNAME", machine);
         vars.put("FLEETNET_MACHINE", machine);
         String term = env.getEnv().get(Environment.ENV_TERM);
-        boolean pty = !env.getPtyModes().isEmpty() || term != null;
+        boolean wantsPty = !env.getPtyModes().isEmpty() || term != null;
         List<String> argv = new ArrayList<>(config.entry().wrap(machine,
                 command == null ? List.of("/bin/bash", "-il") : List.of("/bin/sh", "-c", command)));
-        if (pty) {
+        if (wantsPty) {
             vars.put("TERM", term == null ? "xterm" : term);
-            PtyProcess p = new PtyProcessBuilder(argv.toArray(String[]::new)).setEnvironment(vars).setDirectory("/root")
-                    .setInitialColumns(number(env, Environment.ENV_COLUMNS, 80)).setInitialRows(number(env, Environment.ENV_LINES, 24))
-                    .setConsole(false).setRedirectErrorStream(true).start();
-            process = p;
-            env.addSignalListener((ch, signal) -> p.setWinSize(new WinSize(number(env, Environment.ENV_COLUMNS, 80),
-                    number(env, Environment.ENV_LINES, 24))), Signal.WINCH);
+            Pty p;
+            try {
+                p = Pty.start(argv, vars, number(env, Environment.ENV_COLUMNS, 80), number(env, Environment.ENV_LINES, 24));
+            } catch (IOException | RuntimeException | LinkageError e) {
+                log.error("cannot start a PTY for machine {}: {}", machine, e.toString());
+                throw new IOException("cannot start a PTY for machine " + machine + ": " + e, e);
+            }
+            this.pty = p;
+            process = p.process();
+            env.addSignalListener((ch, signal) -> p.resize(number(env, Environment.ENV_COLUMNS, 80),
+                    number(env, Environment.ENV_LINES, 24)), Signal.WINCH);
         } else {
             ProcessBuilder builder = new ProcessBuilder(argv).directory(new java.io.File("/"));
             builder.environment().clear();
@@ -83,11 +87,16 @@ final class MachineProcess implements Command {
                 Signal.USR2);
         sessions.started(channel.getServerSession(), this);
         Process p = process;
-        Thread output = Thread.ofVirtual().name("ssh-out-" + machine).start(() -> pump(p.getInputStream(), out));
-        Thread errors = pty ? null : Thread.ofVirtual().name("ssh-err-" + machine).start(() -> pump(p.getErrorStream(), err));
-        Thread.ofVirtual().name("ssh-in-" + machine).start(() -> {
-            pump(in, p.getOutputStream());
-            if (!pty) {
+        Pty terminal = this.pty;
+        // PTY reads and writes are native calls: platform threads, not virtual ones
+        Thread output = terminal != null ? Thread.ofPlatform().daemon().name("ssh-pty-" + machine).start(() -> pump(terminal.output(), out))
+                : Thread.ofVirtual().name("ssh-out-" + machine).start(() -> pump(p.getInputStream(), out));
+        Thread errors = terminal != null ? null : Thread.ofVirtual().name("ssh-err-" + machine).start(() -> pump(p.getErrorStream(), err));
+        Thread.ofPlatform().daemon().name("ssh-in-" + machine).start(() -> {
+            if (terminal != null) {
+                pump(in, terminal.input());
+            } else {
+                pump(in, p.getOutputStream());
                 close(p.getOutputStream()); // EOF from the client is EOF for the command (cat, scp -t)
             }
         });
@@ -97,6 +106,9 @@ final class MachineProcess implements Command {
                 output.join(5_000);
                 if (errors != null) {
                     errors.join(5_000);
+                }
+                if (terminal != null) {
+                    terminal.close();
                 }
                 finish(status, null);
             } catch (InterruptedException e) {
@@ -129,13 +141,13 @@ final class MachineProcess implements Command {
     private void finish(int status, String message) {
         if (exited.compareAndSet(false, true)) {
             int reported = stopMessage != null ? 255 : status;
-            sessions.exited(this, reported);
             try {
                 out.flush();
             } catch (IOException e) {
                 // closing anyway
             }
             exit.onExit(reported, message == null ? "" : message);
+            sessions.exited(this, reported, stopMessage != null); // after the exit status is queued
         }
     }
 

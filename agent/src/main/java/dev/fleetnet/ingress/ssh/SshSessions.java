@@ -41,11 +41,15 @@ final class SshSessions implements SessionListener {
         processes.put(process, session);
     }
 
-    void exited(MachineProcess process, int status) {
+    /** Records the exit status; a process ended because its machine stopped takes its session with it. */
+    void exited(MachineProcess process, int status, boolean machineStopped) {
         ServerSession session = processes.remove(process);
         Admitted admitted = session == null ? null : open.get(session);
         if (admitted != null) {
             admitted.exits().add(status);
+        }
+        if (session != null && machineStopped) {
+            session.close(false); // graceful: the message and exit status queued before are sent first
         }
     }
 
@@ -78,13 +82,17 @@ final class SshSessions implements SessionListener {
     /** Closes the sessions (and forwards) of every machine not in {@code openable}, telling their users why. */
     int closeAllBut(Set<String> openable) {
         int closed = 0;
+        Set<ServerSession> stopped = new java.util.HashSet<>();
         for (Map.Entry<MachineProcess, ServerSession> e : List.copyOf(processes.entrySet())) {
             if (!openable.contains(e.getKey().machine())) {
+                stopped.add(e.getValue());
                 e.getKey().stop("fleetnet: machine '" + e.getKey().machine() + "' stopped; closing the session");
             }
         }
         for (Map.Entry<ServerSession, Admitted> e : List.copyOf(open.entrySet())) {
-            if (!openable.contains(e.getValue().machine())) {
+            if (stopped.contains(e.getKey())) {
+                closed++;
+            } else if (!openable.contains(e.getValue().machine())) { // forwards only, or nothing started yet
                 log.info("ssh session {}: machine {} stopped; closing it", id(e.getKey()), e.getValue().machine());
                 e.getKey().close(false); // graceful: exit statuses and the message above are flushed first
                 closed++;
