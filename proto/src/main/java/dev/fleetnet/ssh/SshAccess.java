@@ -6,7 +6,9 @@ import dev.fleetnet.proto.v1.SshTrust;
 import dev.fleetnet.proto.v1.SshUserKey;
 import java.security.PublicKey;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -25,8 +27,8 @@ public final class SshAccess {
 
     private final SshTrust trust;
     private final PublicKey ca;
-    /** By fingerprint of the key. */
-    private final Map<String, SshUserKey> keys = new HashMap<>();
+    /** By fingerprint: one public key may be added under several names, each with its own scope. */
+    private final Map<String, List<SshUserKey>> keys = new HashMap<>();
 
     /** A decision: {@code who} names the key or certificate for logs; {@code message} is for the user when refused. */
     public record Decision(boolean allowed, String who, String message) {
@@ -52,7 +54,7 @@ public final class SshAccess {
         this.ca = parsedCa;
         for (SshUserKey key : trust.getKeysList()) {
             try {
-                keys.put(SshKeys.fingerprint(SshKeys.parsePublicKey(key.getPublicKey())), key);
+                keys.computeIfAbsent(SshKeys.fingerprint(SshKeys.parsePublicKey(key.getPublicKey())), f -> new ArrayList<>()).add(key);
             } catch (IllegalArgumentException e) {
                 log.error("SSH key '{}' in the view does not parse; ignored: {}", key.getName(), e.getMessage());
             }
@@ -73,21 +75,24 @@ public final class SshAccess {
             return decideCertificate(user, certificate, machines, now);
         }
         String fingerprint = SshKeys.fingerprint(key);
-        SshUserKey known = keys.get(fingerprint);
+        List<SshUserKey> known = keys.get(fingerprint);
         if (known == null) {
             return Decision.refuse("unknown key " + fingerprint, "");
         }
-        String who = "key '" + known.getName() + "' (" + fingerprint + ")";
+        SshUserKey first = known.get(0);
         FleetMachine machine = machines.apply(user);
-        Decision state = machineState(who, user, machine);
+        Decision state = machineState("key '" + first.getName() + "' (" + fingerprint + ")", user, machine);
         if (state != null) {
             return state;
         }
-        if (!inScope(known, machine)) {
-            return Decision.refuse(who, "fleetnet: key '" + known.getName() + "' is scoped to " + describe(known)
-                    + ", which does not include machine '" + user + "'");
+        for (SshUserKey key : known) {
+            if (inScope(key, machine)) {
+                return Decision.allow("key '" + key.getName() + "' (" + fingerprint + ")");
+            }
         }
-        return Decision.allow(who);
+        return Decision.refuse("key '" + first.getName() + "' (" + fingerprint + ")", "fleetnet: key '" + first.getName()
+                + "' is scoped to " + String.join(", ", known.stream().map(SshAccess::describe).toList())
+                + ", which does not include machine '" + user + "'");
     }
 
     private Decision decideCertificate(String user, OpenSshCertificate certificate, Function<String, FleetMachine> machines, Instant now) {

@@ -55,6 +55,15 @@ class SshAccessTest {
     }
 
     @Test
+    void oneKeyUnderTwoNamesOpensBothScopes() {
+        SshAccess access = new SshAccess(access(SshKeyScope.SSH_KEY_SCOPE_MACHINE, "web").trust().toBuilder()
+                .addKeys(SshUserKey.newBuilder().setName("alice-db").setPublicKey(SshKeys.line(ALICE.getPublic()))
+                        .setScope(SshKeyScope.SSH_KEY_SCOPE_MACHINE).setTarget("db")).build());
+        assertThat(access.decide("web", ALICE.getPublic(), MACHINES::get, NOW).who()).contains("'alice'");
+        assertThat(access.decide("db", ALICE.getPublic(), MACHINES::get, NOW).who()).contains("'alice-db'");
+    }
+
+    @Test
     void unknownKeysLearnNothing() {
         SshAccess.Decision d = access(SshKeyScope.SSH_KEY_SCOPE_MACHINE, "web")
                 .decide("nope", SshKeys.generateEd25519().getPublic(), MACHINES::get, NOW);
