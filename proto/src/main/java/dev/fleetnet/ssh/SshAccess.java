@@ -85,9 +85,9 @@ public final class SshAccess {
         if (state != null) {
             return state;
         }
-        for (SshUserKey key : known) {
-            if (inScope(key, machine)) {
-                return Decision.allow("key '" + key.getName() + "' (" + fingerprint + ")");
+        for (SshUserKey entry : known) {
+            if (inScope(entry, machine)) {
+                return Decision.allow("key '" + entry.getName() + "' (" + fingerprint + ")");
             }
         }
         return Decision.refuse("key '" + first.getName() + "' (" + fingerprint + ")", "fleetnet: key '" + first.getName()
