@@ -141,8 +141,13 @@ public final class Agent implements AutoCloseable {
             }
         }
         if (config.sshListen() != null) {
-            ssh = SshIngress.start(new SshIngressConfig(config.sshListen(), config.stateDir().resolve("ssh_host_ed25519_key"),
-                    SshIngressConfig.NamespaceEntry.nsenter(config.netnsPrefix())));
+            try {
+                ssh = SshIngress.start(new SshIngressConfig(config.sshListen(), config.stateDir().resolve("ssh_host_ed25519_key"),
+                        SshIngressConfig.NamespaceEntry.nsenter(config.netnsPrefix())));
+            } catch (java.io.IOException e) {
+                throw new java.io.IOException("--ssh-listen: '" + config.sshListen() + "' cannot be served (" + e.getMessage()
+                        + ") (expected: a free address and port, or none)", e);
+            }
         }
         Optional<HostView> saved = state.lastView();
         if (saved.isPresent()) {
