@@ -186,6 +186,14 @@ public final class Agent implements AutoCloseable {
         portDiscovery = new PortDiscovery(new MachinePortScanner(new ConnectProbe(Duration.ofMillis(500))), this::scanTargets,
                 found -> reconcileThread.execute(() -> onListening(found)));
         portDiscovery.start(config.portScanInterval());
+        if (ssh != null) {
+            // Hello brings a certificate on every (re)connect; an agent connected for weeks asks before it expires
+            reconcileThread.scheduleWithFixedDelay(() -> {
+                if (ssh.certificateDue(java.time.Instant.now())) {
+                    control.renewSshHostCertificate(ssh.hostPublicKey());
+                }
+            }, 1, 1, TimeUnit.HOURS);
+        }
         long every = config.resyncInterval().toMillis();
         reconcileThread.scheduleWithFixedDelay(() -> {
             if (current.getRevision() > 0 || !current.getHostName().isEmpty()) {

@@ -137,6 +137,11 @@ public final class ControlClient implements AutoCloseable {
         send(AgentMessage.newBuilder().setStatus(report).build());
     }
 
+    /** Asks for a fresh SSH host certificate for {@code publicKeyLine} (this host's own). */
+    public void renewSshHostCertificate(String publicKeyLine) {
+        send(AgentMessage.newBuilder().setRenewSshHostCertificate(publicKeyLine).build());
+    }
+
     private synchronized void send(AgentMessage message) {
         if (stream != null) {
             stream.onNext(message);

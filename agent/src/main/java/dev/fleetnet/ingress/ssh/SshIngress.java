@@ -44,15 +44,19 @@ public final class SshIngress implements AutoCloseable {
         return t;
     });
 
-    private SshIngress(SshServer server, KeyPair hostKey) {
+    private final java.nio.file.Path certificateFile;
+
+    private SshIngress(SshServer server, KeyPair hostKey, java.nio.file.Path certificateFile) {
         this.server = server;
         this.hostKey = hostKey;
+        this.certificateFile = certificateFile;
     }
 
     public static SshIngress start(SshIngressConfig config) throws IOException {
         KeyPair hostKey = loadOrCreateHostKey(config.hostKeyFile());
         SshServer server = SshServer.setUpDefaultServer();
-        SshIngress ingress = new SshIngress(server, hostKey);
+        SshIngress ingress = new SshIngress(server, hostKey, config.hostKeyFile().resolveSibling(config.hostKeyFile().getFileName() + "-cert.pub"));
+        ingress.restoreCertificate();
         server.setHost(config.listen().getHostString());
         server.setPort(config.listen().getPort());
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
@@ -125,6 +129,30 @@ public final class SshIngress implements AutoCloseable {
         return SshKeys.line(hostKey.getPublic());
     }
 
+    /** The certificate the last controller signed, kept next to the key: a restarted agent presents it before it reconnects. */
+    private void restoreCertificate() {
+        try {
+            if (Files.exists(certificateFile)) {
+                OpenSshCertificate c = SshKeys.parseCertificate(Files.readString(certificateFile));
+                if (org.apache.sshd.common.config.keys.KeyUtils.compareKeys(c.getCertPubKey(), hostKey.getPublic())) {
+                    certificate.set(c);
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            log.warn("saved SSH host certificate {} not used: {}", certificateFile, e.getMessage());
+        }
+    }
+
+    /** True when there is no certificate or less than a third of its life is left: time to ask the controller for a new one. */
+    public boolean certificateDue(java.time.Instant now) {
+        OpenSshCertificate c = certificate.get();
+        if (c == null) {
+            return true;
+        }
+        long life = c.getValidBefore() - c.getValidAfter();
+        return now.getEpochSecond() > c.getValidBefore() - life / 3;
+    }
+
     /** Presents {@code signed} from now on, if it certifies this host's key. */
     public void hostCertificate(SshHostCertificate signed) {
         try {
@@ -134,6 +162,13 @@ public final class SshIngress implements AutoCloseable {
                 return;
             }
             certificate.set(c);
+            try {
+                java.nio.file.Path tmp = certificateFile.resolveSibling(certificateFile.getFileName() + ".tmp");
+                Files.writeString(tmp, signed.getCertificate() + "\n");
+                Files.move(tmp, certificateFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                log.warn("cannot keep the SSH host certificate in {}: {}", certificateFile, e.toString());
+            }
             log.info("SSH host certificate for {} valid until {}", signed.getPrincipalsList(),
                     java.time.Instant.ofEpochSecond(c.getValidBefore()));
         } catch (IllegalArgumentException e) {

@@ -172,9 +172,20 @@ class SshIngressTest {
         PublicKey hostKey = SshKeys.parsePublicKey(ingress.hostPublicKey());
         OpenSshCertificate cert = OpenSshCertificateBuilder.hostCertificate().publicKey(hostKey).id("host:h1").principals(List.of("h1", "127.0.0.1"))
                 .validAfter(Instant.now().minusSeconds(60)).validBefore(Instant.now().plusSeconds(600)).sign(CA, "ssh-ed25519");
+        assertThat(ingress.certificateDue(Instant.now())).isTrue();
         ingress.hostCertificate(SshHostCertificate.newBuilder().setCertificate(SshKeys.line(cert)).addPrincipals("h1").build());
+        assertThat(ingress.certificateDue(Instant.now())).isFalse();
+        assertThat(ingress.certificateDue(Instant.now().plusSeconds(500))).isTrue();
         try (ClientSession session = login("web", ALICE)) {
             assertThat(serverKey.get()).isInstanceOf(OpenSshCertificate.class);
+            assertThat(((OpenSshCertificate) serverKey.get()).getId()).isEqualTo("host:h1");
+        }
+        ingress.close(); // a restart presents the kept certificate before any controller answers
+        ingress = SshIngress.start(new SshIngressConfig(new InetSocketAddress("127.0.0.1", 0), dir.resolve("host_key"),
+                SshIngressConfig.NamespaceEntry.none()));
+        ingress.update(view(true, true));
+        serverKey.set(null);
+        try (ClientSession session = login("web", ALICE)) {
             assertThat(((OpenSshCertificate) serverKey.get()).getId()).isEqualTo("host:h1");
         }
     }

@@ -94,6 +94,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
             switch (message.getKindCase()) {
                 case ACK -> ack(message.getAck().getRevision());
                 case STATUS -> report(message.getStatus().getMachinesList());
+                case RENEW_SSH_HOST_CERTIFICATE -> sendHostCertificate(host, message.getRenewSshHostCertificate());
                 default -> log.warn("host {}: ignoring unexpected {} on an established stream", host.getName(), message.getKindCase());
             }
         } catch (FleetException e) {

@@ -151,6 +151,9 @@ class AgentControlIT {
         assertThat(KeyUtils.compareKeys(certificate.getCertPubKey(), hostKey.getPublic())).isTrue();
         assertThat(KeyUtils.compareKeys(certificate.getCaPubKey(), sshCa.publicKey())).isTrue();
         assertThat(agent.next().hasFullView()).isTrue();
+        agent.out.onNext(AgentMessage.newBuilder().setRenewSshHostCertificate(SshKeys.line(hostKey.getPublic())).build());
+        assertThat(SshKeys.parseCertificate(agent.next().getSshHostCertificate().getCertificate()).getPrincipals())
+                .as("a renewal is for the same host only").containsExactly("h1", "fd01::1", "fdaa::1:0:0:1");
     }
 
     @Test
