@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class SshAccess {
     private static final Logger log = LoggerFactory.getLogger(SshAccess.class);
     public static final SshAccess NONE = new SshAccess(SshTrust.getDefaultInstance());
+    /** The principal of the certificates hosts relay sessions with; no machine can be named so (names have no colon). */
+    public static final String RELAY_PRINCIPAL = "fleetnet:relay";
 
     private final SshTrust trust;
     private final PublicKey ca;
@@ -107,6 +109,11 @@ public final class SshAccess {
         if (!OpenSshCertificate.isValidAt(certificate, now)) {
             return Decision.refuse(who, "fleetnet: certificate '" + certificate.getId() + "' is not valid at " + now
                     + " (valid before " + Instant.ofEpochSecond(certificate.getValidBefore()) + "); run `fleetnet ssh issue` again");
+        }
+        if (certificate.getPrincipals().contains(RELAY_PRINCIPAL)) {
+            // another host of the fleet checked the user's key and scope, and relays the session here
+            Decision state = machineState(who, user, machines.apply(user));
+            return state != null ? state : Decision.allow("relay " + who);
         }
         if (!certificate.getPrincipals().contains(user)) {
             return Decision.refuse(who, "fleetnet: certificate '" + certificate.getId() + "' is for " + certificate.getPrincipals()

@@ -174,10 +174,16 @@ class SshIT {
         Path carol = dir.resolve("carol");
         Shell.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", carol.toString()));
         assertThat(cli("ssh", "key", "add", "carol", "--key-file", carol + ".pub", "--network", "default")).contains("carol");
-        Shell.Result[] elsewhere = {null};
-        Deadline.await("carol's key to reach host 1", DEADLINE, () -> (elsewhere[0] = Shell.run(ssh(carol, "far@" + host1, "true")))
-                .output().contains("runs on host 'h2'"), () -> elsewhere[0].output());
-        assertThat(elsewhere[0].exitCode()).isEqualTo(255);
+        Shell.Result[] relayed = {null};
+        Deadline.await("carol's key to reach host 1", DEADLINE, () -> (relayed[0] = Shell.run(ssh(carol, "far@" + host1,
+                "echo relayed; exit 4"))).output().contains("relayed"), () -> relayed[0].output());
+        // far runs on h2: host 1 relays the session over the infrastructure network, and h2 runs it
+        assertThat(relayed[0].output()).isEqualTo("relayed\n");
+        assertThat(relayed[0].exitCode()).isEqualTo(4);
+        List<String> ssh = ssh(carol, "-tt", "far@" + host1);
+        String line = String.join(" ", ssh.subList(4, ssh.size())) + " 'stty size'";
+        Shell.Result pty = Shell.inNamespace(internet, "script", "-qec", "stty rows 21 cols 77; " + line, "/dev/null");
+        assertThat(pty.output()).as("the PTY's size crosses the relay").contains("21 77");
         Path mallory = dir.resolve("mallory");
         Shell.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", mallory.toString()));
         Shell.Result wrong = Shell.run(ssh(mallory, "web@" + host1, "true"));

@@ -37,6 +37,9 @@ public final class SshIngress implements AutoCloseable {
     private final KeyPair hostKey;
     private final AtomicReference<SshTargets> targets = new AtomicReference<>(SshTargets.EMPTY);
     private final AtomicReference<OpenSshCertificate> certificate = new AtomicReference<>();
+    /** The relay certificate with this host's private key: the identity of the second leg of relayed sessions. */
+    private final AtomicReference<KeyPair> relayIdentity = new AtomicReference<>();
+    private SessionRelay relay;
     private final SshSessions sessions = new SshSessions();
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "ssh-lifecycle");
@@ -70,11 +73,27 @@ public final class SshIngress implements AutoCloseable {
         server.setHostBasedAuthenticator(null);
         server.setPublickeyAuthenticator(new FleetAuthenticator(ingress.targets::get, ingress.sessions, Clock.systemUTC()));
         server.addSessionListener(ingress.sessions);
-        server.setShellFactory(channel -> new MachineProcess(channel.getSession().getUsername(), null, config, ingress.sessions));
-        server.setCommandFactory((channel, command) -> new MachineProcess(channel.getSession().getUsername(), command, config,
-                ingress.sessions));
+        ingress.relay = new SessionRelay(ingress.targets::get, ingress.relayIdentity::get, config.listen().getPort());
+        server.setShellFactory(channel -> ingress.process(channel.getSession().getUsername(), null, config));
+        server.setCommandFactory((channel, command) -> ingress.process(channel.getSession().getUsername(), command, config));
         // A netns machine shares its host's filesystem: SFTP (what scp speaks) serves the host's files.
-        server.setSubsystemFactories(List.of(new SftpSubsystemFactory.Builder().build()));
+        SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().build();
+        server.setSubsystemFactories(List.of(new org.apache.sshd.server.subsystem.SubsystemFactory() {
+            @Override
+            public String getName() {
+                return sftp.getName();
+            }
+
+            @Override
+            public org.apache.sshd.server.command.Command createSubsystem(org.apache.sshd.server.channel.ChannelSession channel)
+                    throws IOException {
+                String machine = channel.getSession().getUsername();
+                if (ingress.targets.get().relayAddress(machine) != null) {
+                    throw new IOException("fleetnet: scp/sftp to machine '" + machine + "' on another host is not relayed yet");
+                }
+                return sftp.createSubsystem(channel);
+            }
+        }));
         MachineForwarding forwarding = new MachineForwarding(ingress.targets::get);
         server.setForwardingFilter(new org.apache.sshd.server.forward.ForwardingFilter() {
             @Override
@@ -104,6 +123,12 @@ public final class SshIngress implements AutoCloseable {
         server.start();
         log.info("SSH ingress listening on {} (host key {})", ingress.address(), SshKeys.fingerprint(hostKey.getPublic()));
         return ingress;
+    }
+
+    /** A process in a machine of this host, or relayed to the host the machine runs on. */
+    private org.apache.sshd.server.command.Command process(String machine, String command, SshIngressConfig config) {
+        String address = targets.get().relayAddress(machine);
+        return address == null ? new MachineProcess(machine, command, config, sessions) : new RelayedProcess(machine, command, address, relay);
     }
 
     private static KeyPair loadOrCreateHostKey(java.nio.file.Path file) throws IOException {
@@ -138,9 +163,16 @@ public final class SshIngress implements AutoCloseable {
                     certificate.set(c);
                 }
             }
+            if (Files.exists(relayFile())) {
+                relayIdentity.set(new KeyPair(SshKeys.parseCertificate(Files.readString(relayFile())), hostKey.getPrivate()));
+            }
         } catch (IOException | IllegalArgumentException e) {
             log.warn("saved SSH host certificate {} not used: {}", certificateFile, e.getMessage());
         }
+    }
+
+    private java.nio.file.Path relayFile() {
+        return certificateFile.resolveSibling(certificateFile.getFileName().toString().replace("-cert.pub", "-relay-cert.pub"));
     }
 
     /** True when there is no certificate or less than a third of its life is left: time to ask the controller for a new one. */
@@ -162,7 +194,13 @@ public final class SshIngress implements AutoCloseable {
                 return;
             }
             certificate.set(c);
+            if (!signed.getRelayCertificate().isEmpty()) {
+                relayIdentity.set(new KeyPair(SshKeys.parseCertificate(signed.getRelayCertificate()), hostKey.getPrivate()));
+            }
             try {
+                if (!signed.getRelayCertificate().isEmpty()) {
+                    Files.writeString(relayFile(), signed.getRelayCertificate() + "\n");
+                }
                 java.nio.file.Path tmp = certificateFile.resolveSibling(certificateFile.getFileName() + ".tmp");
                 Files.writeString(tmp, signed.getCertificate() + "\n");
                 Files.move(tmp, certificateFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -196,6 +234,9 @@ public final class SshIngress implements AutoCloseable {
     @Override
     public void close() {
         lifecycle.shutdownNow();
+        if (relay != null) {
+            relay.close();
+        }
         try {
             server.stop(true);
         } catch (IOException e) {

@@ -160,9 +160,12 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         if (!joined.getInfraAddress().isEmpty()) {
             principals.add(joined.getInfraAddress());
         }
-        var certificate = context.sshCa().signHost(joined.getName(), principals, key, java.time.Instant.now());
+        java.time.Instant now = java.time.Instant.now();
+        var certificate = context.sshCa().signHost(joined.getName(), principals, key, now);
+        var relay = context.sshCa().signRelay(joined.getName(), key, now);
         send(ControllerMessage.newBuilder().setSshHostCertificate(SshHostCertificate.newBuilder()
                 .setCertificate(dev.fleetnet.ssh.SshKeys.line(certificate)).addAllPrincipals(principals)
+                .setRelayCertificate(dev.fleetnet.ssh.SshKeys.line(relay))
                 .setValidBeforeEpochSeconds(certificate.getValidBefore())).build());
         log.info("host {}: SSH host certificate signed for {}", joined.getName(), principals);
     }

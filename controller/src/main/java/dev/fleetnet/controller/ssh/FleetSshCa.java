@@ -1,6 +1,7 @@
 package dev.fleetnet.controller.ssh;
 
 import dev.fleetnet.proto.v1.SshCa;
+import dev.fleetnet.ssh.SshAccess;
 import dev.fleetnet.ssh.SshKeys;
 import java.security.KeyPair;
 import java.security.PublicKey;
@@ -81,6 +82,15 @@ public final class FleetSshCa {
     public OpenSshCertificate signHost(String hostName, List<String> principals, PublicKey hostKey, Instant now) {
         return sign(OpenSshCertificateBuilder.hostCertificate(), "host:" + hostName, principals, hostKey, now.minus(BACKDATE),
                 now.plus(HOST_LIFETIME));
+    }
+
+    /**
+     * The certificate a host relays sessions with: a user certificate of the host's own key for
+     * the principal {@link SshAccess#RELAY_PRINCIPAL} (never a machine name: those have no colon).
+     */
+    public OpenSshCertificate signRelay(String hostName, PublicKey hostKey, Instant now) {
+        return sign(OpenSshCertificateBuilder.userCertificate().extension("permit-pty", "").extension("permit-port-forwarding", ""),
+                "relay:" + hostName, List.of(SshAccess.RELAY_PRINCIPAL), hostKey, now.minus(BACKDATE), now.plus(HOST_LIFETIME));
     }
 
     /**
