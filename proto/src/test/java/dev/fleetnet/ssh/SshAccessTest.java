@@ -94,6 +94,15 @@ class SshAccessTest {
     }
 
     @Test
+    void relayCertificatesOpenAnyRunningMachineButAUserCannotGetOne() throws Exception {
+        SshAccess access = new SshAccess(SshTrust.newBuilder().setCaPublicKey(SshKeys.line(CA.getPublic())).build());
+        OpenSshCertificate relay = user(CA, List.of(SshAccess.RELAY_PRINCIPAL), NOW.minusSeconds(60), NOW.plusSeconds(3600));
+        assertThat(access.decide("db", relay, MACHINES::get, NOW).who()).startsWith("relay certificate");
+        assertThat(access.decide("old", relay, MACHINES::get, NOW).message()).contains("is stopped");
+        assertThat(dev.fleetnet.core.Names.isValid(SshAccess.RELAY_PRINCIPAL)).as("no machine can be named so").isFalse();
+    }
+
+    @Test
     void keyLinesRoundTripAndBadOnesSayWhatWasExpected() {
         String line = SshKeys.line(ALICE.getPublic());
         assertThat(SshKeys.line(SshKeys.parsePublicKey(line + " alice@laptop"))).isEqualTo(line);

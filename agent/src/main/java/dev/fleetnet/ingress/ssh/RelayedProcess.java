@@ -72,10 +72,11 @@ final class RelayedProcess implements Command {
                 }, Signal.WINCH);
             }
             remote.setIn(in);
-            remote.setOut(out);
-            remote.setErr(err);
+            // the client channel closes its streams when it ends; the user's channel still has an exit status to send
+            remote.setOut(unclosable(out));
+            remote.setErr(unclosable(err));
             remote.open().verify(java.time.Duration.ofSeconds(15));
-            remote.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 0L);
+            remote.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), java.time.Duration.ofDays(365)); // as long as the session lasts
             Integer status = remote.getExitStatus();
             out.flush();
             err.flush();
@@ -94,6 +95,20 @@ final class RelayedProcess implements Command {
                 s.close(false);
             }
         }
+    }
+
+    private static OutputStream unclosable(OutputStream stream) {
+        return new java.io.FilterOutputStream(stream) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
     }
 
     private static int number(String value, int fallback) {

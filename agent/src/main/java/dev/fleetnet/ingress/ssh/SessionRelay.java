@@ -42,7 +42,8 @@ final class SessionRelay implements AutoCloseable {
         if (relay == null) {
             throw new IOException("fleetnet: this host has no relay certificate yet (it has not reached the controller)");
         }
-        ClientSession session = client.connect(machine, new InetSocketAddress(address, port)).verify(TIMEOUT).getSession();
+        // by the literal as the certificate names it: MINA checks the host certificate's principals against this string
+        ClientSession session = client.connect(machine, address, port).verify(TIMEOUT).getSession();
         session.addPublicKeyIdentity(relay);
         try {
             session.auth().verify(TIMEOUT);
@@ -62,13 +63,28 @@ final class SessionRelay implements AutoCloseable {
         String address = remote instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : "";
         boolean ok = c.getType() == OpenSshCertificate.Type.HOST && KeyUtils.compareKeys(c.getCaPubKey(), SshKeys.parsePublicKey(ca))
                 && OpenSshCertificate.isValidAt(c, Instant.now())
-                && c.getPrincipals().stream().anyMatch(p -> dev.fleetnet.core.Ipv6.isValid(p) && dev.fleetnet.core.Ipv6.isValid(address)
-                        && dev.fleetnet.core.Ipv6.canonical(p).equals(dev.fleetnet.core.Ipv6.canonical(address)));
+                && c.getPrincipals().stream().anyMatch(p -> sameAddress(p, address));
         if (!ok) {
             log.warn("ssh relay: {} presented host certificate '{}' for {}, not a fleet certificate for that address; refused",
                     remote, c.getId(), c.getPrincipals());
         }
         return ok;
+    }
+
+    /** Whether two address literals (IPv4 or IPv6, any spelling) are one address; names never match. */
+    static boolean sameAddress(String a, String b) {
+        if (!literal(a) || !literal(b)) {
+            return false;
+        }
+        try {
+            return java.net.InetAddress.getByName(a).equals(java.net.InetAddress.getByName(b)); // literals: no lookup
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static boolean literal(String s) {
+        return !s.isEmpty() && (s.contains(":") ? dev.fleetnet.core.Ipv6.isValid(s) : s.matches("\\d{1,3}(\\.\\d{1,3}){3}"));
     }
 
     @Override

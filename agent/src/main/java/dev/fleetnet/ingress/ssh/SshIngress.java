@@ -226,6 +226,11 @@ public final class SshIngress implements AutoCloseable {
         });
     }
 
+    /** Takes {@code next} as they are (tests: relay addresses of their own). */
+    void update(SshTargets next) {
+        targets.set(next);
+    }
+
     /** Open sessions (authenticated). */
     public int sessions() {
         return sessions.size();

@@ -191,6 +191,50 @@ class SshIngressTest {
     }
 
     @Test
+    void aMachineOnAnotherHostIsReachedThroughItsHostWithTheSameExitStatus() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.2"))) {
+            port = free.getLocalPort();
+        }
+        SshIngress other = SshIngress.start(new SshIngressConfig(new InetSocketAddress("127.0.0.2", port), dir.resolve("other_key"),
+                SshIngressConfig.NamespaceEntry.none()));
+        ingress.close();
+        ingress = SshIngress.start(new SshIngressConfig(new InetSocketAddress("127.0.0.1", port), dir.resolve("host_key"),
+                SshIngressConfig.NamespaceEntry.none()));
+        try {
+            HostView h2 = view(true, true).toBuilder().setHostName("h2").clearMachines().clearDirectory()
+                    .addMachines(MachineSpec.newBuilder().setName("db").setBackend(Backend.BACKEND_NETNS).setRunning(true))
+                    .addDirectory(FleetMachine.newBuilder().setName("db").setHost("h2").setRunning(true)).build();
+            other.update(SshTargets.of(h2));
+            HostView h1 = view(true, true).toBuilder().setSsh(view(true, true).getSsh().toBuilder().addKeys(SshUserKey.newBuilder()
+                    .setName("alice-db").setPublicKey(SshKeys.line(ALICE.getPublic())).setScope(SshKeyScope.SSH_KEY_SCOPE_MACHINE)
+                    .setTarget("db"))).build();
+            SshTargets t = SshTargets.of(h1);
+            ingress.update(new SshTargets(t.hostName(), t.access(), t.directory(), t.local(), java.util.Map.of("h2", "127.0.0.2")));
+            for (SshIngress host : List.of(ingress, other)) {
+                PublicKey key = SshKeys.parsePublicKey(host.hostPublicKey());
+                String address = host == ingress ? "127.0.0.1" : "127.0.0.2";
+                OpenSshCertificate cert = OpenSshCertificateBuilder.hostCertificate().publicKey(key).id("host").principals(List.of(address))
+                        .validAfter(Instant.now().minusSeconds(60)).validBefore(Instant.now().plusSeconds(600)).sign(CA, "ssh-ed25519");
+                OpenSshCertificate relay = OpenSshCertificateBuilder.userCertificate().publicKey(key).id("relay")
+                        .principals(List.of(dev.fleetnet.ssh.SshAccess.RELAY_PRINCIPAL)).validAfter(Instant.now().minusSeconds(60))
+                        .validBefore(Instant.now().plusSeconds(600)).sign(CA, "ssh-ed25519");
+                host.hostCertificate(SshHostCertificate.newBuilder().setCertificate(SshKeys.line(cert))
+                        .setRelayCertificate(SshKeys.line(relay)).build());
+            }
+            try (ClientSession session = login("db", ALICE)) {
+                Result r = exec(session, "echo relayed; echo err >&2; exit 4", false);
+                assertThat(r.out()).isEqualTo("relayed\n");
+                assertThat(r.err()).isEqualTo("err\n");
+                assertThat(r.status()).isEqualTo(4);
+                assertThat(exec(session, "stty size", true).out().strip()).isEqualTo("45 123");
+            }
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
     void aStoppingMachineClosesItsSessionsWithAMessage() throws Exception {
         try (ClientSession session = login("web", ALICE); ChannelExec channel = session.createExecChannel("echo started; sleep 60")) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();

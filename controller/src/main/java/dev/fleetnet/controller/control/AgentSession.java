@@ -160,6 +160,15 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         if (!joined.getInfraAddress().isEmpty()) {
             principals.add(joined.getInfraAddress());
         }
+        // Java (and MINA's client, which relays between hosts) spells IPv6 uncompressed: the same address, once more
+        for (String p : java.util.List.copyOf(principals)) {
+            if (dev.fleetnet.core.Ipv6.isValid(p)) {
+                String javaForm = new java.net.InetSocketAddress(p, 0).getAddress().getHostAddress();
+                if (!principals.contains(javaForm)) {
+                    principals.add(javaForm);
+                }
+            }
+        }
         java.time.Instant now = java.time.Instant.now();
         var certificate = context.sshCa().signHost(joined.getName(), principals, key, now);
         var relay = context.sshCa().signRelay(joined.getName(), key, now);

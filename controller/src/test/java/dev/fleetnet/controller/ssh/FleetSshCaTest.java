@@ -38,6 +38,16 @@ class FleetSshCaTest {
     }
 
     @Test
+    void relayCertificatesCarryOnlyTheRelayPrincipal() {
+        FleetSshCa ca = FleetSshCa.generate(NOW);
+        KeyPair host = SshKeys.generateEd25519();
+        OpenSshCertificate c = ca.signRelay("h1", host.getPublic(), NOW);
+        assertThat(c.getType()).isEqualTo(OpenSshCertificate.Type.USER);
+        assertThat(c.getPrincipals()).containsExactly(dev.fleetnet.ssh.SshAccess.RELAY_PRINCIPAL);
+        assertThat(c.getId()).isEqualTo("relay:h1");
+    }
+
+    @Test
     void userCertificatesOpenOneMachineForTheirTtl() {
         FleetSshCa ca = FleetSshCa.generate(NOW);
         KeyPair user = SshKeys.generateEd25519();
