@@ -34,6 +34,9 @@ import dev.fleetnet.netns.IpRouteNetworking;
 import dev.fleetnet.netns.LinuxNetworking;
 import dev.fleetnet.proto.v1.Hello;
 import dev.fleetnet.proto.v1.HostView;
+import dev.fleetnet.proto.v1.SshHostCertificate;
+import dev.fleetnet.ingress.ssh.SshIngress;
+import dev.fleetnet.ingress.ssh.SshIngressConfig;
 import dev.fleetnet.proto.v1.StatusReport;
 import dev.fleetnet.agent.ports.ConnectProbe;
 import dev.fleetnet.agent.ports.MachinePortScanner;
@@ -101,6 +104,8 @@ public final class Agent implements AutoCloseable {
     private AccessLog accessLog;
     private IngressObserver observer = IngressObserver.NONE;
     private AdminServer admin;
+    /** Null when this agent runs no SSH ingress. */
+    private SshIngress ssh;
     /** The DNS service address kept on loopback (canonical), or null without DNS. */
     private final String dnsAddress;
 
@@ -173,8 +178,20 @@ public final class Agent implements AutoCloseable {
                         certificates.factory().describe());
             }
         }
+        if (config.sshListen() != null) {
+            try {
+                ssh = SshIngress.start(new SshIngressConfig(config.sshListen(), config.stateDir().resolve("ssh_host_ed25519_key"),
+                        SshIngressConfig.NamespaceEntry.nsenter(config.netnsPrefix())));
+            } catch (java.io.IOException e) {
+                throw new java.io.IOException("--ssh-listen: '" + config.sshListen() + "' cannot be served (" + e.getMessage()
+                        + ") (expected: a free address and port, or none)", e);
+            }
+        }
         Optional<HostView> saved = state.lastView();
         if (saved.isPresent()) {
+            if (ssh != null) {
+                ssh.update(saved.get());
+            }
             reconcileThread.submit(() -> apply(saved.get(), true, "restored from " + state.dir())).get();
         }
         control = ControlClient.plaintext(config.controller(), new ControlClient.Handler() {
@@ -190,7 +207,17 @@ public final class Agent implements AutoCloseable {
                     // without waiting for the data plane. This stream thread only queues the view.
                     ingressWriter.submit(view);
                 }
+                if (ssh != null) {
+                    ssh.update(view); // at once: a stopped machine's sessions close, a deleted key stops working
+                }
                 reconcileThread.execute(() -> apply(view, false, "from the controller"));
+            }
+
+            @Override
+            public void sshHostCertificate(SshHostCertificate certificate) {
+                if (ssh != null) {
+                    ssh.hostCertificate(certificate);
+                }
             }
         });
         control.start();
@@ -206,6 +233,14 @@ public final class Agent implements AutoCloseable {
                 log.warn("status report with route counters failed: {}", e.toString());
             }
         }, stats, stats, TimeUnit.MILLISECONDS);
+        if (ssh != null) {
+            // Hello brings a certificate on every (re)connect; an agent connected for weeks asks before it expires
+            reconcileThread.scheduleWithFixedDelay(() -> {
+                if (ssh.certificateDue(java.time.Instant.now())) {
+                    control.renewSshHostCertificate(ssh.hostPublicKey());
+                }
+            }, 1, 1, TimeUnit.HOURS);
+        }
         long every = config.resyncInterval().toMillis();
         reconcileThread.scheduleWithFixedDelay(() -> {
             if (current.getRevision() > 0 || !current.getHostName().isEmpty()) {
@@ -219,6 +254,7 @@ public final class Agent implements AutoCloseable {
     private Hello hello() {
         reportDue = true;
         return Hello.newBuilder().setHostName(config.hostName()).setPublicKey(key.publicBase64())
+                .setSshHostPublicKey(ssh == null ? "" : ssh.hostPublicKey())
                 .setEndpoint(config.endpoint()).setJoinToken(new String(config.joinToken(), StandardCharsets.UTF_8))
                 .setAppliedRevision(current.getRevision()).build();
     }
@@ -321,7 +357,7 @@ public final class Agent implements AutoCloseable {
 
     /** The parts of a view the data plane is built from (not the directory or routes, which only ingress uses). */
     private static HostView dataPlane(HostView view) {
-        return view.toBuilder().setRevision(0).clearDirectory().clearRoutes().build();
+        return view.toBuilder().setRevision(0).clearDirectory().clearRoutes().clearSsh().build();
     }
 
     /** Where front-ends report their traffic (metrics and access log). */
@@ -347,6 +383,9 @@ public final class Agent implements AutoCloseable {
         if (ingress != null) {
             ingress.close();
             ingressLoops.shutdownGracefully();
+        }
+        if (ssh != null) {
+            ssh.close();
         }
         if (dns != null) {
             dns.close();

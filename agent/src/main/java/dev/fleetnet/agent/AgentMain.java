@@ -75,6 +75,8 @@ public final class AgentMain implements Callable<Integer> {
     String accessLog;
     @Option(names = "--stats-interval", defaultValue = "10s", description = "How often route counters are reported to the controller (default: ${DEFAULT-VALUE}).")
     String statsInterval;
+    @Option(names = "--ssh-listen", defaultValue = "[::]:22", description = "SSH ingress address (`ssh MACHINE@HOST`); 'none' to disable (default: ${DEFAULT-VALUE}).")
+    String sshListen;
     @Option(names = "--resync-interval", defaultValue = "30s", description = "Full re-check of the data plane (default: ${DEFAULT-VALUE}).")
     String resyncInterval;
 
@@ -124,7 +126,8 @@ public final class AgentMain implements Callable<Integer> {
                 dnsListen.equals("none") ? null : new DnsConfig(dnsAddress(dnsListen),
                         dnsUpstreams.stream().map(u -> Endpoints.literal("--dns-upstream", u)).toList(), parseDuration(dnsTtl)),
                 new ObservabilityConfig(adminListen.equals("none") ? null : Endpoints.literal("--admin-listen", adminListen),
-                        accessLog == null || accessLog.isEmpty() ? null : accessLog, parseDuration(statsInterval)));
+                        accessLog == null || accessLog.isEmpty() ? null : accessLog, parseDuration(statsInterval)),
+                sshListen.equals("none") ? null : Endpoints.literal("--ssh-listen", sshListen));
         Agent agent = new Agent(config);
         agent.start();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -33,6 +33,8 @@ class AgentMainTest {
                 Arguments.of(new String[] {"--host-name", "h1", "--endpoint", "[fd01::2]:51820", "--join-token", "t",
                         "--stats-interval", "0s"}, "--stats-interval: PT0S (expected: more than 0)"),
                 Arguments.of(new String[] {"--host-name", "h1", "--endpoint", "[fd01::2]:51820", "--join-token", "t",
+                        "--ssh-listen", "22"}, "--ssh-listen: '22'"),
+                Arguments.of(new String[] {"--host-name", "h1", "--endpoint", "[fd01::2]:51820", "--join-token", "t",
                         "--state-dir", "/proc/fleetnet-test/agent"}, "state directory /proc/fleetnet-test/agent: cannot read or create private.key"));
     }
 

@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "fleetnet", mixinStandardHelpOptions = true, version = "fleetnet 0.1.0",
         description = "Networking for a microVM platform: fdaa:: mesh, machines, labs.",
         subcommands = {LabCommand.class, HostCommand.class, NetworkCommand.class, MachineCommand.class, RouteCommand.class,
-            CertCommand.class})
+            CertCommand.class, SshCommand.class})
 public final class FleetnetCli {
     static final String DEFAULT_CONTROLLER = "127.0.0.1:7400";
 

@@ -46,6 +46,10 @@ public final class FleetClient implements AutoCloseable {
         return RouteServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    public dev.fleetnet.proto.v1.SshServiceGrpc.SshServiceBlockingStub ssh() {
+        return dev.fleetnet.proto.v1.SshServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     public CertificateServiceGrpc.CertificateServiceBlockingStub certificates() {
         return CertificateServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }

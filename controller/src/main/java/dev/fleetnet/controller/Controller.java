@@ -11,6 +11,9 @@ import dev.fleetnet.controller.certs.FleetCa;
 import dev.fleetnet.controller.certs.FleetCertificates;
 import dev.fleetnet.controller.control.AgentControlService;
 import dev.fleetnet.controller.control.RouteCountersBoard;
+import dev.fleetnet.controller.ssh.FleetSshCa;
+import dev.fleetnet.controller.ssh.SshApi;
+import dev.fleetnet.controller.ssh.SshStore;
 import dev.fleetnet.controller.store.FleetException;
 import dev.fleetnet.controller.store.FleetStore;
 import dev.fleetnet.controller.store.Keys;
@@ -74,6 +77,8 @@ public final class Controller implements AutoCloseable {
         }
         CertificateStore certificates = new CertificateStore(client, store.keys());
         FleetCa ca = FleetCa.loadOrCreate(certificates, Clock.systemUTC());
+        SshStore sshStore = new SshStore(client, store.keys());
+        FleetSshCa sshCa = FleetSshCa.loadOrCreate(sshStore, Clock.systemUTC());
         if (config.acme() != null) {
             AcmeService acme = new AcmeService(client, store.keys(), config.naming().suffix(), config.acme());
             acme.start();
@@ -103,10 +108,11 @@ public final class Controller implements AutoCloseable {
                 .addService(new HostApi(store)).addService(new NetworkApi(store)).addService(new MachineApi(store))
                 .addService(new RouteApi(store, config.naming(), routeCounters))
                 .addService(new CertificateApi(certificates, ca, Clock.systemUTC()))
+                .addService(new SshApi(sshStore, store, sshCa, Clock.systemUTC()))
                 .build().start();
         NettyServerBuilder agentBuilder = NettyServerBuilder.forAddress(config.agentListen())
                 .addService(new AgentControlService(store, watcher, client.getLeaseClient(), config.joinToken(), controllerId, blocking,
-                        routeCounters))
+                        routeCounters, sshCa))
                 .permitKeepAliveTime(10, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
         if (config.agentListenNetns() == null) {
             agents = agentBuilder.build().start();

@@ -141,6 +141,7 @@ public final class Lab implements AutoCloseable {
                 "--state-dir", config.dir().resolve("agent-" + layout.hostName(host)).toString(),
                 "--ingress-listen", "[::]:" + LabConfig.INGRESS_PORT, "--ingress-suffix", LabConfig.INGRESS_SUFFIX,
                 "--ingress-tls-listen", "[::]:" + LabConfig.INGRESS_TLS_PORT,
+                "--ssh-listen", "[::]:" + LabConfig.SSH_PORT,
                 "--ingress-upstream-timeout", config.ingressUpstreamTimeout(),
                 "--port-scan-interval", "1s", "--resync-interval", "10s",
                 // each host namespace has its own loopback: the same admin port on every host

@@ -17,6 +17,8 @@ public record LabConfig(Path dir, Path home, String prefix, int hosts, boolean d
     public static final int INGRESS_PORT = 80;
     /** Every host's HTTPS ingress (TLS by server name) listens here, on all its addresses. */
     public static final int INGRESS_TLS_PORT = 443;
+    /** Each host's SSH ingress, on its underlay address: {@code ssh MACHINE@[host address]}. */
+    public static final int SSH_PORT = 22;
     /** Implicit ingress hostnames are {@code {machine}.fleet.internal} and the like. */
     public static final String INGRESS_SUFFIX = "fleet.internal";
 

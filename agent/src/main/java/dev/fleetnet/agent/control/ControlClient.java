@@ -6,6 +6,7 @@ import dev.fleetnet.proto.v1.AgentMessage;
 import dev.fleetnet.proto.v1.ControllerMessage;
 import dev.fleetnet.proto.v1.Hello;
 import dev.fleetnet.proto.v1.HostView;
+import dev.fleetnet.proto.v1.SshHostCertificate;
 import dev.fleetnet.proto.v1.StatusReport;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -44,6 +45,9 @@ public final class ControlClient implements AutoCloseable {
 
         /** A new whole view (full view, or the last one with a delta folded in). Called on a gRPC thread. */
         void view(HostView view);
+
+        /** The SSH host certificate the controller signed for this host. Called on a gRPC thread. */
+        default void sshHostCertificate(SshHostCertificate certificate) {}
     }
 
     /** Reconnect delays: {@code initial} after the first failure, doubling up to {@code max}. */
@@ -133,6 +137,11 @@ public final class ControlClient implements AutoCloseable {
         send(AgentMessage.newBuilder().setStatus(report).build());
     }
 
+    /** Asks for a fresh SSH host certificate for {@code publicKeyLine} (this host's own). */
+    public void renewSshHostCertificate(String publicKeyLine) {
+        send(AgentMessage.newBuilder().setRenewSshHostCertificate(publicKeyLine).build());
+    }
+
     private synchronized void send(AgentMessage message) {
         if (stream != null) {
             stream.onNext(message);
@@ -163,6 +172,10 @@ public final class ControlClient implements AutoCloseable {
                         hostNumber = message.getWelcome().getHostNumber();
                         log.info("joined as host number {} ({}), controller {}", hostNumber,
                                 message.getWelcome().getInfraAddress(), message.getWelcome().getControllerId());
+                        return;
+                    }
+                    case SSH_HOST_CERTIFICATE -> {
+                        handler.sshHostCertificate(message.getSshHostCertificate());
                         return;
                     }
                     case FULL_VIEW -> view = message.getFullView();

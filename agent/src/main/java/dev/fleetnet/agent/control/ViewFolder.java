@@ -43,7 +43,11 @@ public final class ViewFolder {
         view.getAcmeChallengesList().forEach(c -> challenges.put(c.getToken(), c));
         delta.getRemoveAcmeChallengesList().forEach(challenges::remove);
         delta.getUpsertAcmeChallengesList().forEach(c -> challenges.put(c.getToken(), c));
-        return view.toBuilder().setRevision(delta.getRevision())
+        HostView.Builder folded = view.toBuilder();
+        if (delta.hasSsh()) {
+            folded.setSsh(delta.getSsh()); // carried whole when it changed
+        }
+        return folded.setRevision(delta.getRevision())
                 .clearCertificates().addAllCertificates(certificates.values())
                 .clearAcmeChallenges().addAllAcmeChallenges(challenges.values())
                 .clearDirectory().addAllDirectory(directory.values())

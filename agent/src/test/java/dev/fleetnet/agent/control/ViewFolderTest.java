@@ -8,6 +8,8 @@ import dev.fleetnet.proto.v1.CertificateSource;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.MachineSpec;
 import dev.fleetnet.proto.v1.Peer;
+import dev.fleetnet.proto.v1.SshTrust;
+import dev.fleetnet.proto.v1.SshUserKey;
 import dev.fleetnet.proto.v1.ViewDelta;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +35,15 @@ class ViewFolderTest {
         assertThat(folded.getHostName()).isEqualTo("h1");
         assertThat(folded.getPeersList()).containsExactly(peer("h2", "[fd01::22]:1"), peer("h4", "[fd01::4]:1"));
         assertThat(folded.getMachinesList()).containsExactly(machine("b", false), machine("c", true));
+    }
+
+    @Test
+    void theSshTrustIsReplacedWholeWhenADeltaCarriesIt() {
+        SshTrust one = SshTrust.newBuilder().setCaPublicKey("ca").addKeys(SshUserKey.newBuilder().setName("alice")).build();
+        HostView view = HostView.newBuilder().setRevision(5).setSsh(one).build();
+        assertThat(ViewFolder.fold(view, ViewDelta.newBuilder().setRevision(6).build()).getSsh()).isEqualTo(one);
+        SshTrust two = one.toBuilder().clearKeys().build();
+        assertThat(ViewFolder.fold(view, ViewDelta.newBuilder().setRevision(6).setSsh(two).build()).getSsh()).isEqualTo(two);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.fleetnet.controller.control;
 
+import dev.fleetnet.controller.ssh.FleetSshCa;
 import dev.fleetnet.controller.store.FleetStore;
 import dev.fleetnet.controller.view.FleetWatcher;
 import dev.fleetnet.proto.v1.AgentControlGrpc;
@@ -15,17 +16,21 @@ public final class AgentControlService extends AgentControlGrpc.AgentControlImpl
 
     /** What every session shares. */
     record SessionContext(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
-            ExecutorService blocking, RouteCountersBoard counters) {}
+            ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa) {}
 
+    /** Without an SSH CA: agents get no host certificates. */
     public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
             ExecutorService blocking) {
-        this(store, watcher, leases, joinToken, controllerId, blocking, new RouteCountersBoard());
+        this(store, watcher, leases, joinToken, controllerId, blocking, new RouteCountersBoard(), null);
     }
 
-    /** Route counters the agents report are kept on {@code counters} (memory only). */
+    /**
+     * Route counters the agents report are kept on {@code counters} (memory only); {@code sshCa}, unless
+     * null, signs each host's SSH host certificate.
+     */
     public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
-            ExecutorService blocking, RouteCountersBoard counters) {
-        this.context = new SessionContext(store, watcher, leases, joinToken.clone(), controllerId, blocking, counters);
+            ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa) {
+        this.context = new SessionContext(store, watcher, leases, joinToken.clone(), controllerId, blocking, counters, sshCa);
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.fleetnet.proto.v1.Hello;
 import dev.fleetnet.proto.v1.Host;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.MachineStatus;
+import dev.fleetnet.proto.v1.SshHostCertificate;
 import dev.fleetnet.proto.v1.Welcome;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.support.CloseableClient;
@@ -97,6 +98,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
                     context.counters().record(host.getName(), this, message.getStatus().getRoutesList(), System.currentTimeMillis());
                     report(message.getStatus().getMachinesList());
                 }
+                case RENEW_SSH_HOST_CERTIFICATE -> sendHostCertificate(host, message.getRenewSshHostCertificate());
                 default -> log.warn("host {}: ignoring unexpected {} on an established stream", host.getName(), message.getKindCase());
             }
         } catch (FleetException e) {
@@ -130,12 +132,55 @@ final class AgentSession implements StreamObserver<AgentMessage> {
                     .setInfraAddress(joined.getInfraAddress()).setControllerId(context.controllerId())).build());
             log.info("host {} (number {}) joined from {}, applied revision {}", joined.getName(), joined.getNumber(),
                     hello.getEndpoint(), hello.getAppliedRevision());
+            sendHostCertificate(joined, hello.getSshHostPublicKey());
             unsubscribe = context.watcher().subscribe(fleet -> onFleet(fleet, joined.getName()));
         } catch (FleetException e) {
             fail(Status.UNAVAILABLE.withDescription("cannot register host '" + hello.getHostName() + "': " + e.getMessage()));
         } catch (Exception e) {
             fail(Status.UNAVAILABLE.withDescription("cannot register host '" + hello.getHostName() + "': " + e));
         }
+    }
+
+    /**
+     * Signs the host's SSH key for this host only: its own name, its underlay address (from the
+     * endpoint it joined with) and its infrastructure address. A host never names its principals.
+     */
+    private void sendHostCertificate(Host joined, String publicKeyLine) {
+        if (publicKeyLine.isEmpty() || context.sshCa() == null) {
+            return;
+        }
+        java.security.PublicKey key;
+        try {
+            key = dev.fleetnet.ssh.SshKeys.parsePublicKey(publicKeyLine);
+        } catch (IllegalArgumentException e) {
+            log.warn("host {}: SSH host key refused, no host certificate: {}", joined.getName(), e.getMessage());
+            return;
+        }
+        java.util.List<String> principals = new java.util.ArrayList<>(java.util.List.of(joined.getName()));
+        String address = Endpoints.parse("endpoint", joined.getEndpoint()).getHostString();
+        if (!principals.contains(address)) {
+            principals.add(address);
+        }
+        if (!joined.getInfraAddress().isEmpty()) {
+            principals.add(joined.getInfraAddress());
+        }
+        // Java (and MINA's client, which relays between hosts) spells IPv6 uncompressed: the same address, once more
+        for (String p : java.util.List.copyOf(principals)) {
+            if (dev.fleetnet.core.Ipv6.isValid(p)) {
+                String javaForm = new java.net.InetSocketAddress(p, 0).getAddress().getHostAddress();
+                if (!principals.contains(javaForm)) {
+                    principals.add(javaForm);
+                }
+            }
+        }
+        java.time.Instant now = java.time.Instant.now();
+        var certificate = context.sshCa().signHost(joined.getName(), principals, key, now);
+        var relay = context.sshCa().signRelay(joined.getName(), key, now);
+        send(ControllerMessage.newBuilder().setSshHostCertificate(SshHostCertificate.newBuilder()
+                .setCertificate(dev.fleetnet.ssh.SshKeys.line(certificate)).addAllPrincipals(principals)
+                .setRelayCertificate(dev.fleetnet.ssh.SshKeys.line(relay))
+                .setValidBeforeEpochSeconds(certificate.getValidBefore())).build());
+        log.info("host {}: SSH host certificate signed for {}", joined.getName(), principals);
     }
 
     /** Called on the fleet thread with every new snapshot; sends the full view first, then only changes. */

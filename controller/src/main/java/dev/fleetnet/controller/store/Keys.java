@@ -50,6 +50,11 @@ public record Keys(String prefix) {
     }
     /** The fleet CA that issues default ingress certificates (a {@code Certificate} with its key). */
     public String fleetCa() { return prefix + "ca/ingress"; }
+    /** The fleet SSH CA that signs host and user certificates (an {@code SshCa} with its key). */
+    public String sshCa() { return prefix + "ca/ssh"; }
+    /** SSH user keys, pushed to every agent: {@code ssh/keys/{name}}. */
+    public String sshKeys() { return prefix + "ssh/keys/"; }
+    public String sshKey(String name) { return sshKeys() + name; }
     /** Pending ACME HTTP-01 challenges the ingress answers: {@code acme/challenges/{token}}. */
     public String acmeChallenges() { return prefix + "acme/challenges/"; }
     public String acmeChallenge(String token) { return acmeChallenges() + token; }

@@ -6,6 +6,9 @@ import dev.fleetnet.proto.v1.Host;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.Network;
 import dev.fleetnet.proto.v1.Route;
+import dev.fleetnet.proto.v1.SshTrust;
+import dev.fleetnet.proto.v1.SshUserKey;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,13 +18,15 @@ import java.util.Map;
  * routes by name (protobuf values, immutable), plus the TCP ports each machine was last seen
  * listening on (the one reported fact views carry: app balancing waits for readiness), the
  * certificates of every source by their {@code CertificateKeys} key, and the pending ACME
- * challenges by token.
+ * challenges by token, and the SSH trust every agent gets (the fleet SSH CA's public key, user keys
+ * sorted by name).
  * Changes make a new snapshot; nothing is mutated.
  */
 public record Fleet(long revision, Map<String, Host> hosts, Map<String, Network> networks, Map<String, Machine> machines,
         Map<String, Route> routes, Map<String, List<Integer>> listening,
-        Map<String, Certificate> certificates, Map<String, AcmeChallenge> acmeChallenges) {
-    public static final Fleet EMPTY = new Fleet(0, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+        Map<String, Certificate> certificates, Map<String, AcmeChallenge> acmeChallenges, SshTrust ssh) {
+    public static final Fleet EMPTY = new Fleet(0, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
+            SshTrust.getDefaultInstance());
 
     public Fleet {
         hosts = Map.copyOf(hosts);
@@ -35,64 +40,92 @@ public record Fleet(long revision, Map<String, Host> hosts, Map<String, Network>
 
     /** Routes by key (hostname + path prefix). */
     public Fleet withRoute(String key, Route route) {
-        return new Fleet(revision, hosts, networks, machines, put(routes, key, route), listening, certificates, acmeChallenges);
+        return new Fleet(revision, hosts, networks, machines, put(routes, key, route), listening, certificates, acmeChallenges, ssh);
     }
 
     public Fleet withoutRoute(String key) {
-        return new Fleet(revision, hosts, networks, machines, remove(routes, key), listening, certificates, acmeChallenges);
+        return new Fleet(revision, hosts, networks, machines, remove(routes, key), listening, certificates, acmeChallenges, ssh);
     }
 
     public Fleet withHost(Host host) {
-        return new Fleet(revision, put(hosts, host.getName(), host), networks, machines, routes, listening, certificates, acmeChallenges);
+        return new Fleet(revision, put(hosts, host.getName(), host), networks, machines, routes, listening, certificates, acmeChallenges, ssh);
     }
 
     public Fleet withoutHost(String name) {
-        return new Fleet(revision, remove(hosts, name), networks, machines, routes, listening, certificates, acmeChallenges);
+        return new Fleet(revision, remove(hosts, name), networks, machines, routes, listening, certificates, acmeChallenges, ssh);
     }
 
     public Fleet withNetwork(Network network) {
-        return new Fleet(revision, hosts, put(networks, network.getName(), network), machines, routes, listening, certificates, acmeChallenges);
+        return new Fleet(revision, hosts, put(networks, network.getName(), network), machines, routes, listening, certificates, acmeChallenges, ssh);
     }
 
     public Fleet withoutNetwork(String name) {
-        return new Fleet(revision, hosts, remove(networks, name), machines, routes, listening, certificates, acmeChallenges);
+        return new Fleet(revision, hosts, remove(networks, name), machines, routes, listening, certificates, acmeChallenges, ssh);
     }
 
     public Fleet withMachine(Machine machine) {
-        return new Fleet(revision, hosts, networks, put(machines, machine.getName(), machine), routes, listening, certificates, acmeChallenges);
+        return new Fleet(revision, hosts, networks, put(machines, machine.getName(), machine), routes, listening, certificates, acmeChallenges, ssh);
     }
 
     public Fleet withoutMachine(String name) {
-        return new Fleet(revision, hosts, networks, remove(machines, name), routes, listening, certificates, acmeChallenges);
+        return new Fleet(revision, hosts, networks, remove(machines, name), routes, listening, certificates, acmeChallenges, ssh);
     }
 
     /** The sorted TCP ports {@code machine} listens on, as its host last reported them. */
     public Fleet withListening(String machine, List<Integer> ports) {
         return new Fleet(revision, hosts, networks, machines, routes,
-                ports.isEmpty() ? remove(listening, machine) : put(listening, machine, List.copyOf(ports)), certificates, acmeChallenges);
+                ports.isEmpty() ? remove(listening, machine) : put(listening, machine, List.copyOf(ports)), certificates, acmeChallenges, ssh);
     }
 
     /** Certificates by {@code CertificateKeys.key}: {@code {fleet|uploaded|acme}/{hostname}}. */
     public Fleet withCertificate(String key, Certificate certificate) {
-        return new Fleet(revision, hosts, networks, machines, routes, listening, put(certificates, key, certificate), acmeChallenges);
+        return new Fleet(revision, hosts, networks, machines, routes, listening, put(certificates, key, certificate), acmeChallenges, ssh);
     }
 
     public Fleet withoutCertificate(String key) {
-        return new Fleet(revision, hosts, networks, machines, routes, listening, remove(certificates, key), acmeChallenges);
+        return new Fleet(revision, hosts, networks, machines, routes, listening, remove(certificates, key), acmeChallenges, ssh);
     }
 
     /** Pending ACME HTTP-01 challenges by token. */
     public Fleet withAcmeChallenge(AcmeChallenge challenge) {
         return new Fleet(revision, hosts, networks, machines, routes, listening, certificates,
-                put(acmeChallenges, challenge.getToken(), challenge));
+                put(acmeChallenges, challenge.getToken(), challenge), ssh);
     }
 
     public Fleet withoutAcmeChallenge(String token) {
-        return new Fleet(revision, hosts, networks, machines, routes, listening, certificates, remove(acmeChallenges, token));
+        return new Fleet(revision, hosts, networks, machines, routes, listening, certificates, remove(acmeChallenges, token), ssh);
+    }
+
+    /** The fleet SSH CA's public key line. */
+    public Fleet withSshCa(String publicKey) {
+        return withSsh(ssh.toBuilder().setCaPublicKey(publicKey).build());
+    }
+
+    public Fleet withSshKey(SshUserKey key) {
+        Map<String, SshUserKey> keys = new HashMap<>();
+        ssh.getKeysList().forEach(k -> keys.put(k.getName(), k));
+        keys.put(key.getName(), key);
+        return withSshKeys(keys);
+    }
+
+    public Fleet withoutSshKey(String name) {
+        Map<String, SshUserKey> keys = new HashMap<>();
+        ssh.getKeysList().forEach(k -> keys.put(k.getName(), k));
+        keys.remove(name);
+        return withSshKeys(keys);
+    }
+
+    private Fleet withSshKeys(Map<String, SshUserKey> keys) {
+        return withSsh(ssh.toBuilder().clearKeys()
+                .addAllKeys(keys.values().stream().sorted(Comparator.comparing(SshUserKey::getName)).toList()).build());
+    }
+
+    private Fleet withSsh(SshTrust ssh) {
+        return new Fleet(revision, hosts, networks, machines, routes, listening, certificates, acmeChallenges, ssh);
     }
 
     public Fleet atRevision(long revision) {
-        return new Fleet(revision, hosts, networks, machines, routes, listening, certificates, acmeChallenges);
+        return new Fleet(revision, hosts, networks, machines, routes, listening, certificates, acmeChallenges, ssh);
     }
 
     private static <V> Map<String, V> put(Map<String, V> map, String key, V value) {

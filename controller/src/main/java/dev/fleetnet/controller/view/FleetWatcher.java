@@ -11,6 +11,8 @@ import dev.fleetnet.proto.v1.ListeningPorts;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.Network;
 import dev.fleetnet.proto.v1.Route;
+import dev.fleetnet.proto.v1.SshCa;
+import dev.fleetnet.proto.v1.SshUserKey;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
@@ -108,6 +110,12 @@ public final class FleetWatcher implements AutoCloseable {
             for (KeyValue kv : get(keys.acmeChallenges(), revision).getKvs()) {
                 fleet = fleet.withAcmeChallenge(AcmeChallenge.parseFrom(kv.getValue().getBytes()));
             }
+            for (KeyValue kv : get(keys.sshKeys(), revision).getKvs()) {
+                fleet = fleet.withSshKey(SshUserKey.parseFrom(kv.getValue().getBytes()));
+            }
+            for (KeyValue kv : get(keys.sshCa(), revision).getKvs()) {
+                fleet = fleet.withSshCa(SshCa.parseFrom(kv.getValue().getBytes()).getPublicKey());
+            }
             publish(fleet);
             watcher = client.getWatchClient().watch(bytes(keys.prefix()),
                     WatchOption.builder().isPrefix(true).withRevision(revision + 1).build(),
@@ -181,6 +189,12 @@ public final class FleetWatcher implements AutoCloseable {
                 String token = key.substring(keys.acmeChallenges().length());
                 return put ? fleet.withAcmeChallenge(AcmeChallenge.parseFrom(value).toBuilder().setToken(token).build())
                         : fleet.withoutAcmeChallenge(token);
+            }
+            if (key.startsWith(keys.sshKeys())) {
+                return put ? fleet.withSshKey(SshUserKey.parseFrom(value)) : fleet.withoutSshKey(key.substring(keys.sshKeys().length()));
+            }
+            if (key.equals(keys.sshCa()) && put) { // only the public key reaches views
+                return fleet.withSshCa(SshCa.parseFrom(value).getPublicKey());
             }
             if (key.startsWith(keys.machines())) {
                 return put ? fleet.withMachine(Machine.parseFrom(value)) : fleet.withoutMachine(key.substring(keys.machines().length()));

@@ -42,6 +42,9 @@ public final class HostViews {
                 .forEach(e -> view.addCertificates(e.getValue()));
         fleet.acmeChallenges().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
                 .forEach(e -> view.addAcmeChallenges(e.getValue()));
+        if (!fleet.ssh().equals(dev.fleetnet.proto.v1.SshTrust.getDefaultInstance())) {
+            view.setSsh(fleet.ssh()); // every host's SSH ingress admits users to any machine of the fleet
+        }
         return view.build();
     }
 

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 
 /**
  * The delta that turns one host view into the next: changed peers, machines, routes,
- * certificates and ACME challenges; removals by key.
+ * certificates and ACME challenges; removals by key; the SSH trust whole when it changed.
  */
 public final class ViewDiff {
     private ViewDiff() {}
@@ -33,6 +33,9 @@ public final class ViewDiff {
                 delta::addRemoveCertificates);
         diff(before.getAcmeChallengesList(), after.getAcmeChallengesList(), AcmeChallenge::getToken, delta::addUpsertAcmeChallenges,
                 delta::addRemoveAcmeChallenges);
+        if (!before.getSsh().equals(after.getSsh())) {
+            delta.setSsh(after.getSsh());
+        }
         return delta.build();
     }
 
@@ -59,6 +62,7 @@ public final class ViewDiff {
                 && delta.getUpsertDirectoryCount() == 0 && delta.getRemoveDirectoryCount() == 0
                 && delta.getUpsertRoutesCount() == 0 && delta.getRemoveRoutesCount() == 0
                 && delta.getUpsertCertificatesCount() == 0 && delta.getRemoveCertificatesCount() == 0
-                && delta.getUpsertAcmeChallengesCount() == 0 && delta.getRemoveAcmeChallengesCount() == 0;
+                && delta.getUpsertAcmeChallengesCount() == 0 && delta.getRemoveAcmeChallengesCount() == 0
+                && !delta.hasSsh();
     }
 }

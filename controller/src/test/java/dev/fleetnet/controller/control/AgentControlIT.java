@@ -30,6 +30,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import dev.fleetnet.controller.ssh.FleetSshCa;
+import dev.fleetnet.proto.v1.SshHostCertificate;
+import dev.fleetnet.ssh.SshKeys;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +49,7 @@ class AgentControlIT {
     private Server server;
     private ManagedChannel channel;
     private ExecutorService blocking;
+    private final FleetSshCa sshCa = FleetSshCa.generate(java.time.Instant.now());
 
     @BeforeEach
     void start() throws Exception {
@@ -57,7 +63,7 @@ class AgentControlIT {
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
                 .addService(new AgentControlService(store, watcher, client.getLeaseClient(),
-                        "right".getBytes(StandardCharsets.UTF_8), "test", blocking)).build().start();
+                        "right".getBytes(StandardCharsets.UTF_8), "test", blocking, new RouteCountersBoard(), sshCa)).build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     }
 
@@ -129,6 +135,26 @@ class AgentControlIT {
         Agent again = new Agent().hello("h1", "right");
         assertThat(again.next().getWelcome().getHostNumber()).as("same number on rejoin").isEqualTo(1);
         assertThat(again.next().getFullView().getMachinesList()).extracting(m -> m.getName()).containsExactly("web");
+    }
+
+    @Test
+    void aHostGetsAnSshHostCertificateForItsOwnNameAndAddressesOnly() throws Exception {
+        java.security.KeyPair hostKey = SshKeys.generateEd25519();
+        Agent agent = new Agent();
+        agent.out.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setHostName("h1").setPublicKey(KEY)
+                .setEndpoint("[fd01::1]:51820").setJoinToken("right").setSshHostPublicKey(SshKeys.line(hostKey.getPublic()))).build());
+        assertThat(agent.next().hasWelcome()).isTrue();
+        SshHostCertificate signed = agent.next().getSshHostCertificate();
+        OpenSshCertificate certificate = SshKeys.parseCertificate(signed.getCertificate());
+        assertThat(certificate.getType()).isEqualTo(OpenSshCertificate.Type.HOST);
+        assertThat(certificate.getPrincipals()).containsExactly("h1", "fd01::1", "fdaa::1:0:0:1", "fd01:0:0:0:0:0:0:1",
+                "fdaa:0:0:0:1:0:0:1");
+        assertThat(KeyUtils.compareKeys(certificate.getCertPubKey(), hostKey.getPublic())).isTrue();
+        assertThat(KeyUtils.compareKeys(certificate.getCaPubKey(), sshCa.publicKey())).isTrue();
+        assertThat(agent.next().hasFullView()).isTrue();
+        agent.out.onNext(AgentMessage.newBuilder().setRenewSshHostCertificate(SshKeys.line(hostKey.getPublic())).build());
+        assertThat(SshKeys.parseCertificate(agent.next().getSshHostCertificate().getCertificate()).getPrincipals())
+                .as("a renewal is for the same host only").contains("h1").doesNotContain("h2").hasSize(5);
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.MachineState;
 import dev.fleetnet.proto.v1.Network;
 import dev.fleetnet.proto.v1.Peer;
+import dev.fleetnet.proto.v1.SshUserKey;
 import dev.fleetnet.proto.v1.ViewDelta;
 import dev.fleetnet.routing.CertificateKeys;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,20 @@ class HostViewsTest {
         assertThat(view.getPeersList()).extracting(Peer::getHostName).containsExactly("h2");
         assertThat(view.getPeers(0).getAllowedIpsList()).containsExactly("fdaa::2:0:0:0/80", "fdaa:0:1:0:2::/80", "fdaa:0:2:0:2::/80");
         assertThat(view.getMachinesList()).extracting(m -> m.getName()).containsExactly("a");
+    }
+
+    @Test
+    void everyHostGetsTheSshTrustAndDeltasCarryItWholeWhenItChanges() {
+        SshUserKey alice = SshUserKey.newBuilder().setName("alice").setPublicKey("ssh-ed25519 AAAA").setTarget("a").build();
+        Fleet before = fleet().withSshCa("ssh-ed25519 CA").withSshKey(alice.toBuilder().setName("zed").build()).withSshKey(alice);
+        assertThat(HostViews.compute(before, "h1").getSsh()).isEqualTo(HostViews.compute(before, "h2").getSsh());
+        assertThat(HostViews.compute(before, "h1").getSsh().getKeysList()).extracting(SshUserKey::getName).containsExactly("alice", "zed");
+        assertThat(HostViews.compute(before, "h1").getSsh().getCaPublicKey()).isEqualTo("ssh-ed25519 CA");
+        Fleet after = before.atRevision(11).withoutSshKey("zed");
+        ViewDelta delta = ViewDiff.between(HostViews.compute(before, "h1"), HostViews.compute(after, "h1"));
+        assertThat(delta.getSsh().getKeysList()).containsExactly(alice);
+        assertThat(ViewDiff.isEmpty(delta)).isFalse();
+        assertThat(ViewDiff.between(HostViews.compute(after, "h1"), HostViews.compute(after.atRevision(12), "h1")).hasSsh()).isFalse();
     }
 
     @Test

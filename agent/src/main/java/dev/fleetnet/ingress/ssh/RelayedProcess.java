@@ -1,0 +1,129 @@
+package dev.fleetnet.ingress.ssh;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.Map;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ChannelShell;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.channel.PtyCapableChannelSession;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.Signal;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+
+/**
+ * A shell or command of a machine on another host: the same request (PTY with its size and
+ * modes, command, window changes) made again on a session to that host, the streams joined and
+ * the exit status passed back. The other host enforces the machine's lifecycle.
+ */
+final class RelayedProcess implements Command {
+    private final String machine;
+    /** Null for a shell. */
+    private final String command;
+    private final String address;
+    private final SessionRelay relay;
+    private InputStream in;
+    private OutputStream out;
+    private OutputStream err;
+    private ExitCallback exit;
+    private volatile ClientSession session;
+
+    RelayedProcess(String machine, String command, String address, SessionRelay relay) {
+        this.machine = machine;
+        this.command = command;
+        this.address = address;
+        this.relay = relay;
+    }
+
+    @Override public void setInputStream(InputStream in) { this.in = in; }
+    @Override public void setOutputStream(OutputStream out) { this.out = out; }
+    @Override public void setErrorStream(OutputStream err) { this.err = err; }
+    @Override public void setExitCallback(ExitCallback callback) { this.exit = callback; }
+
+    @Override
+    public void start(ChannelSession channel, Environment env) {
+        Thread.ofVirtual().name("ssh-relay-" + machine).start(() -> run(env));
+    }
+
+    private void run(Environment env) {
+        try {
+            session = relay.open(machine, address);
+            PtyCapableChannelSession remote = command == null ? session.createShellChannel() : session.createExecChannel(command);
+            Map<String, String> vars = env.getEnv();
+            boolean pty = !env.getPtyModes().isEmpty() || vars.containsKey(Environment.ENV_TERM);
+            remote.setUsePty(pty);
+            if (pty) {
+                remote.setPtyType(vars.getOrDefault(Environment.ENV_TERM, "xterm"));
+                remote.setPtyColumns(number(vars.get(Environment.ENV_COLUMNS), 80));
+                remote.setPtyLines(number(vars.get(Environment.ENV_LINES), 24));
+                remote.setPtyModes(env.getPtyModes());
+                env.addSignalListener((ch, signal) -> {
+                    try {
+                        remote.sendWindowChange(number(vars.get(Environment.ENV_COLUMNS), 80), number(vars.get(Environment.ENV_LINES), 24));
+                    } catch (IOException e) {
+                        // the relayed channel is closing
+                    }
+                }, Signal.WINCH);
+            }
+            remote.setIn(in);
+            // the client channel closes its streams when it ends; the user's channel still has an exit status to send
+            remote.setOut(unclosable(out));
+            remote.setErr(unclosable(err));
+            remote.open().verify(java.time.Duration.ofSeconds(15));
+            remote.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), java.time.Duration.ofDays(365)); // as long as the session lasts
+            Integer status = remote.getExitStatus();
+            out.flush();
+            err.flush();
+            exit.onExit(status == null ? 255 : status, "");
+        } catch (IOException | RuntimeException e) {
+            try {
+                err.write((e.getMessage() + "\r\n").getBytes(StandardCharsets.UTF_8));
+                err.flush();
+            } catch (IOException ignored) {
+                // the user's channel is gone too
+            }
+            exit.onExit(255, String.valueOf(e.getMessage()));
+        } finally {
+            ClientSession s = session;
+            if (s != null) {
+                s.close(false);
+            }
+        }
+    }
+
+    private static OutputStream unclosable(OutputStream stream) {
+        return new java.io.FilterOutputStream(stream) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+    }
+
+    private static int number(String value, int fallback) {
+        try {
+            return value == null ? fallback : Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    @Override
+    public void destroy(ChannelSession channel) {
+        ClientSession s = session;
+        if (s != null) {
+            s.close(true);
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package dev.fleetnet.ingress.ssh;
+
+import dev.fleetnet.proto.v1.HostView;
+import dev.fleetnet.proto.v1.SshHostCertificate;
+import dev.fleetnet.ssh.SshKeys;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.sshd.common.channel.ChannelFactory;
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.channel.ChannelSessionFactory;
+import org.apache.sshd.server.forward.AgentForwardingFilter;
+import org.apache.sshd.server.forward.X11ForwardingFilter;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's SSH server ({@code ssh MACHINE@HOST}): presents the host certificate the fleet SSH
+ * CA signed for this host, admits users by the view's keys and certificates, runs shells and
+ * commands inside the machine, serves SFTP (scp), forwards -L to the machine's own ports, and
+ * closes a machine's sessions when it stops. Views arrive through {@link #update} from any thread;
+ * the targets are swapped whole, and closing sessions happens on the "ssh-lifecycle" thread.
+ */
+public final class SshIngress implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SshIngress.class);
+    private final SshServer server;
+    private final KeyPair hostKey;
+    private final AtomicReference<SshTargets> targets = new AtomicReference<>(SshTargets.EMPTY);
+    private final AtomicReference<OpenSshCertificate> certificate = new AtomicReference<>();
+    /** The relay certificate with this host's private key: the identity of the second leg of relayed sessions. */
+    private final AtomicReference<KeyPair> relayIdentity = new AtomicReference<>();
+    private SessionRelay relay;
+    private final SshSessions sessions = new SshSessions();
+    private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ssh-lifecycle");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final java.nio.file.Path certificateFile;
+
+    private SshIngress(SshServer server, KeyPair hostKey, java.nio.file.Path certificateFile) {
+        this.server = server;
+        this.hostKey = hostKey;
+        this.certificateFile = certificateFile;
+    }
+
+    public static SshIngress start(SshIngressConfig config) throws IOException {
+        KeyPair hostKey = loadOrCreateHostKey(config.hostKeyFile());
+        SshServer server = SshServer.setUpDefaultServer();
+        SshIngress ingress = new SshIngress(server, hostKey, config.hostKeyFile().resolveSibling(config.hostKeyFile().getFileName() + "-cert.pub"));
+        ingress.restoreCertificate();
+        server.setHost(config.listen().getHostString());
+        server.setPort(config.listen().getPort());
+        server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        server.setHostKeyCertificateProvider(session -> {
+            OpenSshCertificate c = ingress.certificate.get();
+            return c == null ? List.of() : List.of(c);
+        });
+        server.setPasswordAuthenticator(null);
+        server.setKeyboardInteractiveAuthenticator(null);
+        server.setGSSAuthenticator(null);
+        server.setHostBasedAuthenticator(null);
+        server.setPublickeyAuthenticator(new FleetAuthenticator(ingress.targets::get, ingress.sessions, Clock.systemUTC()));
+        server.addSessionListener(ingress.sessions);
+        ingress.relay = new SessionRelay(ingress.targets::get, ingress.relayIdentity::get, config.listen().getPort());
+        server.setShellFactory(channel -> ingress.process(channel.getSession().getUsername(), null, config));
+        server.setCommandFactory((channel, command) -> ingress.process(channel.getSession().getUsername(), command, config));
+        // A netns machine shares its host's filesystem: SFTP (what scp speaks) serves the host's files.
+        SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().build();
+        server.setSubsystemFactories(List.of(new org.apache.sshd.server.subsystem.SubsystemFactory() {
+            @Override
+            public String getName() {
+                return sftp.getName();
+            }
+
+            @Override
+            public org.apache.sshd.server.command.Command createSubsystem(org.apache.sshd.server.channel.ChannelSession channel)
+                    throws IOException {
+                String machine = channel.getSession().getUsername();
+                if (ingress.targets.get().relayAddress(machine) != null) {
+                    throw new IOException("fleetnet: scp/sftp to machine '" + machine + "' on another host is not relayed yet");
+                }
+                return sftp.createSubsystem(channel);
+            }
+        }));
+        MachineForwarding forwarding = new MachineForwarding(ingress.targets::get);
+        server.setForwardingFilter(new org.apache.sshd.server.forward.ForwardingFilter() {
+            @Override
+            public boolean canForwardAgent(org.apache.sshd.common.session.Session session, String requestType) {
+                log.info("ssh: agent forwarding refused for machine {}", SshSessions.machine(session));
+                return false;
+            }
+
+            @Override
+            public boolean canForwardX11(org.apache.sshd.common.session.Session session, String requestType) {
+                return false;
+            }
+
+            @Override
+            public boolean canListen(org.apache.sshd.common.util.net.SshdSocketAddress address, org.apache.sshd.common.session.Session session) {
+                return forwarding.canListen(address, session);
+            }
+
+            @Override
+            public boolean canConnect(Type type, org.apache.sshd.common.util.net.SshdSocketAddress address,
+                    org.apache.sshd.common.session.Session session) {
+                return forwarding.canConnect(type, address, session);
+            }
+        });
+        List<ChannelFactory> channels = List.of(ChannelSessionFactory.INSTANCE, forwarding.new DirectChannels());
+        server.setChannelFactories(channels);
+        server.start();
+        log.info("SSH ingress listening on {} (host key {})", ingress.address(), SshKeys.fingerprint(hostKey.getPublic()));
+        return ingress;
+    }
+
+    /** A process in a machine of this host, or relayed to the host the machine runs on. */
+    private org.apache.sshd.server.command.Command process(String machine, String command, SshIngressConfig config) {
+        String address = targets.get().relayAddress(machine);
+        return address == null ? new MachineProcess(machine, command, config, sessions) : new RelayedProcess(machine, command, address, relay);
+    }
+
+    private static KeyPair loadOrCreateHostKey(java.nio.file.Path file) throws IOException {
+        if (Files.exists(file)) {
+            return SshKeys.parsePrivateKey(Files.readString(file));
+        }
+        KeyPair pair = SshKeys.generateEd25519();
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        java.nio.file.Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, SshKeys.privateKeyText(pair, "fleetnet-host"));
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return pair;
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.getBoundAddresses().iterator().next();
+    }
+
+    /** The host's public key line, for the controller to certify. */
+    public String hostPublicKey() {
+        return SshKeys.line(hostKey.getPublic());
+    }
+
+    /** The certificate the last controller signed, kept next to the key: a restarted agent presents it before it reconnects. */
+    private void restoreCertificate() {
+        try {
+            if (Files.exists(certificateFile)) {
+                OpenSshCertificate c = SshKeys.parseCertificate(Files.readString(certificateFile));
+                if (org.apache.sshd.common.config.keys.KeyUtils.compareKeys(c.getCertPubKey(), hostKey.getPublic())) {
+                    certificate.set(c);
+                }
+            }
+            if (Files.exists(relayFile())) {
+                relayIdentity.set(new KeyPair(SshKeys.parseCertificate(Files.readString(relayFile())), hostKey.getPrivate()));
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            log.warn("saved SSH host certificate {} not used: {}", certificateFile, e.getMessage());
+        }
+    }
+
+    private java.nio.file.Path relayFile() {
+        return certificateFile.resolveSibling(certificateFile.getFileName().toString().replace("-cert.pub", "-relay-cert.pub"));
+    }
+
+    /** True when there is no certificate or less than a third of its life is left: time to ask the controller for a new one. */
+    public boolean certificateDue(java.time.Instant now) {
+        OpenSshCertificate c = certificate.get();
+        if (c == null) {
+            return true;
+        }
+        long life = c.getValidBefore() - c.getValidAfter();
+        return now.getEpochSecond() > c.getValidBefore() - life / 3;
+    }
+
+    /** Presents {@code signed} from now on, if it certifies this host's key. */
+    public void hostCertificate(SshHostCertificate signed) {
+        try {
+            OpenSshCertificate c = SshKeys.parseCertificate(signed.getCertificate());
+            if (!org.apache.sshd.common.config.keys.KeyUtils.compareKeys(c.getCertPubKey(), hostKey.getPublic())) {
+                log.error("SSH host certificate ignored: it certifies another key ({})", SshKeys.fingerprint(c));
+                return;
+            }
+            certificate.set(c);
+            if (!signed.getRelayCertificate().isEmpty()) {
+                relayIdentity.set(new KeyPair(SshKeys.parseCertificate(signed.getRelayCertificate()), hostKey.getPrivate()));
+            }
+            try {
+                if (!signed.getRelayCertificate().isEmpty()) {
+                    Files.writeString(relayFile(), signed.getRelayCertificate() + "\n");
+                }
+                java.nio.file.Path tmp = certificateFile.resolveSibling(certificateFile.getFileName() + ".tmp");
+                Files.writeString(tmp, signed.getCertificate() + "\n");
+                Files.move(tmp, certificateFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                log.warn("cannot keep the SSH host certificate in {}: {}", certificateFile, e.toString());
+            }
+            log.info("SSH host certificate for {} valid until {}", signed.getPrincipalsList(),
+                    java.time.Instant.ofEpochSecond(c.getValidBefore()));
+        } catch (IllegalArgumentException e) {
+            log.error("SSH host certificate ignored: {}", e.getMessage());
+        }
+    }
+
+    /** Takes a new view: keys, certificates and machines; closes the sessions of machines that stopped. Any thread. */
+    public void update(HostView view) {
+        lifecycle.execute(() -> {
+            SshTargets next = SshTargets.of(view).reuseAccess(targets.get());
+            targets.set(next); // new sessions see the change at once (a deleted key is refused from here on)
+            int closed = sessions.closeAllBut(next.openable());
+            if (closed > 0) {
+                log.info("ssh: closed {} sessions of stopped machines (view revision {})", closed, view.getRevision());
+            }
+        });
+    }
+
+    /** Takes {@code next} as they are (tests: relay addresses of their own). */
+    void update(SshTargets next) {
+        targets.set(next);
+    }
+
+    /** Open sessions (authenticated). */
+    public int sessions() {
+        return sessions.size();
+    }
+
+    @Override
+    public void close() {
+        lifecycle.shutdownNow();
+        if (relay != null) {
+            relay.close();
+        }
+        try {
+            server.stop(true);
+        } catch (IOException e) {
+            log.warn("closing the SSH ingress: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.fleetnet.ingress.ssh;
+
+import dev.fleetnet.core.AddressPlan;
+import dev.fleetnet.proto.v1.Backend;
+import dev.fleetnet.proto.v1.FleetMachine;
+import dev.fleetnet.proto.v1.HostView;
+import dev.fleetnet.proto.v1.MachineSpec;
+import dev.fleetnet.ssh.SshAccess;
+import java.security.PublicKey;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What the SSH ingress knows from one view: who may open which machine ({@link SshAccess}), every
+ * machine of the fleet, and this host's machines. Immutable; swapped whole when a view arrives.
+ */
+public record SshTargets(String hostName, SshAccess access, Map<String, FleetMachine> directory, Map<String, MachineSpec> local,
+        Map<String, String> hostAddresses) {
+    public static final SshTargets EMPTY = new SshTargets("", SshAccess.NONE, Map.of(), Map.of(), Map.of());
+
+    public SshTargets {
+        directory = Map.copyOf(directory);
+        local = Map.copyOf(local);
+        hostAddresses = Map.copyOf(hostAddresses);
+    }
+
+    public static SshTargets of(HostView view) {
+        Map<String, FleetMachine> directory = new HashMap<>();
+        view.getDirectoryList().forEach(m -> directory.put(m.getName(), m));
+        Map<String, MachineSpec> local = new HashMap<>();
+        view.getMachinesList().forEach(m -> local.put(m.getName(), m));
+        Map<String, String> hosts = new HashMap<>();
+        view.getPeersList().stream().filter(p -> p.getHostNumber() > 0)
+                .forEach(p -> hosts.put(p.getHostName(), AddressPlan.infraAddress(Integer.toUnsignedLong(p.getHostNumber()))));
+        return new SshTargets(view.getHostName(), new SshAccess(view.getSsh()), directory, local, hosts);
+    }
+
+    /** The same access, or a new one if the trust changed (keys parse once per change, not per view). */
+    public SshTargets reuseAccess(SshTargets previous) {
+        return previous.access.trust().equals(access.trust()) ? new SshTargets(hostName, previous.access, directory, local, hostAddresses)
+                : this;
+    }
+
+    /**
+     * May {@code key} open {@code user} (a machine name) here? Beyond {@link SshAccess}: the
+     * machine runs on this host as a netns machine, or on a host this one can relay to (a relayed
+     * session is never relayed again).
+     */
+    public SshAccess.Decision decide(String user, PublicKey key, Instant now) {
+        SshAccess.Decision decision = access.decide(user, key, directory::get, now);
+        if (!decision.allowed()) {
+            return decision;
+        }
+        FleetMachine machine = directory.get(user);
+        if (!machine.getHost().equals(hostName)) {
+            if (decision.who().startsWith("relay ") || !hostAddresses.containsKey(machine.getHost())) {
+                return new SshAccess.Decision(false, decision.who(), "fleetnet: machine '" + user + "' runs on host '"
+                        + machine.getHost() + "', which host '" + hostName + "' cannot relay to");
+            }
+            return decision;
+        }
+        MachineSpec spec = local.get(user);
+        if (spec == null || !spec.getRunning()) {
+            return new SshAccess.Decision(false, decision.who(), "fleetnet: machine '" + user + "' is stopped");
+        }
+        if (spec.getBackend() == Backend.BACKEND_TAP) {
+            return new SshAccess.Decision(false, decision.who(), "fleetnet: machine '" + user
+                    + "' is a tap machine; relaying to its own sshd is not implemented yet");
+        }
+        return decision;
+    }
+
+    /** The machines that may hold sessions here: running netns machines of this host, and running machines relayed to. */
+    public Set<String> openable() {
+        Set<String> names = new TreeSet<>();
+        local.values().stream().filter(m -> m.getRunning() && m.getBackend() != Backend.BACKEND_TAP).forEach(m -> names.add(m.getName()));
+        directory.values().stream().filter(m -> m.getRunning() && !m.getHost().equals(hostName) && hostAddresses.containsKey(m.getHost()))
+                .forEach(m -> names.add(m.getName()));
+        return names;
+    }
+
+    /** Where to relay a session for {@code machine}: its host's infrastructure address; null when it runs here. */
+    public String relayAddress(String machine) {
+        FleetMachine m = directory.get(machine);
+        return m == null || m.getHost().equals(hostName) ? null : hostAddresses.get(m.getHost());
+    }
+
+    /** The machine's fdaa:: address, for port forwarding; null if unknown. */
+    public String address(String machine) {
+        MachineSpec spec = local.get(machine);
+        return spec == null ? null : spec.getAddress();
+    }
+}
