@@ -5,6 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 
 /**
@@ -48,7 +50,8 @@ public final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
+        // a peer whose input is shut down has nothing left to read (and asking it to would close it)
+        if (ctx.channel().isWritable() && !(peer instanceof DuplexChannel duplex && duplex.isInputShutdown())) {
             peer.config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
@@ -63,12 +66,43 @@ public final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // this side finished sending (half-closure allowed): pass the FIN on once what it sent is
+            // out, and close both when neither side has more to send
+            Channel self = ctx.channel();
+            if (!(peer instanceof DuplexChannel duplex)) {
+                peer.close();
+                self.close();
+            } else if (duplex.isOutputShutdown()) { // already passed on (a FIN seen before the relay began)
+                closeIfBothFinished(self, peer);
+            } else {
+                // the FIN goes after everything written before it: shutting the output down drops unwritten data
+                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        duplex.shutdownOutput().addListener(done -> closeIfBothFinished(self, peer));
+                    } else {
+                        peer.close();
+                        self.close();
+                    }
+                });
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent) { // nothing either way within the relay's idle limit
             peer.close();
             ctx.close();
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    private static void closeIfBothFinished(Channel a, Channel b) {
+        boolean aDone = !(a instanceof DuplexChannel da) || da.isInputShutdown();
+        boolean bDone = !(b instanceof DuplexChannel db) || db.isInputShutdown();
+        if (aDone && bDone) {
+            a.close();
+            b.close();
+        }
     }
 
     @Override

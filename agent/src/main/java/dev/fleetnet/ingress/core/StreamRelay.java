@@ -10,6 +10,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -57,6 +59,9 @@ public final class StreamRelay {
      */
     public void relay(Channel client, StreamRoute route, List<MachineEntry> candidates, String serverName) {
         client.config().setAutoRead(false);
+        // A client that sends and then half-closes (socat, nc -N, HTTP/1.0 clients) must not lose its
+        // connection: its FIN becomes an event the relay passes on, not a close.
+        client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         RouteLabel label = label(route);
         observer.connectionOpened(label);
         long start = System.nanoTime();
@@ -85,8 +90,9 @@ public final class StreamRelay {
         connect.addListener((ChannelFutureListener) f -> {
             connectNanos[0] = System.nanoTime() - start;
             if (!f.isSuccess()) {
-                log.info("{}: connecting {} to {} [{}]:{} failed: {}", label.route(), client.remoteAddress(), machineName,
-                        address.getHostString(), address.getPort(), f.cause() == null ? "cancelled" : f.cause().toString());
+                log.info("{}: connecting {} to {} [{}]:{} failed: {}{}", label.route(), client.remoteAddress(), machineName,
+                        address.getHostString(), address.getPort(), f.cause() == null ? "cancelled" : f.cause().toString(),
+                        client.isActive() ? "" : " (the client had gone)");
                 outcome[0] = "upstream connect failed";
                 observer.upstreamConnectFailed(label);
                 reset(client);
@@ -105,11 +111,16 @@ public final class StreamRelay {
             for (Object held : pending.drain()) {
                 upstream.write(held);
             }
+            if (pending.inputShutdown && upstream instanceof DuplexChannel duplex) { // the client already sent its FIN
+                upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> duplex.shutdownOutput());
+            }
             client.pipeline().remove(PENDING);
             client.pipeline().addLast(IDLE, new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
             Relay.splice(client, upstream);
             upstream.flush();
-            client.config().setAutoRead(true);
+            if (!pending.inputShutdown) { // a channel whose input is shut down fails (and closes) when asked to read
+                client.config().setAutoRead(true);
+            }
             upstream.config().setAutoRead(true);
         });
     }
@@ -127,10 +138,20 @@ public final class StreamRelay {
     /** Holds what the client sends before the machine's connection is up. Event loop only. */
     private static final class Pending extends ChannelInboundHandlerAdapter {
         private final List<Object> held = new ArrayList<>();
+        boolean inputShutdown;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             held.add(msg);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                inputShutdown = true;
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
         }
 
         List<Object> drain() {
@@ -150,6 +171,12 @@ public final class StreamRelay {
         long toMachine;
         long fromMachine;
         boolean header;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            // the machine's FIN, too, is passed on to the client rather than ending both directions
+            ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -114,6 +114,24 @@ class TcpIngressTest {
     }
 
     @Test
+    void aClientThatSendsAndHalfClosesAtOnceStillGetsTheWholeAnswer() throws Exception {
+        assertThat(apply(true, route(false)).bound()).containsExactly(publicPort);
+        try (Socket client = client()) {
+            // socat and nc -N: data and FIN at once, before the relay has its machine connection
+            client.getOutputStream().write("question\n".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            try (Socket server = machine.accept()) {
+                assertThat(new String(server.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                        .as("the machine gets the data, then the FIN").isEqualTo("question\n");
+                server.getOutputStream().write("answer\n".getBytes(StandardCharsets.US_ASCII));
+                server.shutdownOutput();
+                assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                        .as("the client gets the answer, then the FIN").isEqualTo("answer\n");
+            }
+        }
+    }
+
+    @Test
     void relaysBothWaysAndReportsTheConnection() throws Exception {
         assertThat(apply(true, route(false)).bound()).containsExactly(publicPort);
         try (Socket client = client(); Socket server = machine.accept()) {
