@@ -117,7 +117,7 @@ class TcpIngressTest {
     void aClientThatSendsAndHalfClosesAtOnceStillGetsTheWholeAnswer() throws Exception {
         assertThat(apply(true, route(false)).bound()).containsExactly(publicPort);
         try (Socket client = client()) {
-            // socat and nc -N: data and FIN at once, before the relay has its machine connection
+            // as socat does at the end of its input: data and FIN at once, before the relay has its machine connection
             client.getOutputStream().write("question\n".getBytes(StandardCharsets.US_ASCII));
             client.shutdownOutput();
             try (Socket server = machine.accept()) {

@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import dev.fleetnet.controller.store.StatusStore;
 import org.shredzone.acme4j.util.KeyPairUtils;
 
 /** The etcd side of ACME: what routes and certificates exist, challenges, issued certificates, the account key. */
@@ -39,10 +40,12 @@ public final class AcmeStore {
     private static final long TIMEOUT_SECONDS = 10;
     private final KV kv;
     private final Keys keys;
+    private final StatusStore status;
 
     public AcmeStore(Client client, Keys keys) {
         BouncyCastle.ensure();
         this.kv = client.getKVClient();
+        this.status = new StatusStore(kv, keys);
         this.keys = keys;
     }
 
@@ -93,20 +96,9 @@ public final class AcmeStore {
                 ByteSequence.from(challenge.toByteArray()))).getHeader().getRevision();
     }
 
-    /**
-     * The connected hosts (those with a session) whose agent has not yet acknowledged applying
-     * desired state at {@code revision} or later; agents acknowledge after their ingress has it.
-     */
+    /** The connected hosts whose agent has not yet applied {@code revision}; see {@link StatusStore#hostsBehind}. */
     public List<String> hostsBehind(long revision) {
-        List<String> behind = new java.util.ArrayList<>();
-        for (KeyValue session : prefix(keys.sessions())) {
-            String host = session.getKey().toString(StandardCharsets.UTF_8).substring(keys.sessions().length());
-            List<KeyValue> applied = await("get applied revision of " + host, kv.get(bytes(keys.appliedRevision(host)))).getKvs();
-            if (applied.isEmpty() || Long.parseLong(applied.get(0).getValue().toString(StandardCharsets.UTF_8).trim()) < revision) {
-                behind.add(host);
-            }
-        }
-        return behind;
+        return status.hostsBehind(revision);
     }
 
     public void deleteChallenge(String token) {

@@ -28,7 +28,7 @@ public final class StatusStore {
     private final KV kv;
     private final Keys keys;
 
-    StatusStore(KV kv, Keys keys) {
+    public StatusStore(KV kv, Keys keys) {
         this.kv = kv;
         this.keys = keys;
     }
@@ -97,6 +97,15 @@ public final class StatusStore {
             out.put(name(kv, keys.applied()), Long.parseLong(kv.getValue().toString(StandardCharsets.UTF_8)));
         }
         return out;
+    }
+
+    /**
+     * The hosts holding a control session whose agent has not yet acknowledged applying desired state
+     * at {@code revision} or later (agents acknowledge once their ingress has it).
+     */
+    public List<String> hostsBehind(long revision) {
+        Map<String, Long> applied = appliedRevisions();
+        return sessions().keySet().stream().filter(host -> applied.getOrDefault(host, 0L) < revision).sorted().toList();
     }
 
     Map<String, MachineStatus> machineStatuses() {

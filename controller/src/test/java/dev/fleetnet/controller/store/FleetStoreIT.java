@@ -50,6 +50,19 @@ class FleetStoreIT {
     }
 
     @Test
+    void hostsBehindARevisionAreTheConnectedOnesThatHaveNotAppliedIt() {
+        FleetStore store = store("behind");
+        store.status().openSession("h1", "s1", 0);
+        store.status().openSession("h2", "s2", 0);
+        store.status().recordApplied("h1", 7);
+        store.status().recordApplied("h3", 1); // not connected: never waited for
+        assertThat(store.status().hostsBehind(7)).containsExactly("h2");
+        assertThat(store.status().hostsBehind(8)).containsExactly("h1", "h2");
+        store.status().recordApplied("h2", 9);
+        assertThat(store.status().hostsBehind(7)).isEmpty();
+    }
+
+    @Test
     void aRejoiningHostKeepsItsNumberAndGetsItsNewEndpoint() {
         FleetStore store = store("rejoin");
         Host h1 = store.joinHost("h1", "key1", "[fd01::1]:51820");
