@@ -168,7 +168,7 @@ public final class Agent implements AutoCloseable {
                     ingressLoops, limiter, observer);
             ingress = HttpIngressServer.start(config.ingress(), routes, upstreams, ingressLoops, config.ingressListen(),
                     config.ingressTlsListen(), certificates, limiter, streams::passthroughHandler, H2Options.defaults(observer));
-            ingressWriter = new IngressWriter(new IngressUpdater(routes, upstreams::closeAll), certificates, streams.tcp(),
+            ingressWriter = new IngressWriter(new IngressUpdater(routes, upstreams), certificates, streams.tcp(),
                     revision -> metrics.viewApplied(revision, routes.current().routes().size(),
                             routes.current().state().machines().size()));
             log.info("HTTP ingress listening on {} (suffix {}, epoll {})", ingress.address(), config.ingress().naming().suffix(),

@@ -1,6 +1,8 @@
 package dev.fleetnet.ingress;
 
+import dev.fleetnet.ingress.core.IngressObserver.RouteLabel;
 import dev.fleetnet.ingress.core.IngressRoutes;
+import dev.fleetnet.ingress.core.OpenConnections;
 import dev.fleetnet.routing.IngressState;
 import dev.fleetnet.routing.IngressTable;
 import dev.fleetnet.routing.MachineEntry;
@@ -8,22 +10,21 @@ import dev.fleetnet.routing.RouteSpec;
 import dev.fleetnet.routing.StreamRoute;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * The one writer of the ingress route table: builds a whole new {@link IngressTable} for a
  * desired {@link IngressState}, swaps it in, and only then closes the open connections to
- * machines that stopped, moved or disappeared, so no new request can pick an address whose
- * connections are being closed. Calling it twice with the same state does nothing.
+ * machines that stopped, moved or disappeared, and the relays and tunnels that went through a
+ * route that is gone or now leads elsewhere, so no new request can pick what is being closed. Calling it twice with the same state does nothing.
  * Threading: one caller at a time (the agent's ingress thread).
  */
 public final class IngressUpdater {
     private final IngressRoutes routes;
-    private final Consumer<String> closeConnectionsTo;
+    private final OpenConnections open;
 
-    public IngressUpdater(IngressRoutes routes, Consumer<String> closeConnectionsTo) {
+    public IngressUpdater(IngressRoutes routes, OpenConnections open) {
         this.routes = routes;
-        this.closeConnectionsTo = closeConnectionsTo;
+        this.open = open;
     }
 
     /** What one {@link #apply} changed. */
@@ -48,7 +49,7 @@ public final class IngressUpdater {
             }
             machines++;
             if (next == null || previous.running() && (!next.running() || !previous.address().equals(next.address()))) {
-                closeConnectionsTo.accept(previous.address());
+                open.closeAll(previous.address());
             }
         }
         for (String name : desired.machines().keySet()) {
@@ -62,9 +63,13 @@ public final class IngressUpdater {
                 changedRoutes++;
             }
         }
-        for (String key : applied.routes().keySet()) {
-            if (!desired.routes().containsKey(key)) {
+        for (Map.Entry<String, RouteSpec> e : applied.routes().entrySet()) {
+            RouteSpec next = desired.routes().get(e.getKey());
+            if (next == null) {
                 changedRoutes++;
+            }
+            if (!e.getValue().sameDestination(next)) {
+                open.closeRoute(RouteLabel.HTTP, e.getValue().key());
             }
         }
         for (Map.Entry<String, StreamRoute> e : desired.streams().entrySet()) { // tls/ and tcp/ routes count as routes
@@ -72,9 +77,13 @@ public final class IngressUpdater {
                 changedRoutes++;
             }
         }
-        for (String key : applied.streams().keySet()) {
-            if (!desired.streams().containsKey(key)) {
+        for (Map.Entry<String, StreamRoute> e : applied.streams().entrySet()) {
+            StreamRoute next = desired.streams().get(e.getKey());
+            if (next == null) {
                 changedRoutes++;
+            }
+            if (!e.getValue().sameDestination(next)) {
+                open.closeRoute(e.getValue().protocol().label(), e.getValue().key());
             }
         }
         return new Changes(machines, changedRoutes);

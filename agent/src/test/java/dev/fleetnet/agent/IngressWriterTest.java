@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fleetnet.ingress.IngressUpdater;
+import dev.fleetnet.ingress.core.OpenConnections;
 import dev.fleetnet.ingress.tls.CertificateStore;
 import dev.fleetnet.ingress.tls.ServerSslContexts;
 import dev.fleetnet.proto.v1.AcmeChallenge;
@@ -24,7 +25,15 @@ class IngressWriterTest {
     /** Address closed, and the thread that closed it. */
     private final List<String> closed = new CopyOnWriteArrayList<>();
     private final IngressWriter writer = new IngressWriter(new IngressUpdater(routes,
-            address -> closed.add(address + " on " + Thread.currentThread().getName())));
+            new OpenConnections() {
+                @Override
+                public void closeAll(String address) {
+                    closed.add(address + " on " + Thread.currentThread().getName());
+                }
+
+                @Override
+                public void closeRoute(String protocol, String routeKey) {}
+            }));
 
     @AfterEach
     void close() {
@@ -69,7 +78,7 @@ class IngressWriterTest {
     @Test
     void challengesAndCertificatesAreSwappedWithTheViewAndAnOlderViewLeavesThem() throws Exception {
         CertificateStore certificates = new CertificateStore(ServerSslContexts.preferred());
-        IngressWriter tls = new IngressWriter(new IngressUpdater(routes, address -> {}), certificates);
+        IngressWriter tls = new IngressWriter(new IngressUpdater(routes, OpenConnections.NONE), certificates);
         try {
             HostView newer = view(4, true).toBuilder().addAcmeChallenges(AcmeChallenge.newBuilder().setToken("t")
                     .setKeyAuthorization("t.k").setHostname("a.test")).build();

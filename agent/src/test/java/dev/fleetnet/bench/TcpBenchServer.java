@@ -34,7 +34,7 @@ public final class TcpBenchServer {
         UpstreamConnector connector = new UpstreamConnector(Duration.ofSeconds(5));
         IngressRoutes routes = IngressRoutes.empty(new IngressNaming("bench.test", upstream));
         StreamRoute route = StreamRoute.tcp(publicPort, "sink", false, upstream, "sink", false, List.of());
-        new IngressUpdater(routes, connector::closeAll).apply(new IngressState(
+        new IngressUpdater(routes, connector).apply(new IngressState(
                 Map.of("sink", new MachineEntry("sink", "127.0.0.1", true, Set.of(upstream), "", Set.of(upstream))), Map.of(),
                 Map.of(route.key(), route)));
         TcpIngress tcp = new TcpIngress(new TcpIngress.Config("bench", InetAddress.getLoopbackAddress()), routes, group,

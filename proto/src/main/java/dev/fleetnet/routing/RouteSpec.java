@@ -34,6 +34,12 @@ public record RouteSpec(String hostname, String pathPrefix, String target, boole
         return hostname + pathPrefix;
     }
 
+    /** True if requests under both go to the same place the same way (open tunnels of one may stay with the other). */
+    public boolean sameDestination(RouteSpec other) {
+        return other != null && target.equals(other.target) && targetApp == other.targetApp && port == other.port
+                && h2c == other.h2c;
+    }
+
     public boolean wildcard() {
         return hostname.startsWith("*.");
     }

@@ -55,6 +55,12 @@ public record StreamRoute(Protocol protocol, String hostname, int publicPort, St
         return key(protocol, hostname, publicPort);
     }
 
+    /** True if connections under both reach the same place the same way (open relays of one may stay with the other). */
+    public boolean sameDestination(StreamRoute other) {
+        return other != null && target.equals(other.target) && targetApp == other.targetApp && port == other.port
+                && proxyProtocol == other.proxyProtocol && hosts.equals(other.hosts);
+    }
+
     public static String key(Protocol protocol, String hostname, int publicPort) {
         return protocol == Protocol.TLS_PASSTHROUGH ? "tls/" + hostname : "tcp/" + publicPort;
     }

@@ -22,8 +22,10 @@ public interface IngressObserver {
 
     /** A route as metrics name it. */
     record RouteLabel(String route, String protocol, String owner) {
+        /** The protocol label of HTTP routes (the stream ones are {@code StreamRoute.Protocol#label}). */
+        public static final String HTTP = "http";
         /** Requests no route took (unknown hostname, refused at the edge). */
-        public static final RouteLabel NONE = new RouteLabel("", "http", "");
+        public static final RouteLabel NONE = new RouteLabel("", HTTP, "");
     }
 
     /**

@@ -78,6 +78,7 @@ public final class StreamRelay {
         String machineName = machine.name();
         InetSocketAddress address = new InetSocketAddress(machine.address(), route.port());
         ChannelFuture connect = connector.connect(client.eventLoop(), address, counter);
+        connector.bindRoute(label, connect.channel()); // the relay ends with its route, not only its machine
         long[] connectNanos = {0};
         String[] outcome = {"closed"};
         client.closeFuture().addListener(f -> {

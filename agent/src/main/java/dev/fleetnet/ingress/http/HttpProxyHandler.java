@@ -494,6 +494,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ingress.outstanding().finished(ex.target.name());
         exchange = null;
         ForwardingHeaders.toClient(response.headers(), true, ingress.config().proxyName());
+        ingress.pools().connector().bindRoute(ex.route, ex.upstream); // the tunnel ends with its route, not only its machine
         WebSocketTunnel.splice(ctx, ex.upstream, response, this, ingress.config().webSocketIdleTimeout());
     }
 

@@ -13,7 +13,7 @@ import dev.fleetnet.routing.RouteSpec;
  * a machine that exists; {@link RouteLabel#NONE} for requests no route took.
  */
 final class RouteLabels {
-    static final String PROTOCOL = "http";
+    static final String PROTOCOL = RouteLabel.HTTP;
 
     private RouteLabels() {}
 

@@ -1,6 +1,11 @@
 package dev.fleetnet.ingress.http;
 
+import dev.fleetnet.ingress.IngressUpdater;
 import dev.fleetnet.ingress.core.Transports;
+import dev.fleetnet.ingress.core.UpstreamConnector;
+import dev.fleetnet.ingress.tls.CertificateStore;
+import dev.fleetnet.routing.IngressState;
+import dev.fleetnet.routing.RouteSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,6 +25,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -40,6 +46,7 @@ class HttpIngressServerTest {
     private HttpServer upstream;
     private Channel webSocketUpstream;
     private IngressRoutes routes;
+    private UpstreamConnector connector;
     private HttpIngressServer ingress;
     private int upstreamPort;
 
@@ -56,7 +63,9 @@ class HttpIngressServerTest {
         routes = IngressRoutes.empty(config.naming());
         Set<Integer> ports = Set.of(upstreamPort, wsPort, closedPort());
         routes.swap(routes.current().withMachine(new MachineEntry("web", "127.0.0.1", true, ports, "", ports)));
-        ingress = HttpIngressServer.start(config, routes, group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        connector = new UpstreamConnector(config.upstreamConnectTimeout());
+        ingress = HttpIngressServer.start(config, routes, connector, group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                null, CertificateStore.empty());
     }
 
     @AfterEach
@@ -215,6 +224,48 @@ class HttpIngressServerTest {
         ws.sendText("hello", true);
         assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("echo: hello");
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void deletingTheRouteClosesTheWebSocketTunnelsThatWentThroughItWhileTheMachineRuns() throws Exception {
+        int wsPort = ((InetSocketAddress) webSocketUpstream.localAddress()).getPort();
+        RouteSpec chat = new RouteSpec("chat.example.com", "/", "web", false, wsPort, "web", false, 0);
+        IngressUpdater updater = new IngressUpdater(routes, connector);
+        IngressState withChat = new IngressState(routes.current().state().machines(), Map.of(chat.key(), chat));
+        updater.apply(withChat);
+        CompletableFuture<String> reply = new CompletableFuture<>();
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        WebSocket.Listener listener = new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                reply.complete(data.toString());
+                webSocket.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                closed.complete(statusCode);
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket webSocket, Throwable error) {
+                closed.complete(-1); // the connection ended without a close frame: what a cut tunnel looks like
+            }
+        };
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Host", "chat.example.com")
+                .buildAsync(URI.create("ws://127.0.0.1:" + port() + "/ws"), listener).get(10, TimeUnit.SECONDS);
+        ws.sendText("hello", true);
+        assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("echo: hello");
+        updater.apply(withChat); // unchanged: the tunnel stays
+        assertThat(connector.openOnRoute("http", chat.key())).isEqualTo(1);
+
+        updater.apply(new IngressState(routes.current().state().machines(), Map.of())); // the route goes, the machine stays
+
+        assertThat(closed.get(10, TimeUnit.SECONDS)).as("the tunnel was cut").isNotNull();
+        assertThat(routes.current().machine("web").running()).isTrue();
+        assertThat(webSocketUpstream.isActive()).as("the machine's server is still up: not why the tunnel ended").isTrue();
     }
 
     @Test

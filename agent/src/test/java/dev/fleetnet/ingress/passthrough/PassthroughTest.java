@@ -86,7 +86,7 @@ class PassthroughTest {
         IngressConfig config = IngressConfig.builder().naming(new IngressNaming("fleet.test", 8080))
                 .tlsHandshakeTimeout(HANDSHAKE_TIMEOUT).build();
         routes = IngressRoutes.empty(config.naming());
-        updater = new IngressUpdater(routes, connector::closeAll);
+        updater = new IngressUpdater(routes, connector);
         apply(true);
         CertificateStore store = new CertificateStore(ServerSslContexts.preferred());
         store.apply(List.of(ingressCert), List.of());

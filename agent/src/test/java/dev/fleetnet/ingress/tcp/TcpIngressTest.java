@@ -46,7 +46,7 @@ class TcpIngressTest {
     private final EventLoopGroup group = Transports.group(1);
     private final UpstreamConnector connector = new UpstreamConnector(Duration.ofSeconds(5));
     private final IngressRoutes routes = IngressRoutes.empty(new IngressNaming("fleet.test", 8080));
-    private final IngressUpdater updater = new IngressUpdater(routes, connector::closeAll);
+    private final IngressUpdater updater = new IngressUpdater(routes, connector);
     private final RecordingObserver observer = new RecordingObserver();
     private ServerSocket machine;
     private TcpIngress tcp;
@@ -187,6 +187,35 @@ class TcpIngressTest {
                 send(again, "two");
                 assertThat(readLine(server2)).isEqualTo("two");
             }
+        }
+    }
+
+    @Test
+    void changingOrRemovingTheRouteClosesTheRelaysThatWentThroughItWhileTheMachineRuns() throws Exception {
+        apply(true, route(false));
+        try (Socket open = client(); Socket server = machine.accept()) {
+            send(open, "one");
+            assertThat(readLine(server)).isEqualTo("one");
+            assertThat(connector.openOnRoute("tcp", "tcp/" + publicPort)).isEqualTo(1);
+            apply(true, route(false)); // the same route again: nothing closes
+            send(open, "two");
+            assertThat(readLine(server)).isEqualTo("two");
+
+            apply(true, route(true)); // the route now sends PROXY v2: a relay opened without it must not stay
+
+            assertThat(open.getInputStream().read()).as("the open relay is closed").isEqualTo(-1);
+            assertThat(server.getInputStream().read()).as("the machine's side is closed too").isEqualTo(-1);
+        }
+        apply(true, route(false));
+        try (Socket open = client(); Socket server = machine.accept()) {
+            send(open, "three");
+            assertThat(readLine(server)).isEqualTo("three");
+
+            apply(true); // the route is deleted; its machine keeps running
+
+            assertThat(open.getInputStream().read()).as("the open relay is closed").isEqualTo(-1);
+            assertThat(server.getInputStream().read()).as("the machine's side is closed too").isEqualTo(-1);
+            assertThat(routes.current().machine("db").running()).as("not a machine stop").isTrue();
         }
     }
 
