@@ -1,5 +1,7 @@
 package dev.fleetnet.ingress.h2;
 
+import dev.fleetnet.ingress.core.H2cConnections;
+import dev.fleetnet.ingress.http.Http1Streams;
 import dev.fleetnet.ingress.http.IngressContext;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -30,7 +32,7 @@ public final class Http2Front {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(options.maxConcurrentStreams())
                 .maxHeaderListSize(maxHeaderList);
-        H2cUpstreams upstreams = new H2cUpstreams(pipeline.channel(), ingress);
+        H2cConnections upstreams = new H2cConnections(pipeline.channel(), Http1Streams.connector(ingress), ingress.config().maxHeaderBytes());
         pipeline.addLast("h2-codec", Http2FrameCodecBuilder.forServer()
                         .initialSettings(settings)
                         .validateHeaders(true)

@@ -1,5 +1,6 @@
 package dev.fleetnet.ingress.h2;
 
+import dev.fleetnet.ingress.core.H2cConnections;
 import dev.fleetnet.ingress.http.Http1Streams;
 import dev.fleetnet.ingress.http.IngressContext;
 import io.netty.buffer.ByteBuf;
@@ -31,12 +32,12 @@ final class StreamFront extends ChannelInboundHandlerAdapter {
     private static final String TE = "te";
     private final IngressContext ingress;
     private final String serverName;
-    private final H2cUpstreams upstreams;
+    private final H2cConnections upstreams;
     private boolean decided;
     /** Frames that arrived while the machine's stream was being opened. */
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
 
-    StreamFront(IngressContext ingress, String serverName, H2cUpstreams upstreams) {
+    StreamFront(IngressContext ingress, String serverName, H2cConnections upstreams) {
         this.ingress = ingress;
         this.serverName = serverName;
         this.upstreams = upstreams;

@@ -18,7 +18,7 @@ final class Exchange {
     final long maxBody;
     final boolean clientKeepAlive;
     final boolean webSocket;
-    final UpstreamPool pool;
+    final UpstreamSource pool;
     Channel upstream;
     long bodyBytes;
     boolean requestComplete;
@@ -46,7 +46,7 @@ final class Exchange {
 
     /** {@code clientKeepAlive}: whether the client's request, as it arrived, lets the connection persist. */
     Exchange(HttpRequest request, boolean clientKeepAlive, MachineEntry target, int port, long maxBody, boolean webSocket,
-            UpstreamPool pool) {
+            UpstreamSource pool) {
         this.request = request;
         this.target = target;
         this.upstreamAddress = new InetSocketAddress(target.address(), port); // a literal: no lookup

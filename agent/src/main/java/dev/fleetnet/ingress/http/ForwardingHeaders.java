@@ -71,6 +71,19 @@ final class ForwardingHeaders {
         appendVia(h, proxyName);
     }
 
+    /** True if the client's {@code TE} lists {@code trailers}: it can take trailer fields (chunked, here). */
+    static boolean acceptsTrailers(HttpHeaders h) {
+        for (String value : h.getAll(HttpHeaderNames.TE)) {
+            for (String member : value.split(",")) {
+                int parameters = member.indexOf(';');
+                if ((parameters < 0 ? member : member.substring(0, parameters)).strip().equalsIgnoreCase("trailers")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** True if the request asks to switch to WebSocket. */
     static boolean isWebSocketUpgrade(HttpHeaders h) {
         return h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)

@@ -1,5 +1,6 @@
 package dev.fleetnet.ingress.http;
 
+import dev.fleetnet.ingress.core.H2cConnections;
 import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.routing.MachineEntry;
 import io.netty.buffer.ByteBuf;
@@ -42,6 +43,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private State state = State.IDLE;
     private Exchange exchange;
+    private H2cStreams h2cStreams;
     /** Messages decoded ahead of their turn: body parts while connecting, pipelined requests. */
     private final ArrayDeque<Object> deferred = new ArrayDeque<>();
     private int deferredBytes;
@@ -122,6 +124,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         InetSocketAddress client = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null; // null in EmbeddedChannel
         // Read before admission: it strips the client's Connection header and makes the request HTTP/1.1 for the upstream.
         boolean clientKeepAlive = HttpUtil.isKeepAlive(request);
+        boolean acceptsTrailers = ForwardingHeaders.acceptsTrailers(request.headers()); // TE is hop-by-hop: gone after admission
         switch (Admission.decide(request, ingress, client, ctx.alloc())) {
             case Admission.Answer answer -> {
                 ingress.observer().request(new IngressObserver.RequestRecord(System.currentTimeMillis(), clientText(), host,
@@ -134,8 +137,22 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                     respond(answer.response(), clientKeepAlive);
                 }
             }
-            case Admission.Admit admit -> forward(request, admit, clientKeepAlive, startNanos, uri, host, version);
+            case Admission.Admit admit -> {
+                if (admit.h2c() && acceptsTrailers) {
+                    request.headers().set(HttpHeaderNames.TE, "trailers"); // over HTTP/2 it says so end to end (gRPC asks for it)
+                }
+                forward(request, admit, clientKeepAlive, startNanos, uri, host, version);
+            }
         }
+    }
+
+    /** This connection's HTTP/2 streams to h2c machines, made on the first request that needs one. */
+    private H2cStreams h2cStreams() {
+        if (h2cStreams == null) {
+            h2cStreams = new H2cStreams(ctx.channel(), new H2cConnections(ctx.channel(), ingress.pools().connector(),
+                    ingress.config().maxHeaderBytes()));
+        }
+        return h2cStreams;
     }
 
     private void forward(HttpRequest request, Admission.Admit admit, boolean clientKeepAlive, long startNanos, String uri,
@@ -143,7 +160,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (admit.expectContinue()) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
         }
-        UpstreamPool pool = ingress.pools().on(ctx.channel().eventLoop());
+        UpstreamSource pool = admit.h2c() ? h2cStreams() : ingress.pools().on(ctx.channel().eventLoop());
         Exchange ex = new Exchange(request, clientKeepAlive, admit.target(), admit.port(), admit.maxBody(), admit.webSocket(), pool);
         ex.startNanos = startNanos;
         ex.startMillis = System.currentTimeMillis();
@@ -152,6 +169,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ex.version = version;
         ex.route = admit.route();
         exchange = ex;
+        if (admit.h2c() && admit.webSocket()) {
+            ingress.outstanding().started(admit.target().name()); // failOrClose ends what it started
+            failOrClose(501, "WebSocket is not available on this route: its machine speaks HTTP/2 (h2c) only");
+            return;
+        }
         armRequestTimer(ex);
         ingress.outstanding().started(admit.target().name());
         state = State.CONNECTING;

@@ -20,7 +20,7 @@ import java.util.Set;
  * machine address and port; callers past the bound wait for a released connection.
  * Threading: every method runs on {@link #loop}, so no field needs a lock.
  */
-final class UpstreamPool {
+final class UpstreamPool implements UpstreamSource {
     private final EventLoop loop;
     private final UpstreamConnector connector;
     private final ChannelHandler initializer;
@@ -45,7 +45,8 @@ final class UpstreamPool {
         return loop;
     }
 
-    Future<Channel> acquire(InetSocketAddress upstream) {
+    @Override
+    public Future<Channel> acquire(InetSocketAddress upstream) {
         assert loop.inEventLoop();
         Promise<Channel> promise = loop.newPromise();
         Deque<Channel> free = idle.get(upstream);
@@ -71,7 +72,8 @@ final class UpstreamPool {
     }
 
     /** Returns a connection after an exchange; {@code reusable} only if its last response ended cleanly. */
-    void release(InetSocketAddress upstream, Channel channel, boolean reusable) {
+    @Override
+    public void release(InetSocketAddress upstream, Channel channel, boolean reusable) {
         assert loop.inEventLoop();
         if (!reusable || !channel.isActive()) {
             channel.close();

@@ -29,8 +29,12 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.netty.channel.EventLoopGroup;
+import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -57,6 +61,7 @@ class GrpcIngressTest {
     static EchoGrpc echo;
     static Server server;
     static HttpIngressServer ingress;
+    static UpstreamConnector connector;
     static ManagedChannel channel;
     static final List<IngressObserver.RequestRecord> records = Collections.synchronizedList(new ArrayList<>());
 
@@ -78,7 +83,8 @@ class GrpcIngressTest {
         CertificateStore store = new CertificateStore(ServerSslContexts.preferred());
         store.apply(List.of(cert, downCert), List.of());
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        ingress = HttpIngressServer.start(config, routes, new UpstreamConnector(config.upstreamConnectTimeout()), group,
+        connector = new UpstreamConnector(config.upstreamConnectTimeout());
+        ingress = HttpIngressServer.start(config, routes, connector, group,
                 loopback, loopback, store, H2Options.defaults(new IngressObserver() {
                     @Override
                     public void request(RequestRecord record) {
@@ -184,6 +190,45 @@ class GrpcIngressTest {
         } finally {
             down.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void anHttp11ClientReachesTheH2cMachineOverHttp2AndGetsTheTrailersChunked() throws Exception {
+        byte[] message = "hi over 1.1".getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream grpcFrame = new ByteArrayOutputStream();
+        grpcFrame.write(0); // not compressed
+        grpcFrame.write(ByteBuffer.allocate(4).putInt(message.length).array());
+        grpcFrame.write(message);
+        String head = "POST /test.Echo/Say HTTP/1.1\r\nHost: g.test\r\nContent-Type: application/grpc\r\nTE: trailers\r\n"
+                + "Content-Length: " + grpcFrame.size() + "\r\nConnection: close\r\n\r\n";
+        String response;
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), ingress.address().getPort())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(grpcFrame.toByteArray());
+            socket.getOutputStream().flush();
+            response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+        assertThat(response).startsWith("HTTP/1.1 200");
+        assertThat(response.toLowerCase(java.util.Locale.ROOT)).contains("content-type: application/grpc")
+                .contains("transfer-encoding: chunked").doesNotContain("x-http2-");
+        assertThat(response).contains("echo: hi over 1.1");
+        // the gRPC status and the machine's own trailer arrive as HTTP/1.1 chunked trailers
+        assertThat(response.substring(response.indexOf("\r\n0\r\n"))).contains("grpc-status: 0").contains("x-echo-trailer: bye");
+        Metadata seen = echo.lastHeaders.get("Say");
+        assertThat(seen.get(key("x-forwarded-proto"))).as("this request, not a TLS one").isEqualTo("http");
+        assertThat(seen.get(key("via"))).isEqualTo("1.1 fleetnet");
+    }
+
+    @Test
+    void aWebSocketUpgradeOnAnH2cRouteIsRefusedWithoutTouchingTheMachine() throws Exception {
+        int before = connector.open("127.0.0.1");
+        RawHttp.Response response = RawHttp.exchange(ingress.address().getPort(), "GET /chat HTTP/1.1\r\nHost: g.test\r\n"
+                + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+        assertThat(response.status()).isEqualTo(501);
+        assertThat(response.body()).contains("h2c");
+        assertThat(connector.open("127.0.0.1")).as("no connection was opened to the machine").isEqualTo(before);
     }
 
     private static Metadata.Key<String> key(String name) {

@@ -1,7 +1,5 @@
-package dev.fleetnet.ingress.h2;
+package dev.fleetnet.ingress.core;
 
-import dev.fleetnet.ingress.http.Http1Streams;
-import dev.fleetnet.ingress.http.IngressContext;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -21,22 +19,26 @@ import java.util.Map;
 /**
  * The h2c connections of one client connection: at most one per machine address, opened on the
  * client's event loop through the shared connector (so a stopped machine's connections close),
- * each carrying that client's streams to the machine; closed with the client connection.
+ * each carrying that client's streams to the machine; closed with the client connection. Used by
+ * the HTTP/2 front-end and by HTTP/1.1 clients of routes whose machine speaks h2c.
  * Threading: the client connection's event loop only.
  */
-final class H2cUpstreams {
+public final class H2cConnections {
     private final Channel client;
-    private final IngressContext ingress;
+    private final UpstreamConnector connector;
+    private final int maxHeaderList;
     private final Map<InetSocketAddress, Future<Channel>> byAddress = new HashMap<>();
 
-    H2cUpstreams(Channel client, IngressContext ingress) {
+    /** {@code maxHeaderList}: the largest response header list accepted from a machine, in bytes. */
+    public H2cConnections(Channel client, UpstreamConnector connector, int maxHeaderList) {
         this.client = client;
-        this.ingress = ingress;
+        this.connector = connector;
+        this.maxHeaderList = maxHeaderList;
         client.closeFuture().addListener(f -> closeAll());
     }
 
     /** Opens a stream to {@code upstream} with {@code handler} as its pipeline, connecting first if needed. */
-    Future<Http2StreamChannel> openStream(InetSocketAddress upstream, ChannelHandler handler) {
+    public Future<Http2StreamChannel> openStream(InetSocketAddress upstream, ChannelHandler handler) {
         Promise<Http2StreamChannel> promise = client.eventLoop().newPromise();
         connection(upstream).addListener((Future<Channel> f) -> {
             if (!f.isSuccess()) {
@@ -55,8 +57,7 @@ final class H2cUpstreams {
         }
         Promise<Channel> promise = client.eventLoop().newPromise();
         byAddress.put(upstream, promise);
-        int maxHeaderList = ingress.config().maxHeaderBytes();
-        ChannelFuture connect = Http1Streams.connector(ingress).connect(client.eventLoop(), upstream, new ChannelInitializer<Channel>() {
+        ChannelFuture connect = connector.connect(client.eventLoop(), upstream, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(Http2FrameCodecBuilder.forClient()
