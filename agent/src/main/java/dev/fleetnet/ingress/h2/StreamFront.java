@@ -73,7 +73,7 @@ final class StreamFront extends ChannelInboundHandlerAdapter {
         switch (Http1Streams.decide(request, ingress, client, serverName, ctx.alloc())) {
             case Http1Streams.Answer answer -> answer(ctx, answer.response());
             case Http1Streams.Http1 http1 -> {
-                Http1Streams.install(ctx.pipeline(), ctx.name(), ingress, serverName);
+                Http1Streams.install(ctx.pipeline(), ctx.name(), ingress, serverName, recorder(ctx).inner());
                 ctx.fireChannelRead(frame);
                 ctx.pipeline().remove(this);
             }
@@ -94,6 +94,7 @@ final class StreamFront extends ChannelInboundHandlerAdapter {
         upstreams.openStream(h2c.upstream(), new H2cRelay(clientStream, via)).addListener((Future<Http2StreamChannel> f) -> {
             if (!f.isSuccess()) {
                 releasePending();
+                recorder(ctx).inner().upstreamConnectFailed(h2c.route());
                 if (ctx.channel().isActive()) {
                     answer(ctx, Http1Streams.error(ctx.alloc(), 502, "cannot reach machine " + h2c.machine() + " over h2c: "
                             + f.cause().getMessage(), h2c.machine(), h2c.upstream().getPort()));
@@ -107,6 +108,7 @@ final class StreamFront extends ChannelInboundHandlerAdapter {
                 return;
             }
             ctx.pipeline().addLast("h2c-relay", new H2cRelay(machineStream, null));
+            recorder(ctx).forwarded(h2c.machine(), h2c.route());
             machineStream.write(new DefaultHttp2HeadersFrame(out, frame.isEndStream()));
             while (!pending.isEmpty()) {
                 ctx.pipeline().context("h2c-relay").fireChannelRead(pending.poll());
@@ -127,6 +129,10 @@ final class StreamFront extends ChannelInboundHandlerAdapter {
             body.release();
             ctx.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
         }
+    }
+
+    private static StreamRecorder recorder(ChannelHandlerContext ctx) {
+        return ctx.pipeline().get(StreamRecorder.class);
     }
 
     private void releasePending() {

@@ -37,7 +37,8 @@ public final class Http1Streams {
     public record Http1() implements Decision {}
 
     /** The route's machine speaks h2c: send {@code request} (rewritten for it) to {@code upstream}. */
-    public record H2c(InetSocketAddress upstream, String machine, HttpRequest request) implements Decision {}
+    public record H2c(InetSocketAddress upstream, String machine, IngressObserver.RouteLabel route, HttpRequest request)
+            implements Decision {}
 
     /**
      * Admits one stream's request head, converted to HTTP/1.1 form; {@code serverName} is the TLS
@@ -50,7 +51,8 @@ public final class Http1Streams {
         return switch (Admission.decide(request, ingress, client, alloc)) {
             case Admission.Answer answer -> new Answer(answer.response());
             case Admission.Admit admit when admit.h2c() ->
-                    new H2c(new InetSocketAddress(admit.target().address(), admit.port()), admit.target().name(), request);
+                    new H2c(new InetSocketAddress(admit.target().address(), admit.port()), admit.target().name(), admit.route(),
+                            request);
             case Admission.Admit admit -> new Http1();
         };
     }
@@ -58,15 +60,17 @@ public final class Http1Streams {
     /**
      * Adds, after {@code after} in a stream's pipeline, the HTTP/1.1 proxy behind a frame-to-object
      * codec: the stream is proxied exactly as an HTTP/1.1 request over the upstream pools, with
-     * the child channel's flow control as backpressure.
+     * the child channel's flow control as backpressure; the proxy reports to {@code observer}
+     * (the stream's recorder, which reports the stream).
      */
-    public static void install(ChannelPipeline stream, String after, IngressContext ingress, String serverName) {
+    public static void install(ChannelPipeline stream, String after, IngressContext ingress, String serverName,
+            IngressObserver observer) {
         IngressConfig config = ingress.config();
         stream.addAfter(after, "h2-to-http", new Http2StreamFrameToHttpObjectCodec(true))
                 .addAfter("h2-to-http", "split-full", new SplitFullRequest())
                 .addAfter("split-full", HttpIngressInitializer.HEADER_TIMEOUT, new HeaderReadTimeoutHandler(config.headerReadTimeout()))
                 .addAfter(HttpIngressInitializer.HEADER_TIMEOUT, "server-name-guard", new ServerNameGuard(serverName))
-                .addAfter("server-name-guard", "proxy", new HttpProxyHandler(ingress.withObserver(IngressObserver.NONE))); // the stream's recorder reports it
+                .addAfter("server-name-guard", "proxy", new HttpProxyHandler(ingress.withObserver(observer)));
     }
 
     /** netty's conversion adds {@code x-http2-*} fields (stream id, scheme); they are not the client's and never forwarded. */

@@ -172,6 +172,9 @@ class GrpcIngressTest {
             assertThat(r.httpVersion()).isEqualTo("h2");
             assertThat(r.path()).isEqualTo("/test.Echo/Say");
             assertThat(r.status()).isEqualTo(200);
+            assertThat(r.machine()).isEqualTo("grpc");
+            assertThat(r.route().route()).isEqualTo("g.test/");
+            assertThat(r.upstreamNanos()).isPositive().isLessThanOrEqualTo(r.durationNanos());
         });
     }
 

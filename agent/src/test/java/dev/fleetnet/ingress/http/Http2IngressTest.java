@@ -122,6 +122,9 @@ class Http2IngressTest {
         assertThat(r.method()).isEqualTo("GET");
         assertThat(r.hostname()).isEqualTo("a.test");
         assertThat(r.route().route()).isEqualTo("a.test/");
+        assertThat(r.machine()).as("who served it").isEqualTo("web");
+        assertThat(r.upstreamNanos()).as("time to the machine's response head").isPositive().isLessThanOrEqualTo(r.durationNanos());
+        assertThat(records).hasSize(1).as("one line per stream, not one more for the HTTP/1.1 leg");
     }
 
     @Test
