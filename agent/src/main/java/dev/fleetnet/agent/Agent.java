@@ -169,8 +169,7 @@ public final class Agent implements AutoCloseable {
             ingress = HttpIngressServer.start(config.ingress(), routes, upstreams, ingressLoops, config.ingressListen(),
                     config.ingressTlsListen(), certificates, limiter, streams::passthroughHandler, H2Options.defaults(observer));
             ingressWriter = new IngressWriter(new IngressUpdater(routes, upstreams), certificates, streams.tcp(),
-                    revision -> metrics.viewApplied(revision, routes.current().routes().size(),
-                            routes.current().state().machines().size()));
+                    revision -> metrics.viewApplied(revision, routes.current().state()));
             log.info("HTTP ingress listening on {} (suffix {}, epoll {})", ingress.address(), config.ingress().naming().suffix(),
                     Transports.epoll());
             if (ingress.tlsAddress() != null) {

@@ -3,6 +3,9 @@ package dev.fleetnet.ingress.observe;
 import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.proto.v1.RouteCounters;
 import dev.fleetnet.proto.v1.RouteProtocol;
+import dev.fleetnet.routing.IngressState;
+import dev.fleetnet.routing.RouteSpec;
+import dev.fleetnet.routing.StreamRoute;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
@@ -15,7 +18,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
@@ -129,7 +134,10 @@ public final class IngressMetrics implements IngressObserver {
 
     @Override
     public void connectionClosed(ConnectionRecord record) {
-        Series s = series(record.route());
+        Series s = series.get(record.route());
+        if (s == null) { // the route went with the view that closed this connection; its series went with it
+            return;
+        }
         s.open.dec();
         s.observe(record.durationNanos());
         if (record.bytesIn() > 0) {
@@ -145,11 +153,47 @@ public final class IngressMetrics implements IngressObserver {
         series(route).connectFailures.inc();
     }
 
-    /** After the ingress applied a view: its revision and the size of the table it serves now. */
-    public void viewApplied(long revision, int routeCount, int machineCount) {
+    /**
+     * After the ingress applied a view: its revision and the size of the table it serves now; the
+     * series of routes that are gone (or changed owner) and of machines that went are dropped, so
+     * the exposition and the status report follow the table instead of growing with every route
+     * that ever existed. What a dropped route still reports (its last relays closing) is not counted.
+     */
+    public void viewApplied(long revision, IngressState state) {
         viewRevision.set(revision);
-        routes.set(routeCount);
-        machines.set(machineCount);
+        routes.set(state.routes().size());
+        machines.set(state.machines().size());
+        Set<RouteLabel> live = new HashSet<>();
+        live.add(RouteLabel.NONE);
+        for (RouteSpec r : state.routes().values()) {
+            live.add(new RouteLabel(r.key(), RouteLabel.HTTP, r.owner() == null ? "" : r.owner()));
+        }
+        for (StreamRoute r : state.streams().values()) {
+            live.add(new RouteLabel(r.key(), r.protocol().label(), r.owner()));
+        }
+        for (String machine : state.machines().keySet()) {
+            live.add(new RouteLabel("machine:" + machine, RouteLabel.HTTP, machine));
+        }
+        for (RouteLabel label : List.copyOf(series.keySet())) {
+            if (!live.contains(label)) {
+                forget(label);
+            }
+        }
+    }
+
+    private void forget(RouteLabel l) {
+        if (series.remove(l) == null) {
+            return;
+        }
+        String[] values = {l.route(), l.protocol(), l.owner()};
+        for (Counter c : List.of(requests, connections, bytesIn, bytesOut, connectFailures)) {
+            c.remove(values);
+        }
+        for (String statusClass : STATUS_CLASSES) {
+            responses.remove(l.route(), l.protocol(), l.owner(), statusClass);
+        }
+        duration.remove(values);
+        open.remove(values);
     }
 
     /** Exposes {@code dropped} (the access log's lines lost to a full queue) as {@code fleetnet_access_log_dropped_total}. */

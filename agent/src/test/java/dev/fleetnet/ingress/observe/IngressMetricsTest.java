@@ -8,9 +8,15 @@ import dev.fleetnet.ingress.core.IngressObserver.RequestRecord;
 import dev.fleetnet.ingress.core.IngressObserver.RouteLabel;
 import dev.fleetnet.proto.v1.RouteCounters;
 import dev.fleetnet.proto.v1.RouteProtocol;
+import dev.fleetnet.routing.IngressState;
+import dev.fleetnet.routing.MachineEntry;
+import dev.fleetnet.routing.RouteSpec;
+import dev.fleetnet.routing.StreamRoute;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class IngressMetricsTest {
@@ -80,11 +86,51 @@ class IngressMetricsTest {
         assertThat(c.getBytesOut()).isEqualTo(9);
     }
 
+    private static MachineEntry machine(String name) {
+        return new MachineEntry(name, "fdaa::1", true, Set.of(8080), "", Set.of(8080));
+    }
+
+    private static final RouteSpec SHOP_ROUTE = new RouteSpec("shop.example.com", "/", "web1", false, 8080, "web1", false, 0);
+    private static final StreamRoute DB_ROUTE = StreamRoute.tcp(5432, "db1", false, 5432, "db1", false, List.of());
+
     @Test
     void exposesTheAppliedViewAndTableSize() throws Exception {
-        metrics.viewApplied(42, 3, 7);
+        RouteSpec other = new RouteSpec("other.example.com", "/", "web1", false, 8080, "web1", false, 0);
+        metrics.viewApplied(42, new IngressState(Map.of("web1", machine("web1")), Map.of(SHOP_ROUTE.key(), SHOP_ROUTE, other.key(), other),
+                Map.of(DB_ROUTE.key(), DB_ROUTE)));
         metrics.accessLogDrops(() -> 5);
-        assertThat(text()).contains("fleetnet_ingress_view_revision 42.0").contains("fleetnet_ingress_routes 3.0")
-                .contains("fleetnet_ingress_machines 7.0").contains("fleetnet_access_log_dropped_total 5.0");
+        assertThat(text()).contains("fleetnet_ingress_view_revision 42.0").contains("fleetnet_ingress_routes 2.0")
+                .contains("fleetnet_ingress_machines 1.0").contains("fleetnet_access_log_dropped_total 5.0");
+    }
+
+    @Test
+    void theSeriesOfRoutesAndMachinesThatWentAreDroppedWithTheViewThatRemovedThem() throws Exception {
+        RouteLabel web1 = new RouteLabel("machine:web1", "http", "web1");
+        metrics.request(request(SHOP, 200, 1, 1, 1));
+        metrics.request(request(web1, 200, 1, 1, 1));
+        metrics.request(request(RouteLabel.NONE, 404, 0, 1, 1));
+        metrics.connectionOpened(DB);
+        metrics.viewApplied(1, new IngressState(Map.of("web1", machine("web1")), Map.of(SHOP_ROUTE.key(), SHOP_ROUTE),
+                Map.of(DB_ROUTE.key(), DB_ROUTE)));
+        assertThat(text()).contains("route=\"shop.example.com/\"").contains("route=\"machine:web1\"").contains("route=\"tcp/5432\"");
+
+        metrics.viewApplied(2, new IngressState(Map.of(), Map.of(), Map.of())); // everything deleted
+        metrics.connectionClosed(new ConnectionRecord(0, "192.0.2.1", "", DB, "db1", 7, 9, 2_000_000, 100_000, "closed"));
+
+        String text = text();
+        assertThat(text).doesNotContain("shop.example.com").doesNotContain("machine:web1").doesNotContain("tcp/5432")
+                .as("requests no route took stay counted").contains("fleetnet_ingress_requests_total{owner=\"\",protocol=\"http\",route=\"\"} 1");
+        assertThat(metrics.routeCounters()).isEmpty();
+
+        metrics.request(request(SHOP, 200, 1, 1, 1)); // the route again, later: counted from zero
+        assertThat(text()).contains("fleetnet_ingress_requests_total{owner=\"web1\",protocol=\"http\",route=\"shop.example.com/\"} 1");
+    }
+
+    @Test
+    void aRouteThatChangesOwnerLosesTheOldOwnersSeries() throws Exception {
+        metrics.request(request(SHOP, 200, 1, 1, 1));
+        RouteSpec shopOfWeb2 = new RouteSpec("shop.example.com", "/", "web2", false, 8080, "web2", false, 0);
+        metrics.viewApplied(3, new IngressState(Map.of(), Map.of(shopOfWeb2.key(), shopOfWeb2), Map.of()));
+        assertThat(text()).doesNotContain("owner=\"web1\"");
     }
 }
