@@ -8,6 +8,7 @@ import dev.fleetnet.lab.Deadline;
 import dev.fleetnet.lab.LabLayout;
 import dev.fleetnet.proto.v1.AddRouteRequest;
 import dev.fleetnet.proto.v1.CreateMachineRequest;
+import dev.fleetnet.proto.v1.DeleteRouteRequest;
 import dev.fleetnet.proto.v1.GetMachineRequest;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.MachineState;
@@ -215,6 +216,34 @@ class StreamRoutesIT {
                 () -> socat(host1, ECHO_PUBLIC_PORT, "again").output() + "\n" + agentLog(1) + "\n" + agentLog(3));
         Deadline.await("passthrough to work again", ROUTE_DEADLINE,
                 () -> sClient(PASSTHROUGH_NAME).contains("Verify return code: 0 (ok)"));
+    }
+
+    @Test
+    @Order(6)
+    void deletingTheRouteClosesItsOpenRelayWhileTheMachineKeepsRunning() throws Exception {
+        Deadline.await("tcp/" + ECHO_PUBLIC_PORT + " to answer", ROUTE_DEADLINE,
+                () -> socat(host1, ECHO_PUBLIC_PORT, "ready").output().contains("echo ready"));
+        Process open = new ProcessBuilder("ip", "netns", "exec", internet, "socat", "-", "TCP6:[" + host1 + "]:" + ECHO_PUBLIC_PORT)
+                .redirectErrorStream(true).start();
+        processes.add(open);
+        StringBuffer seen = new StringBuffer();
+        Thread.ofPlatform().daemon().start(() -> copy(open, seen));
+        open.getOutputStream().write("before\n".getBytes(StandardCharsets.US_ASCII));
+        open.getOutputStream().flush();
+        Deadline.await("the open relay to answer", Duration.ofSeconds(10), () -> seen.toString().contains("echo before"),
+                seen::toString);
+
+        try (FleetClient client = fixture.client()) {
+            client.routes().deleteRoute(DeleteRouteRequest.newBuilder().setHostname("tcp/" + ECHO_PUBLIC_PORT).build());
+            assertThat(open.waitFor(30, TimeUnit.SECONDS)).as("the open relay is closed by the route's deletion").isTrue();
+            // not because the machine or its server went: both still run
+            assertThat(client.machines().getMachine(GetMachineRequest.newBuilder().setName("vault").build()).getState())
+                    .isEqualTo(MachineState.MACHINE_STATE_RUNNING);
+        }
+        assertThat(servers).allSatisfy(server -> assertThat(server.isAlive()).isTrue());
+        // no route, no listener: the port refuses connections (RST to the SYN)
+        Deadline.await("new connections to the deleted port to be refused", ROUTE_DEADLINE,
+                () -> probe(host1, ECHO_PUBLIC_PORT).contains("Connection refused"), () -> probe(host1, ECHO_PUBLIC_PORT));
     }
 
     /** The last lines of host N's agent log, for a failure's message. */
