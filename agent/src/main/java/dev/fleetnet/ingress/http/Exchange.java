@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpUtil;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ScheduledFuture;
 
 /** One request/response of a client connection, through one upstream connection. Loop-confined. */
 final class Exchange {
@@ -27,9 +26,10 @@ final class Exchange {
     boolean upstreamKeepAlive;
     /** An interim (1xx) response was dropped; its empty last content is still to come. */
     boolean skippingInterim;
-    ScheduledFuture<?> responseTimer;
-    /** Whole-request deadline: from the head to the last body byte. */
-    ScheduledFuture<?> requestTimer;
+    /** System.nanoTime() by which the machine must have started its response; 0 when not waiting for one. */
+    long responseDeadline;
+    /** Whole-request deadline (System.nanoTime()): from the head to the last body byte; 0 once the body is in. */
+    long requestDeadline;
     /** For the observer: the request as the client sent it, and what became of it. */
     long startNanos;
     long startMillis;
@@ -78,16 +78,10 @@ final class Exchange {
     }
 
     void cancelRequestTimer() {
-        if (requestTimer != null) {
-            requestTimer.cancel(false);
-            requestTimer = null;
-        }
+        requestDeadline = 0;
     }
 
     void cancelResponseTimer() {
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
-        }
+        responseDeadline = 0;
     }
 }

@@ -73,6 +73,9 @@ final class ForwardingHeaders {
 
     /** True if the client's {@code TE} lists {@code trailers}: it can take trailer fields (chunked, here). */
     static boolean acceptsTrailers(HttpHeaders h) {
+        if (!h.contains(HttpHeaderNames.TE)) {
+            return false; // the common case, without a list
+        }
         for (String value : h.getAll(HttpHeaderNames.TE)) {
             for (String member : value.split(",")) {
                 int parameters = member.indexOf(';');

@@ -28,6 +28,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,6 +45,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private State state = State.IDLE;
     private Exchange exchange;
     private H2cStreams h2cStreams;
+    /** The connection's one deadline timer (see {@link #armDeadlineTimer}); null when none is pending. */
+    private ScheduledFuture<?> deadlineTimer;
     /** Messages decoded ahead of their turn: body parts while connecting, pipelined requests. */
     private final ArrayDeque<Object> deferred = new ArrayDeque<>();
     private int deferredBytes;
@@ -385,6 +388,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (exchange != null) {
             abandon(exchange);
         }
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false); // once per connection: nothing keeps this handler after its close
+            deadlineTimer = null;
+        }
         while (!deferred.isEmpty()) {
             ReferenceCountUtil.release(undefer());
         }
@@ -537,21 +544,60 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Slow bodies: a request must arrive whole within the request timeout, else 408 and close. */
     private void armRequestTimer(Exchange ex) {
-        java.time.Duration limit = ingress.config().requestTimeout();
-        ex.requestTimer = ctx.executor().schedule(() -> {
-            if (exchange == ex && !ex.requestComplete) {
-                failOrClose(408, "request body not received within " + limit.toSeconds() + " s");
-            }
-        }, limit.toNanos(), TimeUnit.NANOSECONDS);
+        ex.requestDeadline = System.nanoTime() + ingress.config().requestTimeout().toNanos();
+        armDeadlineTimer(ex);
     }
 
     private void armResponseTimer(Exchange ex) {
-        long nanos = ingress.config().upstreamResponseTimeout().toNanos();
-        ex.responseTimer = ctx.executor().schedule(() -> {
-            if (exchange == ex && !ex.responseStarted) {
-                failOrClose(504, "upstream did not respond in time");
-            }
-        }, nanos, TimeUnit.NANOSECONDS);
+        ex.responseDeadline = System.nanoTime() + ingress.config().upstreamResponseTimeout().toNanos();
+        armDeadlineTimer(ex);
+    }
+
+    /**
+     * One timer per connection watches the current exchange's deadlines, so a request costs no
+     * scheduling and no cancel: it is armed when none is pending, at or before the earliest
+     * deadline the exchange has or can still get, and when it fires it re-arms for what is left.
+     * Every later deadline is at least as far, so a pending timer is never too late.
+     */
+    private void armDeadlineTimer(Exchange ex) {
+        if (deadlineTimer != null) {
+            return;
+        }
+        long at = nextDeadline(ex, System.nanoTime());
+        if (at != 0) {
+            deadlineTimer = ctx.executor().schedule(this::checkDeadlines, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The earliest moment {@code ex} may time out, counting a response deadline it will get once its body is in; 0 for none. */
+    private long nextDeadline(Exchange ex, long now) {
+        long at = Long.MAX_VALUE;
+        if (!ex.requestComplete && ex.requestDeadline != 0) {
+            at = Math.min(at, ex.requestDeadline);
+            at = Math.min(at, now + ingress.config().upstreamResponseTimeout().toNanos());
+        }
+        if (!ex.responseStarted && ex.responseDeadline != 0) {
+            at = Math.min(at, ex.responseDeadline);
+        }
+        return at == Long.MAX_VALUE ? 0 : at;
+    }
+
+    private void checkDeadlines() {
+        deadlineTimer = null;
+        Exchange ex = exchange;
+        if (ex == null) {
+            return; // the next exchange arms it again
+        }
+        long now = System.nanoTime();
+        if (!ex.requestComplete && ex.requestDeadline != 0 && now - ex.requestDeadline >= 0) {
+            failOrClose(408, "request body not received within " + ingress.config().requestTimeout().toSeconds() + " s");
+            return;
+        }
+        if (!ex.responseStarted && ex.responseDeadline != 0 && now - ex.responseDeadline >= 0) {
+            failOrClose(504, "upstream did not respond in time");
+            return;
+        }
+        armDeadlineTimer(ex);
     }
 
     /** Tells the observer how {@code ex} ended, once. */
