@@ -26,7 +26,6 @@ import dev.fleetnet.agent.wireguard.UserspaceWireGuard;
 import dev.fleetnet.agent.wireguard.WireGuardDevice;
 import dev.fleetnet.agent.wireguard.WireGuardKey;
 import dev.fleetnet.agent.dns.DnsServer;
-import dev.fleetnet.agent.policy.DesiredPolicy;
 import dev.fleetnet.agent.policy.NftPacketFilter;
 import dev.fleetnet.agent.policy.PolicyReconciler;
 import dev.fleetnet.core.Ipv6;
@@ -64,7 +63,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One host's agent: restores its last view from disk at once (forwarding works with no
- * controller), then follows the controller's views. Threading: the single "reconcile" thread
+ * controller) if that view can be trusted — else it leaves the data plane as it is (see
+ * {@link ViewRestore}) — then follows the controller's views. Threading: the single "reconcile" thread
  * owns the data plane, the current view and the last status report; the "ingress" thread
  * ({@link IngressWriter}) owns the ingress route table.
  */
@@ -77,18 +77,19 @@ public final class Agent implements AutoCloseable {
     private final HostPlanner planner;
     private final ScheduledExecutorService reconcileThread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "reconcile"));
     private WireGuardKey key;
-    private HostReconciler reconciler;
+    private DataPlanePass dataPlane;
     private ControlClient control;
-    private volatile HostView current = HostView.getDefaultInstance();
+    /**
+     * The view the data plane was last brought to; empty until one is applied: then no pass runs
+     * (not even the periodic resync), so nothing on the host is changed until there is a view to trust.
+     */
+    private volatile Optional<HostView> current = Optional.empty();
     private StatusReport lastReport;
     /** Machine statuses of the last pass, before listening ports are added. Reconcile thread. */
     private List<MachineStatus> lastStatuses;
     /** TCP ports each machine listens on, as port discovery last found them. Reconcile thread. */
     private Map<String, Set<Integer>> listening = Map.of();
     private PortDiscovery portDiscovery;
-    private PolicyReconciler policy;
-    /** Whether the filter was built once since start. Reconcile thread. */
-    private boolean policyBuilt;
     private EventLoopGroup dnsLoops;
     private DnsServer dns;
     /** Set on every (re)connect: the new session gets a status report even if nothing changed. */
@@ -111,7 +112,7 @@ public final class Agent implements AutoCloseable {
 
     public Agent(AgentConfig config) {
         this.config = config;
-        this.state = new StateStore(config.stateDir());
+        this.state = new StateStore(config.stateDir(), config.hostName());
         this.dnsAddress = config.dns() == null ? null : Ipv6.format(config.dns().listen().getAddress().getAddress());
         this.planner = new HostPlanner(config.meshInterface(), config.netnsPrefix(), config.listenPort(),
                 dnsAddress == null ? List.of() : List.of(dnsAddress));
@@ -128,8 +129,8 @@ public final class Agent implements AutoCloseable {
         WireGuardDevice device = new UserspaceWireGuard(new UserspaceWireGuard.Settings(config.meshInterface(),
                 config.wireguardSocketDir(), null));
         LinuxNetworking net = IpRouteNetworking.inOwnNamespace();
-        reconciler = new HostReconciler(net, device, config.netnsPrefix());
-        policy = new PolicyReconciler(new NftPacketFilter(null));
+        dataPlane = new DataPlanePass(planner, new HostReconciler(net, device, config.netnsPrefix()),
+                new PolicyReconciler(new NftPacketFilter(null)), key);
         if (config.dns() != null) {
             // The service address must exist before the server binds it; each pass keeps it there.
             String service = dnsAddress + "/128";
@@ -186,13 +187,12 @@ public final class Agent implements AutoCloseable {
                         + ") (expected: a free address and port, or none)", e);
             }
         }
-        Optional<HostView> saved = state.lastView();
-        if (saved.isPresent()) {
+        ViewRestore.restore(state, (saved, why) -> {
             if (ssh != null) {
-                ssh.update(saved.get());
+                ssh.update(saved);
             }
-            reconcileThread.submit(() -> apply(saved.get(), true, "restored from " + state.dir())).get();
-        }
+            reconcileThread.submit(() -> apply(saved, true, why)).get();
+        });
         control = ControlClient.plaintext(config.controller(), new ControlClient.Handler() {
             @Override
             public Hello hello() {
@@ -241,11 +241,8 @@ public final class Agent implements AutoCloseable {
             }, 1, 1, TimeUnit.HOURS);
         }
         long every = config.resyncInterval().toMillis();
-        reconcileThread.scheduleWithFixedDelay(() -> {
-            if (current.getRevision() > 0 || !current.getHostName().isEmpty()) {
-                apply(current, true, "periodic resync");
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        reconcileThread.scheduleWithFixedDelay(() -> current.ifPresent(view -> apply(view, true, "periodic resync")),
+                every, every, TimeUnit.MILLISECONDS);
         log.info("agent for host {} started: public key {}, endpoint {}, controller {}", config.hostName(),
                 key.publicBase64(), config.endpoint(), config.controller());
     }
@@ -255,7 +252,7 @@ public final class Agent implements AutoCloseable {
         return Hello.newBuilder().setHostName(config.hostName()).setPublicKey(key.publicBase64())
                 .setSshHostPublicKey(ssh == null ? "" : ssh.hostPublicKey())
                 .setEndpoint(config.endpoint()).setJoinToken(new String(config.joinToken(), StandardCharsets.UTF_8))
-                .setAppliedRevision(current.getRevision()).build();
+                .setAppliedRevision(current.map(HostView::getRevision).orElse(0L)).build();
     }
 
     /** Runs on the reconcile thread only. */
@@ -265,27 +262,17 @@ public final class Agent implements AutoCloseable {
             if (dns != null) {
                 dns.update(HostPlanner.dns(view)); // stopped machines leave DNS before their links go
             }
-            if (!deep && dataPlane(view).equals(dataPlane(current)) && lastReport != null) {
-                current = view; // only ingress parts changed: nothing for the kernel to do
+            Optional<HostView> before = current;
+            if (!deep && before.isPresent() && dataPlane(view).equals(dataPlane(before.get())) && lastReport != null) {
+                current = Optional.of(view); // only ingress parts changed: nothing for the kernel to do
                 state.saveView(view);
                 control.ack(view.getRevision());
                 report();
                 return;
             }
-            // Filter elements before links: an element grants nothing until its link exists, and a new
-            // machine can send the moment its link is up (a link without elements is isolated, never open).
-            DesiredPolicy desiredPolicy = planner.policy(view);
-            // The periodic pass checks the real table for drift (and says what it repaired); the first pass just builds it.
-            List<String> policyChanges = deep && policyBuilt ? policy.repair(desiredPolicy) : policy.reconcile(desiredPolicy);
-            policyBuilt = true;
-            HostReconciler.Result result = reconciler.reconcile(planner.host(view), planner.mesh(view, key), deep);
-            if (!policyChanges.isEmpty()) {
-                List<String> all = new java.util.ArrayList<>(policyChanges.stream().map(c -> "filter: " + c).toList());
-                all.addAll(result.changes());
-                result = new HostReconciler.Result(all, result.statuses());
-            }
+            HostReconciler.Result result = dataPlane.run(view, deep);
             if (result.noChanges()) {
-                if (deep && view == current) {
+                if (deep && before.isPresent() && view == before.get()) {
                     log.debug("view at revision {} ({}): no changes", view.getRevision(), why);
                 } else {
                     log.info("view at revision {} ({}): no changes", view.getRevision(), why);
@@ -294,10 +281,10 @@ public final class Agent implements AutoCloseable {
                 log.info("view at revision {} ({}): {} changes: {}", view.getRevision(), why, result.changes().size(),
                         String.join("; ", result.changes()));
             }
-            if (!view.equals(current)) {
+            if (!before.map(view::equals).orElse(false)) {
                 state.saveView(view);
             }
-            current = view;
+            current = Optional.of(view);
             lastStatuses = result.statuses();
             if (control != null) {
                 control.ack(view.getRevision());
@@ -348,7 +335,7 @@ public final class Agent implements AutoCloseable {
 
     /** The machines of this host that should be running, as port discovery scans them. Any thread (reads the volatile view). */
     private List<ScanTarget> scanTargets() {
-        return current.getMachinesList().stream().filter(MachineSpec::getRunning)
+        return current.map(HostView::getMachinesList).orElse(List.of()).stream().filter(MachineSpec::getRunning)
                 .map(m -> new ScanTarget(m.getName(), m.getBackend() == Backend.BACKEND_TAP ? null : planner.netnsPrefix() + m.getName(),
                         m.getAddress(), new HashSet<>(m.getPortsList())))
                 .toList();

@@ -61,7 +61,7 @@ class AgentProcessIT {
         MachineSpec web = machine("web", 1);
         MachineSpec db = machine("db", 2);
         String peerKey = WireGuardKey.generate().publicBase64();
-        new StateStore(state).saveView(HostView.newBuilder().setRevision(41).setHostName("h1").setHostNumber(1)
+        new StateStore(state, "h1").saveView(HostView.newBuilder().setRevision(41).setHostName("h1").setHostNumber(1)
                 .addPeers(Peer.newBuilder().setHostName("h2").setHostNumber(2).setPublicKey(peerKey).setEndpoint("[fd00:dead::2]:51820")
                         .addAllowedIps(AddressPlan.hostPrefix(0, 2)))
                 .addMachines(web).addMachines(db).build());
@@ -72,7 +72,7 @@ class AgentProcessIT {
         assertThat(Files.readString(log1)).contains("no kernel WireGuard: using userspace wireguard-go for " + mesh);
         assertThat(Sandbox.await(DEADLINE, () -> pings(netnsPrefix + "web", db.getAddress()))).as("web pings db").isTrue();
         String dump = Sandbox.run("ip", "netns", "exec", host, "wg", "show", mesh, "dump");
-        WireGuardKey key = new StateStore(state).key();
+        WireGuardKey key = new StateStore(state, "h1").key();
         assertThat(dump.lines().findFirst().orElseThrow()).startsWith(key.privateBase64() + "\t" + key.publicBase64() + "\t51820");
         assertThat(dump).contains(peerKey + "\t(none)\t[fd00:dead::2]:51820\t" + AddressPlan.hostPrefix(0, 2));
 

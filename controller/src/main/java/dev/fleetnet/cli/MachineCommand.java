@@ -6,6 +6,7 @@ import dev.fleetnet.proto.v1.Backend;
 import dev.fleetnet.proto.v1.CreateMachineRequest;
 import dev.fleetnet.proto.v1.DeleteMachineRequest;
 import dev.fleetnet.proto.v1.GetMachineRequest;
+import dev.fleetnet.proto.v1.HostApplied;
 import dev.fleetnet.proto.v1.ListMachinesRequest;
 import dev.fleetnet.proto.v1.ListMachinesResponse;
 import dev.fleetnet.proto.v1.Machine;
@@ -117,16 +118,49 @@ final class MachineCommand {
         }
     }
 
-    @Command(name = "stop", description = "Stop a machine: its address stops answering.")
-    static final class Stop extends Sub implements Runnable {
+    /** Exit status of {@code machine stop} when the stop is recorded but its host did not confirm applying it. */
+    static final int NOT_CONFIRMED = 4;
+
+    @Command(name = "stop", description = "Stop a machine: its address stops answering. Waits for its host to apply the"
+            + " stop; exit status " + NOT_CONFIRMED + " when the host did not confirm it (timed out or disconnected).")
+    static final class Stop extends Sub implements Callable<Integer> {
         @Parameters(paramLabel = "NAME")
         String name;
 
         @Override
-        public void run() {
+        public Integer call() {
+            Machine machine;
             try (FleetClient client = parent.root.connect()) {
-                print(client.machines().stopMachine(StopMachineRequest.newBuilder().setName(name).build()));
+                machine = client.machines().stopMachine(StopMachineRequest.newBuilder().setName(name).build());
             }
+            print(machine);
+            HostApplied applied = machine.getHostApplied();
+            String host = "host '" + machine.getHost() + "'";
+            String expected = "expected: revision " + applied.getRevision() + " or later";
+            String stopped = "machine '" + machine.getName() + "' is stopped in the fleet, but ";
+            switch (applied.getOutcome()) {
+                case OUTCOME_APPLIED -> {
+                    if (!parent.root.json) {
+                        spec.commandLine().getOut().println("stop applied by " + host + " (revision " + applied.getHostRevision()
+                                + ", after " + seconds(applied.getWaitedMillis()) + ")");
+                    }
+                    return 0;
+                }
+                case OUTCOME_TIMED_OUT -> spec.commandLine().getErr().println("error: " + stopped + host + " did not confirm"
+                        + " applying the stop within " + seconds(applied.getWaitedMillis()) + " (it acknowledged revision "
+                        + applied.getHostRevision() + "; " + expected + "); until it does, the machine may still be reachable there");
+                case OUTCOME_HOST_DISCONNECTED -> spec.commandLine().getErr().println("error: " + stopped + host + " is"
+                        + " disconnected (it last acknowledged revision " + applied.getHostRevision() + "; " + expected
+                        + "): the stop applies when it reconnects; until then the machine may still run there");
+                case OUTCOME_UNSPECIFIED, UNRECOGNIZED -> spec.commandLine().getErr().println("error: " + stopped + "the controller"
+                        + " did not say whether " + host + " applied the stop (outcome " + applied.getOutcomeValue()
+                        + "; expected: applied, timed out or host disconnected; is the controller older than this CLI?)");
+            }
+            return NOT_CONFIRMED;
+        }
+
+        private static String seconds(long millis) {
+            return String.format(java.util.Locale.ROOT, "%.1fs", millis / 1000.0);
         }
     }
 

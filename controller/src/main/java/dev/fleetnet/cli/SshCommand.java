@@ -16,7 +16,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import dev.fleetnet.core.DurableFiles;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
@@ -165,13 +165,12 @@ final class SshCommand {
                         .setPublicKey(publicLine).setTtlSeconds(lifetime.toSeconds()).build());
             }
             try {
-                Files.createDirectories(out);
-                Path key = out.resolve("id_ed25519");
-                Files.deleteIfExists(key);
-                Files.createFile(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.writeString(key, SshKeys.privateKeyText(pair, "fleetnet-" + machine));
-                Files.writeString(out.resolve("id_ed25519.pub"), publicLine + "\n");
-                Files.writeString(out.resolve("id_ed25519-cert.pub"), response.getCertificate() + " fleetnet-" + machine + "\n");
+                DurableFiles.write(out.resolve("id_ed25519"), SshKeys.privateKeyText(pair, "fleetnet-" + machine)
+                        .getBytes(StandardCharsets.UTF_8), DurableFiles.OWNER_ONLY);
+                DurableFiles.write(out.resolve("id_ed25519.pub"), (publicLine + "\n").getBytes(StandardCharsets.UTF_8),
+                        DurableFiles.WORLD_READABLE);
+                DurableFiles.write(out.resolve("id_ed25519-cert.pub"), (response.getCertificate() + " fleetnet-" + machine + "\n")
+                        .getBytes(StandardCharsets.UTF_8), DurableFiles.WORLD_READABLE);
             } catch (IOException e) {
                 throw new IllegalArgumentException("--out: '" + out + "' cannot be written (" + e + ") (expected: a writable directory)");
             }

@@ -16,7 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import dev.fleetnet.core.DurableFiles;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -297,10 +297,8 @@ public final class Lab implements AutoCloseable {
     private void writeJoinToken() throws IOException {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
-        Path file = tokenFile();
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(secret) + "\n");
+        DurableFiles.write(tokenFile(), (Base64.getUrlEncoder().withoutPadding().encodeToString(secret) + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII), DurableFiles.OWNER_ONLY);
     }
 
     private Path tokenFile() {

@@ -1,11 +1,10 @@
 package dev.fleetnet.lab;
 
+import dev.fleetnet.core.DurableFiles;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -39,11 +38,10 @@ public record LabState(String prefix, int hosts, String apiAddress, String etcdE
         p.setProperty("api", apiAddress);
         p.setProperty("etcd", etcdEndpoint);
         pids.forEach((role, pid) -> p.setProperty("pid." + role, Long.toString(pid)));
-        Path tmp = dir.resolve(FILE + ".tmp");
-        try (Writer w = Files.newBufferedWriter(tmp)) {
-            p.store(w, "fleetnet lab");
-        }
-        Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        java.io.StringWriter text = new java.io.StringWriter();
+        p.store(text, "fleetnet lab");
+        DurableFiles.write(dir.resolve(FILE), text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                DurableFiles.WORLD_READABLE);
     }
 
     /** The lab recorded in {@code dir}, or {@code null} when there is none. */

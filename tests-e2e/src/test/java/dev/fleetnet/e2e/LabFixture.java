@@ -52,7 +52,12 @@ final class LabFixture implements AutoCloseable {
 
     /** A prefix for {@link #start(String, int, String, List, List)}, for tests that name their own things after the lab. */
     static String newPrefix() {
-        return "e" + randomLetters(4);
+        return newPrefix("e");
+    }
+
+    /** {@code start} and four random letters: a test's own labs are told apart from others' at a glance. */
+    static String newPrefix(String start) {
+        return start + randomLetters(4);
     }
 
     /** A lab with this prefix whose controller also gets {@code controllerArgs} (e.g. {@code --acme-directory URL}). */
@@ -67,6 +72,16 @@ final class LabFixture implements AutoCloseable {
 
     FleetClient client() {
         return lab.client();
+    }
+
+    /** Where host {@code host}'s agent keeps its key and its saved view ({@code view.pb}). */
+    Path agentStateDir(int host) {
+        return lab.config().dir().resolve("agent-" + lab.layout().hostName(host));
+    }
+
+    /** Host {@code host}'s agent log; every start of the agent appends to it. */
+    Path agentLog(int host) {
+        return lab.config().dir().resolve("agent-" + lab.layout().hostName(host) + ".log");
     }
 
     List<Machine> runningMachines() {

@@ -1,12 +1,13 @@
 package dev.fleetnet.ingress.ssh;
 
+import dev.fleetnet.core.DurableFiles;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.SshHostCertificate;
 import dev.fleetnet.ssh.SshKeys;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.util.List;
@@ -136,12 +137,8 @@ public final class SshIngress implements AutoCloseable {
             return SshKeys.parsePrivateKey(Files.readString(file));
         }
         KeyPair pair = SshKeys.generateEd25519();
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        java.nio.file.Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, SshKeys.privateKeyText(pair, "fleetnet-host"));
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.write(file, SshKeys.privateKeyText(pair, "fleetnet-host").getBytes(StandardCharsets.UTF_8),
+                DurableFiles.OWNER_ONLY);
         return pair;
     }
 
@@ -199,11 +196,11 @@ public final class SshIngress implements AutoCloseable {
             }
             try {
                 if (!signed.getRelayCertificate().isEmpty()) {
-                    Files.writeString(relayFile(), signed.getRelayCertificate() + "\n");
+                    DurableFiles.write(relayFile(), (signed.getRelayCertificate() + "\n").getBytes(StandardCharsets.UTF_8),
+                            DurableFiles.WORLD_READABLE);
                 }
-                java.nio.file.Path tmp = certificateFile.resolveSibling(certificateFile.getFileName() + ".tmp");
-                Files.writeString(tmp, signed.getCertificate() + "\n");
-                Files.move(tmp, certificateFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                DurableFiles.write(certificateFile, (signed.getCertificate() + "\n").getBytes(StandardCharsets.UTF_8),
+                        DurableFiles.WORLD_READABLE);
             } catch (IOException e) {
                 log.warn("cannot keep the SSH host certificate in {}: {}", certificateFile, e.toString());
             }

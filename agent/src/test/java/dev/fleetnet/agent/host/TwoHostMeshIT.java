@@ -5,6 +5,7 @@ import static dev.fleetnet.agent.Sandbox.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetnet.agent.Sandbox;
+import dev.fleetnet.agent.state.SavedView;
 import dev.fleetnet.agent.state.StateStore;
 import dev.fleetnet.agent.wireguard.UserspaceWireGuard;
 import dev.fleetnet.agent.wireguard.WireGuardKey;
@@ -56,7 +57,7 @@ class TwoHostMeshIT {
             this.namespace = sandbox.namespace("-h" + letter);
             this.mesh = sandbox.prefix() + "w" + letter;
             this.netnsPrefix = sandbox.prefix() + "-" + letter + "-";
-            this.state = new StateStore(stateDir.resolve(letter));
+            this.state = new StateStore(stateDir.resolve(letter), "h" + letter);
             this.key = state.key();
             this.planner = new HostPlanner(mesh, netnsPrefix, 51820);
             sandbox.wireguard(namespace, mesh);
@@ -180,9 +181,9 @@ class TwoHostMeshIT {
         String peers = a.wgDump();
 
         // The restarted agent: same state directory, new objects; it restores the saved view.
-        StateStore restored = new StateStore(stateDir.resolve("a"));
+        StateStore restored = new StateStore(stateDir.resolve("a"), "ha");
         assertThat(restored.key()).isEqualTo(a.key);
-        HostView saved = restored.lastView().orElseThrow();
+        HostView saved = ((SavedView.Trusted) restored.lastView()).view();
         a.restartAgent();
         assertThat(a.apply(saved, true).changes()).as("restart over the same state").isEmpty();
         assertThat(Sandbox.pids(a.namespace)).as("wireguard-go kept").isEqualTo(daemon);

@@ -25,7 +25,7 @@ import java.util.Set;
  * a set still in use, a hook that cannot change: the whole batch fails and nothing changes). Records
  * every applied batch, counts reads, and can be tampered with to simulate drift.
  */
-final class InMemoryPacketFilter implements PacketFilter {
+public final class InMemoryPacketFilter implements PacketFilter {
     private Table table;
     private final List<List<PolicyChange>> batches = new ArrayList<>();
     private int reads;
@@ -152,7 +152,7 @@ final class InMemoryPacketFilter implements PacketFilter {
     }
 
     /** Every batch applied so far, in order. */
-    synchronized List<List<PolicyChange>> batches() {
+    public synchronized List<List<PolicyChange>> batches() {
         return List.copyOf(batches);
     }
 

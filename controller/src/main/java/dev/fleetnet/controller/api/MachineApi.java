@@ -1,5 +1,6 @@
 package dev.fleetnet.controller.api;
 
+import dev.fleetnet.controller.store.ApplyWait;
 import dev.fleetnet.controller.store.FleetStore;
 import dev.fleetnet.core.Names;
 import dev.fleetnet.core.Ports;
@@ -8,6 +9,7 @@ import dev.fleetnet.proto.v1.CreateMachineRequest;
 import dev.fleetnet.proto.v1.DeleteMachineRequest;
 import dev.fleetnet.proto.v1.DeleteMachineResponse;
 import dev.fleetnet.proto.v1.GetMachineRequest;
+import dev.fleetnet.proto.v1.HostApplied;
 import dev.fleetnet.proto.v1.ListMachinesRequest;
 import dev.fleetnet.proto.v1.ListMachinesResponse;
 import dev.fleetnet.proto.v1.Machine;
@@ -73,19 +75,30 @@ public final class MachineApi extends MachineServiceGrpc.MachineServiceImplBase 
     }
 
     /**
-     * Stops a machine and returns once its host has applied the stop (routes withdrawn, link
-     * gone), so no request reaches it after the call returns; bounded by {@link #STOP_WAIT}.
+     * Stops a machine and waits, at most {@link #STOP_WAIT}, until its host has applied the stop
+     * (routes withdrawn, link gone), so no request reaches it after the call returns. The answer's
+     * {@code host_applied} says whether it did or the wait gave up (timed out, or the host is
+     * disconnected): the stop is recorded either way.
      */
     @Override
     public void stopMachine(StopMachineRequest request, StreamObserver<Machine> out) {
         Calls.unary(out, () -> {
             FleetStore.Update stopped = store.setDesiredState(Names.check("machine name", request.getName()),
                     MachineState.MACHINE_STATE_STOPPED);
-            if (store.awaitApplied(stopped.machine().getHost(), stopped.revision(), STOP_WAIT)) {
-                return store.machine(request.getName());
-            }
-            return stopped.machine();
+            ApplyWait wait = store.status().awaitApplied(stopped.machine().getHost(), stopped.revision(), STOP_WAIT);
+            Machine machine = wait instanceof ApplyWait.Applied ? store.machine(request.getName()) : stopped.machine();
+            return machine.toBuilder().setHostApplied(hostApplied(wait)).build();
         });
+    }
+
+    static HostApplied hostApplied(ApplyWait wait) {
+        HostApplied.Outcome outcome = switch (wait) {
+            case ApplyWait.Applied applied -> HostApplied.Outcome.OUTCOME_APPLIED;
+            case ApplyWait.TimedOut timedOut -> HostApplied.Outcome.OUTCOME_TIMED_OUT;
+            case ApplyWait.HostDisconnected disconnected -> HostApplied.Outcome.OUTCOME_HOST_DISCONNECTED;
+        };
+        return HostApplied.newBuilder().setOutcome(outcome).setHost(wait.host()).setRevision(wait.revision())
+                .setHostRevision(wait.hostRevision()).setWaitedMillis(wait.waited().toMillis()).build();
     }
 
     @Override

@@ -45,6 +45,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
     private String session; // work: value of the session key, unique to this stream
     private long leaseId; // work
     private CloseableClient keepAlive; // work
+    private boolean leaseLost; // work: the lease ended under the session (its key may be gone with it)
     private Runnable unsubscribe; // work
     private long lastAck; // work
     private boolean ended; // work
@@ -250,11 +251,19 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         }
         if (leaseId != 0) {
             try {
+                // Deleted here, not left to the lease: a lease whose keepalive stopped may live on in etcd for a while
                 context.store().status().closeSession(host.getName(), session);
+            } catch (Exception e) {
+                log.warn("host {}: session key not deleted ({}); it goes with its lease within {}s", host.getName(),
+                        e.getMessage(), SESSION_TTL_SECONDS);
+            }
+            try {
                 context.leases().revoke(leaseId).get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
-                log.warn("host {}: session not cleaned up ({}); its lease expires in {}s", host.getName(),
-                        e.getMessage(), SESSION_TTL_SECONDS);
+                if (!leaseLost) { // a lost lease is usually gone already: nothing to revoke
+                    log.warn("host {}: lease {} not revoked ({}); it expires within {}s", host.getName(),
+                            Long.toHexString(leaseId), e.getMessage(), SESSION_TTL_SECONDS);
+                }
             }
         }
         if (host != null) {
@@ -263,7 +272,13 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         }
     }
 
-    /** The session's lease cannot be kept alive: end the stream so the agent reconnects and gets a fresh one. */
+    /**
+     * Ends the session when its lease ends, for whatever reason: an error from the keepalive
+     * stream, a keepalive answer that the lease is gone (revoked, expired), or jetcd completing the
+     * keepalive without an error (it does when no answer came within the lease's TTL, i.e. the
+     * lease may have expired). Ending deletes the session key, so the host shows disconnected at
+     * once, and closes the stream, so the agent reconnects and gets a session with a fresh lease.
+     */
     private final class LeaseLoss implements StreamObserver<LeaseKeepAliveResponse> {
         private final String hostName;
 
@@ -271,16 +286,34 @@ final class AgentSession implements StreamObserver<AgentMessage> {
             this.hostName = hostName;
         }
 
-        @Override public void onNext(LeaseKeepAliveResponse value) {}
-        @Override public void onCompleted() {}
+        @Override
+        public void onNext(LeaseKeepAliveResponse value) {
+            if (value.getTTL() <= 0) { // jetcd turns this into an error itself; not relying on it costs nothing
+                lost("etcd answered the keepalive with TTL " + value.getTTL() + ": the lease is gone");
+            }
+        }
+
+        @Override
+        public void onCompleted() {
+            lost("the keepalive ended without an error: no answer within the lease's " + SESSION_TTL_SECONDS
+                    + "s TTL, so the lease may have expired");
+        }
 
         @Override
         public void onError(Throwable t) {
+            lost("the keepalive failed: " + t.getMessage());
+        }
+
+        private void lost(String why) {
             work.execute(() -> {
-                if (!ended) {
-                    fail(Status.UNAVAILABLE.withDescription("session of host '" + hostName + "' lost its etcd lease ("
-                            + t.getMessage() + "); reconnect"));
+                if (ended) {
+                    return;
                 }
+                leaseLost = true;
+                log.warn("host {}: session lease {} lost ({}); marking the host disconnected and closing its stream so it"
+                        + " reconnects with a new session", hostName, Long.toHexString(leaseId), why);
+                fail(Status.UNAVAILABLE.withDescription("session of host '" + hostName + "' lost its etcd lease (" + why
+                        + "); reconnect"));
             });
         }
     }

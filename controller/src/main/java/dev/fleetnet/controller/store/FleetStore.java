@@ -246,30 +246,6 @@ public final class FleetStore {
     }
 
     /**
-     * Waits until {@code host}'s agent has acknowledged applying {@code revision}, or until
-     * {@code timeout}; returns whether it did. A disconnected host is not waited for.
-     */
-    public boolean awaitApplied(String host, long revision, java.time.Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            Host h = host(host);
-            if (h == null || !h.getConnected()) {
-                return false;
-            }
-            if (h.getAppliedRevision() >= revision) {
-                return true;
-            }
-            try {
-                Thread.sleep(10); // polling interval
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return false;
-    }
-
-    /**
      * Replaces the exposed ports; refuses (FAILED_PRECONDITION, naming the routes) to remove a
      * port a route sends to, unless another machine of the route's app exposes it.
      */

@@ -14,6 +14,7 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +26,7 @@ import java.util.Map;
  * session key exists, so a dead controller's sessions expire with their lease).
  */
 public final class StatusStore {
+    private static final Duration APPLIED_POLL = Duration.ofMillis(10);
     private final KV kv;
     private final Keys keys;
 
@@ -106,6 +108,41 @@ public final class StatusStore {
     public List<String> hostsBehind(long revision) {
         Map<String, Long> applied = appliedRevisions();
         return sessions().keySet().stream().filter(host -> applied.getOrDefault(host, 0L) < revision).sorted().toList();
+    }
+
+    /**
+     * Waits until {@code host}'s agent has acknowledged applying {@code revision} (or a later one),
+     * polling etcd, and says how the wait ended: applied, timed out, or not waited for because the
+     * host holds no session. A disconnected host is not waited for: it would apply nothing meanwhile.
+     */
+    public ApplyWait awaitApplied(String host, long revision, Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        while (true) {
+            long applied = appliedRevision(host);
+            Duration waited = Duration.ofNanos(System.nanoTime() - start);
+            if (applied >= revision) {
+                return new ApplyWait.Applied(host, revision, applied, waited);
+            }
+            if (Etcd.get(kv, keys.session(host)) == null) {
+                return new ApplyWait.HostDisconnected(host, revision, applied, waited);
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return new ApplyWait.TimedOut(host, revision, applied, waited);
+            }
+            try {
+                Thread.sleep(APPLIED_POLL.toMillis()); // polling interval
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the call is being cancelled: report what is known
+                return new ApplyWait.TimedOut(host, revision, applied, Duration.ofNanos(System.nanoTime() - start));
+            }
+        }
+    }
+
+    /** The last revision {@code host} acknowledged; 0 when it never did. */
+    long appliedRevision(String host) {
+        KeyValue stored = Etcd.get(kv, keys.appliedRevision(host));
+        return stored == null ? 0 : Long.parseLong(stored.getValue().toString(StandardCharsets.UTF_8));
     }
 
     Map<String, MachineStatus> machineStatuses() {

@@ -16,6 +16,7 @@ import dev.fleetnet.proto.v1.DeleteMachineRequest;
 import dev.fleetnet.proto.v1.GetHostRequest;
 import dev.fleetnet.proto.v1.GetMachineRequest;
 import dev.fleetnet.proto.v1.Host;
+import dev.fleetnet.proto.v1.HostApplied;
 import dev.fleetnet.proto.v1.HostServiceGrpc;
 import dev.fleetnet.proto.v1.ListHostsRequest;
 import dev.fleetnet.proto.v1.ListMachinesRequest;
@@ -121,6 +122,32 @@ class ApiIT {
         assertThat(m.getStateMessage()).isEqualTo("veth: exists");
         assertThat(m.getNetns()).isEqualTo("fn-reported");
         assertThat(m.getLink()).isEqualTo("fnr1");
+    }
+
+    @Test
+    void stopSaysWhetherTheHostAppliedItOrWasNotWaitedFor() throws Exception {
+        machines.createMachine(CreateMachineRequest.newBuilder().setName("halt").setHost("h3").build());
+        Machine unconfirmed = machines.stopMachine(StopMachineRequest.newBuilder().setName("halt").build());
+        assertThat(unconfirmed.getHostApplied().getOutcome()).as("h3 holds no session")
+                .isEqualTo(HostApplied.Outcome.OUTCOME_HOST_DISCONNECTED);
+        assertThat(unconfirmed.getHostApplied().getHost()).isEqualTo("h3");
+        assertThat(unconfirmed.getHostApplied().getRevision()).isPositive();
+        assertThat(unconfirmed.getHostApplied().getHostRevision()).isZero();
+
+        machines.startMachine(StartMachineRequest.newBuilder().setName("halt").build());
+        store.status().openSession("h3", "api-it", 0);
+        try {
+            store.status().recordApplied("h3", Long.MAX_VALUE / 2); // as if h3's agent had applied everything to come
+            Machine applied = machines.stopMachine(StopMachineRequest.newBuilder().setName("halt").build());
+            assertThat(applied.getHostApplied().getOutcome()).isEqualTo(HostApplied.Outcome.OUTCOME_APPLIED);
+            assertThat(applied.getHostApplied().getHostRevision()).isEqualTo(Long.MAX_VALUE / 2);
+            assertThat(machines.getMachine(GetMachineRequest.newBuilder().setName("halt").build()).hasHostApplied())
+                    .as("only the stop's answer carries it").isFalse();
+        } finally {
+            store.status().closeSession("h3", "api-it");
+            store.status().recordApplied("h3", 0);
+            machines.deleteMachine(DeleteMachineRequest.newBuilder().setName("halt").build());
+        }
     }
 
     @Test

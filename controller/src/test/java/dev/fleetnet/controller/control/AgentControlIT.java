@@ -49,6 +49,7 @@ class AgentControlIT {
     private Server server;
     private ManagedChannel channel;
     private ExecutorService blocking;
+    private RecordingLease leases;
     private final FleetSshCa sshCa = FleetSshCa.generate(java.time.Instant.now());
 
     @BeforeEach
@@ -60,9 +61,10 @@ class AgentControlIT {
         watcher = new FleetWatcher(client, store.keys());
         watcher.start();
         blocking = Executors.newCachedThreadPool();
+        leases = new RecordingLease(client.getLeaseClient());
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(new AgentControlService(store, watcher, client.getLeaseClient(),
+                .addService(new AgentControlService(store, watcher, leases,
                         "right".getBytes(StandardCharsets.UTF_8), "test", blocking, new RouteCountersBoard(), sshCa)).build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     }
@@ -225,6 +227,64 @@ class AgentControlIT {
         second.next(); // full view
         assertThat(second.next().getDelta().getUpsertMachinesList()).extracting(m -> m.getName()).containsExactly("web");
         assertThat(store.host("h1").getConnected()).as("the replacement's session survives").isTrue();
+    }
+
+    @Test
+    void aLeaseRevokedFromOutsideEndsTheSessionAndTheHostShowsDisconnectedUntilItReconnects() throws Exception {
+        Agent agent = new Agent().hello("h1", "right");
+        agent.next(); // welcome
+        agent.next(); // full view
+        assertThat(store.host("h1").getConnected()).isTrue();
+        long lease = sessionLease("h1");
+        try (Client outside = Client.builder().endpoints(etcd.endpoint()).build()) {
+            outside.getLeaseClient().revoke(lease).get(10, TimeUnit.SECONDS);
+        }
+        Status ended = agent.ended.poll(20, TimeUnit.SECONDS);
+        assertThat(ended).as("the stream ends so the agent reconnects").isNotNull();
+        assertThat(ended.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(ended.getDescription()).startsWith("session of host 'h1' lost its etcd lease (").endsWith("); reconnect");
+        assertThat(store.host("h1").getConnected()).isFalse();
+
+        Agent again = new Agent().hello("h1", "right");
+        again.next(); // welcome
+        awaitTrue("connected again with a new lease", () -> store.host("h1").getConnected());
+        assertThat(sessionLease("h1")).isNotEqualTo(lease);
+    }
+
+    @Test
+    void aKeepaliveThatEndsWithoutAnErrorEndsTheSessionTooAndTheHostShowsDisconnected() throws Exception {
+        Agent agent = new Agent().hello("h1", "right");
+        agent.next(); // welcome
+        agent.next(); // full view
+        long lease = sessionLease("h1");
+        // What jetcd does when no keepalive answer came within the TTL: onCompleted, no error; the lease may still be in etcd.
+        leases.observer(lease).onCompleted();
+        Status ended = agent.ended.poll(20, TimeUnit.SECONDS);
+        assertThat(ended).as("the stream ends so the agent reconnects").isNotNull();
+        assertThat(ended.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(ended.getDescription()).isEqualTo("session of host 'h1' lost its etcd lease (the keepalive ended without an"
+                + " error: no answer within the lease's 10s TTL, so the lease may have expired); reconnect");
+        awaitTrue("the session key is gone", () -> !store.host("h1").getConnected());
+        awaitTrue("the lease is revoked", () -> {
+            try {
+                return client.getLeaseClient().timeToLive(lease, io.etcd.jetcd.options.LeaseOption.DEFAULT)
+                        .get(10, TimeUnit.SECONDS).getTTL() <= 0;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        Agent again = new Agent().hello("h1", "right");
+        again.next(); // welcome
+        awaitTrue("connected again", () -> store.host("h1").getConnected());
+    }
+
+    /** The lease of {@code host}'s session, from its session key ({@code <controller id>/<lease id in hex>}). */
+    private long sessionLease(String host) throws Exception {
+        var kvs = client.getKVClient().get(Keys.bytes(store.keys().session(host))).get(10, TimeUnit.SECONDS).getKvs();
+        assertThat(kvs).as("session key of " + host).hasSize(1);
+        String value = kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
+        return Long.parseUnsignedLong(value.substring(value.indexOf('/') + 1), 16);
     }
 
     private void createMachine(String name, String host) {

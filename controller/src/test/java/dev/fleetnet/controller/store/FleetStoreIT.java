@@ -63,6 +63,36 @@ class FleetStoreIT {
     }
 
     @Test
+    void waitingForAHostToApplySaysWhetherItDidTimedOutOrWasNotConnected() throws Exception {
+        FleetStore store = store("await");
+        store.status().openSession("h1", "s1", 0);
+        store.status().recordApplied("h1", 7);
+        store.status().recordApplied("h3", 9); // acknowledged before it disconnected
+
+        ApplyWait applied = store.status().awaitApplied("h1", 7, java.time.Duration.ofSeconds(10));
+        assertThat(applied).isInstanceOf(ApplyWait.Applied.class);
+        assertThat(applied.hostRevision()).isEqualTo(7);
+
+        ApplyWait timedOut = store.status().awaitApplied("h1", 8, java.time.Duration.ofMillis(200));
+        assertThat(timedOut).isInstanceOf(ApplyWait.TimedOut.class);
+        assertThat(timedOut.hostRevision()).isEqualTo(7);
+        assertThat(timedOut.waited()).isGreaterThanOrEqualTo(java.time.Duration.ofMillis(200));
+
+        ApplyWait disconnected = store.status().awaitApplied("h2", 1, java.time.Duration.ofSeconds(10));
+        assertThat(disconnected).as("no session: not waited for").isInstanceOf(ApplyWait.HostDisconnected.class);
+        assertThat(disconnected.waited()).isLessThan(java.time.Duration.ofSeconds(10));
+        assertThat(store.status().awaitApplied("h3", 9, java.time.Duration.ofSeconds(10)))
+                .as("what a host applied before it left still counts").isInstanceOf(ApplyWait.Applied.class);
+
+        // An acknowledgement that lands while the caller waits ends the wait as applied.
+        var ack = java.util.concurrent.CompletableFuture.runAsync(() -> store.status().recordApplied("h1", 8));
+        ApplyWait later = store.status().awaitApplied("h1", 8, java.time.Duration.ofSeconds(10));
+        ack.get(10, TimeUnit.SECONDS);
+        assertThat(later).isInstanceOf(ApplyWait.Applied.class);
+        assertThat(later.hostRevision()).isEqualTo(8);
+    }
+
+    @Test
     void aRejoiningHostKeepsItsNumberAndGetsItsNewEndpoint() {
         FleetStore store = store("rejoin");
         Host h1 = store.joinHost("h1", "key1", "[fd01::1]:51820");
