@@ -11,6 +11,7 @@ import dev.fleetnet.proto.v1.ListMachinesRequest;
 import dev.fleetnet.proto.v1.ListMachinesResponse;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.SetMachinePortsRequest;
+import dev.fleetnet.proto.v1.SshMode;
 import dev.fleetnet.proto.v1.StartMachineRequest;
 import dev.fleetnet.proto.v1.StopMachineRequest;
 import java.util.ArrayList;
@@ -59,6 +60,9 @@ final class MachineCommand {
         boolean stopped;
         @Option(names = "--app", description = "App it belongs to ({app}.{suffix} balances across the app's machines).")
         String app = "";
+        @Option(names = "--ssh", description = "How ssh MACHINE@HOST reaches it: default (netns: a shell in its namespace; "
+                + "tap: relay) or relay (to the machine's own sshd on port 22; see ssh guest-config).")
+        String ssh = "default";
 
         @Override
         public void run() {
@@ -67,9 +71,15 @@ final class MachineCommand {
                 case "tap" -> Backend.BACKEND_TAP;
                 default -> throw new IllegalArgumentException("--backend: '" + backend + "' (expected: netns or tap)");
             };
+            SshMode sshMode = switch (ssh) {
+                case "default" -> SshMode.SSH_MODE_DEFAULT;
+                case "relay" -> SshMode.SSH_MODE_RELAY;
+                default -> throw new IllegalArgumentException("--ssh: '" + ssh + "' (expected: default or relay)");
+            };
             try (FleetClient client = parent.root.connect()) {
                 print(client.machines().createMachine(CreateMachineRequest.newBuilder().setName(name).setHost(host)
-                        .setNetwork(network).setBackend(parsed).addAllPorts(ports).setStopped(stopped).setApp(app).build()));
+                        .setNetwork(network).setBackend(parsed).addAllPorts(ports).setStopped(stopped).setApp(app).setSsh(sshMode)
+                        .build()));
             }
         }
     }

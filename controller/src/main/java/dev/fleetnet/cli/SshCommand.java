@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code fleetnet ssh key add|list|delete, known-hosts, issue}: SSH access to machines through every host's SSH ingress. */
 @Command(name = "ssh", description = "SSH to machines (`ssh MACHINE@HOST`): user keys, the known_hosts line, short-lived certificates.",
-        subcommands = {SshCommand.Key.class, SshCommand.KnownHosts.class, SshCommand.Issue.class})
+        subcommands = {SshCommand.Key.class, SshCommand.KnownHosts.class, SshCommand.GuestConfig.class, SshCommand.Issue.class})
 final class SshCommand {
     @ParentCommand
     FleetnetCli root;
@@ -136,6 +136,25 @@ final class SshCommand {
         public void run() {
             try (FleetClient client = parent.root.connect()) {
                 spec.commandLine().getOut().println(client.ssh().getKnownHosts(GetKnownHostsRequest.getDefaultInstance()).getKnownHosts());
+            }
+        }
+    }
+
+    @Command(name = "guest-config", description = "Print the shell commands that let the platform into a machine's own sshd "
+            + "(machines created with --ssh relay, and tap machines): run them as root in the guest.")
+    static final class GuestConfig implements Runnable {
+        @ParentCommand
+        SshCommand parent;
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--dir", description = "The guest's sshd configuration directory (default: /etc/ssh).")
+        String dir = "/etc/ssh";
+
+        @Override
+        public void run() {
+            try (FleetClient client = parent.root.connect()) {
+                String ca = client.ssh().getKnownHosts(GetKnownHostsRequest.getDefaultInstance()).getCaPublicKey();
+                spec.commandLine().getOut().print(SshGuestConfig.script(ca, dir));
             }
         }
     }
