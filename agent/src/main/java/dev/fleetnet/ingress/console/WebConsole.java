@@ -78,7 +78,7 @@ public final class WebConsole implements LocalSite {
                 yield new Respond(response);
             }
             case ConsoleRequests.Refuse refuse -> new Respond(Http1Streams.error(alloc, refuse.status(), refuse.reason(), null, null));
-            case ConsoleRequests.Upgrade upgrade -> new TakeOver(new ConsoleUpgrade(this, upgrade, hostHeader));
+            case ConsoleRequests.Upgrade upgrade -> new TakeOver(new ConsoleUpgradeHandler(this, upgrade, hostHeader));
         };
     }
 

@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  */
 final class MachineProcess implements Command {
     private static final Logger log = LoggerFactory.getLogger(MachineProcess.class);
+    /** The one variable of the client's environment passed on: its locale, when it looks like one. */
+    static final String LANG = "LANG";
+    private static final java.util.regex.Pattern LOCALE = java.util.regex.Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
     private final String machine;
     /** Null for a login shell. */
     private final String command;
@@ -70,6 +73,10 @@ final class MachineProcess implements Command {
         vars.put("USER", machine);
         vars.put("LOGNAME", machine);
         vars.put("FLEETNET_MACHINE", machine);
+        String lang = env.getEnv().get(LANG);
+        if (lang != null && LOCALE.matcher(lang).matches()) {
+            vars.put(LANG, lang); // without a UTF-8 locale, readline takes the bytes of "ü" for Meta keys
+        }
         String term = env.getEnv().get(Environment.ENV_TERM);
         boolean wantsPty = !env.getPtyModes().isEmpty() || term != null;
         List<String> argv = new ArrayList<>(config.entry().wrap(machine,

@@ -33,6 +33,7 @@ public final class MachineTerminal {
         StandardEnvironment env = new StandardEnvironment();
         env.set(Environment.ENV_TERM, "xterm-256color");
         env.set(Environment.ENV_USER, machine);
+        env.set(MachineProcess.LANG, "C.UTF-8"); // the browser's terminal speaks UTF-8
         env.set(Environment.ENV_COLUMNS, Integer.toString(columns));
         env.set(Environment.ENV_LINES, Integer.toString(rows));
         return env;

@@ -157,6 +157,8 @@ class WebConsoleTest {
             ws.sendText("{\"type\":\"resize\",\"cols\":111,\"rows\":33}");
             ws.sendKeys("stty size\r");
             assertThat(ws.readUntil("33 111").close()).isNull();
+            ws.sendKeys("echo \"L=$LANG\"\r");
+            assertThat(ws.readUntil("L=C.UTF-8").close()).as("a UTF-8 locale for readline").isNull();
             ws.sendKeys("echo \"h\u00e9llo \u2713 $((1+1))\"\r");
             assertThat(ws.readUntil("h\u00e9llo \u2713 2").close()).as("UTF-8 both ways").isNull();
             ws.sendKeys("exit 3\r");

@@ -27,7 +27,7 @@ import org.apache.sshd.server.ExitCallback;
  * frame. Threading: frames arrive on the event loop; the process's threads write output and report
  * the exit, which is handled on the event loop.
  */
-final class ConsoleSession extends ChannelInboundHandlerAdapter implements ExitCallback {
+final class ConsoleSessionHandler extends ChannelInboundHandlerAdapter implements ExitCallback {
     private final WebConsole console;
     private final String machine;
     private final String client;
@@ -40,7 +40,7 @@ final class ConsoleSession extends ChannelInboundHandlerAdapter implements ExitC
     /** A close frame went out, or the connection is gone. Event loop. */
     private boolean ended;
 
-    ConsoleSession(WebConsole console, String machine, String client) {
+    ConsoleSessionHandler(WebConsole console, String machine, String client) {
         this.console = console;
         this.machine = machine;
         this.client = client;
@@ -59,12 +59,12 @@ final class ConsoleSession extends ChannelInboundHandlerAdapter implements ExitC
                 + console.config().hostName() + "\r\n").getBytes(StandardCharsets.UTF_8))));
         try {
             terminal = console.terminals().open(machine, columns, rows, input, output, this);
-            ConsoleUpgrade.log.info("console session {} start: link -> machine {} from {} ({}x{})", id(), machine, client, columns, rows);
+            ConsoleUpgradeHandler.log.info("console session {} start: link -> machine {} from {} ({}x{})", id(), machine, client, columns, rows);
         } catch (MachineTerminal.Refused e) {
-            ConsoleUpgrade.log.info("console refused from {}: {}", client, e.getMessage());
+            ConsoleUpgradeHandler.log.info("console refused from {}: {}", client, e.getMessage());
             end(e.getMessage(), WebSocketCloseStatus.POLICY_VIOLATION, true);
         } catch (IOException | RuntimeException e) {
-            ConsoleUpgrade.log.warn("console session {}: cannot open a terminal on machine {}: {}", id(), machine, e.toString());
+            ConsoleUpgradeHandler.log.warn("console session {}: cannot open a terminal on machine {}: {}", id(), machine, e.toString());
             end("fleetnet: cannot open a terminal on machine '" + machine + "' (" + e.getMessage() + ")",
                     WebSocketCloseStatus.INTERNAL_SERVER_ERROR, true);
         }
@@ -86,7 +86,7 @@ final class ConsoleSession extends ChannelInboundHandlerAdapter implements ExitC
                         case ConsoleFrames.Resize resize -> terminal.resize(resize.columns(), resize.rows());
                     }
                 } catch (IllegalArgumentException e) {
-                    ConsoleUpgrade.log.warn("console session {}: ignored {}", id(), e.getMessage());
+                    ConsoleUpgradeHandler.log.warn("console session {}: ignored {}", id(), e.getMessage());
                 }
             } else if (msg instanceof PingWebSocketFrame ping) {
                 ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
@@ -104,7 +104,7 @@ final class ConsoleSession extends ChannelInboundHandlerAdapter implements ExitC
     @Override
     public void onExit(int status, String message, boolean closeImmediately) {
         ctx.executor().execute(() -> {
-            ConsoleUpgrade.log.info("console session {} end: machine {} from {}, {} s, exit status {}", id(), machine, client,
+            ConsoleUpgradeHandler.log.info("console session {} end: machine {} from {}, {} s, exit status {}", id(), machine, client,
                     Duration.between(start, Instant.now()).toSeconds(), status);
             if (message == null || message.isEmpty()) {
                 end(ConsoleFrames.exitLine(status).strip(), WebSocketCloseStatus.NORMAL_CLOSURE, true);
@@ -166,7 +166,7 @@ final class ConsoleSession extends ChannelInboundHandlerAdapter implements ExitC
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ConsoleUpgrade.log.debug("console session {}: {}", id(), cause.toString());
+        ConsoleUpgradeHandler.log.debug("console session {}: {}", id(), cause.toString());
         ctx.close();
     }
 

@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes a console connection from its upgrade request to a running session: spends the link's
  * token (the first upgrade spends it, whatever follows), completes the WebSocket handshake, then
- * either hands the connection to a {@link ConsoleSession} on the token's machine or writes why
+ * either hands the connection to a {@link ConsoleSessionHandler} on the token's machine or writes why
  * not to the terminal and closes. Nothing is read from the browser meanwhile. Event loop only.
  */
-final class ConsoleUpgrade extends ChannelInboundHandlerAdapter {
+final class ConsoleUpgradeHandler extends ChannelInboundHandlerAdapter {
     static final Logger log = LoggerFactory.getLogger("dev.fleetnet.console.sessions");
     /** Pasted text arrives as one message; larger ones are refused by the decoder. */
     static final int MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -39,7 +39,7 @@ final class ConsoleUpgrade extends ChannelInboundHandlerAdapter {
     private HttpRequest request;
     private boolean started;
 
-    ConsoleUpgrade(WebConsole console, ConsoleRequests.Upgrade upgrade, String authority) {
+    ConsoleUpgradeHandler(WebConsole console, ConsoleRequests.Upgrade upgrade, String authority) {
         this.console = console;
         this.upgrade = upgrade;
         this.authority = authority;
@@ -97,7 +97,7 @@ final class ConsoleUpgrade extends ChannelInboundHandlerAdapter {
                         .addListener(ChannelFutureListener.CLOSE);
                 return;
             }
-            ConsoleSession session = new ConsoleSession(console, machine, client);
+            ConsoleSessionHandler session = new ConsoleSessionHandler(console, machine, client);
             long idle = console.config().idleTimeout().toMillis();
             ctx.pipeline().addBefore(ctx.name(), "console-idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS))
                     .addBefore(ctx.name(), "console-messages", new WebSocketFrameAggregator(MAX_MESSAGE_BYTES))
