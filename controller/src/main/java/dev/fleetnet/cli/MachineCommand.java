@@ -10,6 +10,8 @@ import dev.fleetnet.proto.v1.HostApplied;
 import dev.fleetnet.proto.v1.ListMachinesRequest;
 import dev.fleetnet.proto.v1.ListMachinesResponse;
 import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.OpenConsoleRequest;
+import dev.fleetnet.proto.v1.OpenConsoleResponse;
 import dev.fleetnet.proto.v1.SetMachinePortsRequest;
 import dev.fleetnet.proto.v1.SshMode;
 import dev.fleetnet.proto.v1.StartMachineRequest;
@@ -23,11 +25,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code fleetnet machine create|list|get|start|stop|delete|exec}. */
+/** {@code fleetnet machine create|list|get|start|stop|delete|exec|ports|console}. */
 @Command(name = "machine", description = "Machines: each gets an fdaa:: address reachable from every host.",
         subcommands = {MachineCommand.Create.class, MachineCommand.List.class, MachineCommand.Get.class,
             MachineCommand.Start.class, MachineCommand.Stop.class, MachineCommand.Delete.class, MachineCommand.Exec.class,
-            MachineCommand.SetPorts.class})
+            MachineCommand.SetPorts.class, MachineCommand.Console.class})
 final class MachineCommand {
     @ParentCommand
     FleetnetCli root;
@@ -225,6 +227,34 @@ final class MachineCommand {
                         + Views.state(machine.getState()) + "; expected: running)");
             }
             return new ProcessBuilder(NamespaceExec.command(machine.getNetns(), command)).inheritIO().start().waitFor();
+        }
+    }
+
+    @Command(name = "console", description = "Print a link to a terminal on the machine in the browser: HTTPS on any host's ingress, "
+            + "usable once, for a short time.")
+    static final class Console extends Sub implements Runnable {
+        @Parameters(paramLabel = "NAME")
+        String name;
+        @Option(names = "--ttl", defaultValue = "60s", paramLabel = "DURATION", description = "How long the link may be opened: 30s, 5m "
+                + "(at most 10m). Default: ${DEFAULT-VALUE}.")
+        String ttl;
+
+        @Override
+        public void run() {
+            java.time.Duration lifetime = SshCommand.parseDuration(ttl);
+            OpenConsoleResponse response;
+            try (FleetClient client = parent.root.connect()) {
+                response = client.consoles().openConsole(OpenConsoleRequest.newBuilder().setMachine(name)
+                        .setTtlSeconds(lifetime.toSeconds()).build());
+            }
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            if (parent.root.json) {
+                out.println(Views.json(response));
+                return;
+            }
+            out.println(response.getUrl());
+            out.println("opens one terminal session on machine " + response.getMachine() + "; valid until "
+                    + java.time.Instant.ofEpochSecond(response.getExpiresEpochSeconds()) + ", once");
         }
     }
 }

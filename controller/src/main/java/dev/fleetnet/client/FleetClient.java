@@ -50,6 +50,10 @@ public final class FleetClient implements AutoCloseable {
         return dev.fleetnet.proto.v1.SshServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    public dev.fleetnet.proto.v1.ConsoleServiceGrpc.ConsoleServiceBlockingStub consoles() {
+        return dev.fleetnet.proto.v1.ConsoleServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     public CertificateServiceGrpc.CertificateServiceBlockingStub certificates() {
         return CertificateServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }

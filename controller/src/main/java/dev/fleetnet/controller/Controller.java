@@ -9,6 +9,8 @@ import dev.fleetnet.controller.certs.CertificateApi;
 import dev.fleetnet.controller.certs.CertificateStore;
 import dev.fleetnet.controller.certs.FleetCa;
 import dev.fleetnet.controller.certs.FleetCertificates;
+import dev.fleetnet.controller.console.ConsoleApi;
+import dev.fleetnet.controller.console.ConsoleStore;
 import dev.fleetnet.controller.control.AgentControlService;
 import dev.fleetnet.controller.control.RouteCountersBoard;
 import dev.fleetnet.controller.ssh.FleetSshCa;
@@ -79,6 +81,7 @@ public final class Controller implements AutoCloseable {
         FleetCa ca = FleetCa.loadOrCreate(certificates, Clock.systemUTC());
         SshStore sshStore = new SshStore(client, store.keys());
         FleetSshCa sshCa = FleetSshCa.loadOrCreate(sshStore, Clock.systemUTC());
+        ConsoleStore consoles = new ConsoleStore(client, store.keys());
         if (config.acme() != null) {
             AcmeService acme = new AcmeService(client, store.keys(), config.naming().suffix(), config.acme());
             acme.start();
@@ -109,10 +112,11 @@ public final class Controller implements AutoCloseable {
                 .addService(new RouteApi(store, config.naming(), routeCounters))
                 .addService(new CertificateApi(certificates, ca, Clock.systemUTC()))
                 .addService(new SshApi(sshStore, store, sshCa, Clock.systemUTC()))
+                .addService(new ConsoleApi(consoles, store, config.naming().consoleHostname(), Clock.systemUTC()))
                 .build().start();
         NettyServerBuilder agentBuilder = NettyServerBuilder.forAddress(config.agentListen())
                 .addService(new AgentControlService(store, watcher, client.getLeaseClient(), config.joinToken(), controllerId, blocking,
-                        routeCounters, sshCa))
+                        routeCounters, sshCa, consoles))
                 .permitKeepAliveTime(10, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
         if (config.agentListenNetns() == null) {
             agents = agentBuilder.build().start();

@@ -58,6 +58,9 @@ final class RelayedProcess implements Command {
             Map<String, String> vars = env.getEnv();
             boolean pty = !env.getPtyModes().isEmpty() || vars.containsKey(Environment.ENV_TERM);
             remote.setUsePty(pty);
+            if (vars.containsKey(MachineProcess.LANG)) {
+                remote.setEnv(MachineProcess.LANG, vars.get(MachineProcess.LANG)); // the machine's host checks it
+            }
             if (pty) {
                 remote.setPtyType(vars.getOrDefault(Environment.ENV_TERM, "xterm"));
                 remote.setPtyColumns(number(vars.get(Environment.ENV_COLUMNS), 80));

@@ -50,16 +50,19 @@ public final class SshIngress implements AutoCloseable {
 
     private final java.nio.file.Path certificateFile;
 
-    private SshIngress(SshServer server, KeyPair hostKey, java.nio.file.Path certificateFile) {
+    private final SshIngressConfig config;
+
+    private SshIngress(SshServer server, KeyPair hostKey, SshIngressConfig config) {
         this.server = server;
         this.hostKey = hostKey;
-        this.certificateFile = certificateFile;
+        this.config = config;
+        this.certificateFile = config.hostKeyFile().resolveSibling(config.hostKeyFile().getFileName() + "-cert.pub");
     }
 
     public static SshIngress start(SshIngressConfig config) throws IOException {
         KeyPair hostKey = loadOrCreateHostKey(config.hostKeyFile());
         SshServer server = SshServer.setUpDefaultServer();
-        SshIngress ingress = new SshIngress(server, hostKey, config.hostKeyFile().resolveSibling(config.hostKeyFile().getFileName() + "-cert.pub"));
+        SshIngress ingress = new SshIngress(server, hostKey, config);
         ingress.restoreCertificate();
         server.setHost(config.listen().getHostString());
         server.setPort(config.listen().getPort());
@@ -75,8 +78,8 @@ public final class SshIngress implements AutoCloseable {
         server.setPublickeyAuthenticator(new FleetAuthenticator(ingress.targets::get, ingress.sessions, Clock.systemUTC()));
         server.addSessionListener(ingress.sessions);
         ingress.relay = new SessionRelay(ingress.targets::get, ingress.relayIdentity::get, config.listen().getPort());
-        server.setShellFactory(channel -> ingress.process(channel.getSession().getUsername(), null, config));
-        server.setCommandFactory((channel, command) -> ingress.process(channel.getSession().getUsername(), command, config));
+        server.setShellFactory(channel -> ingress.process(channel.getSession().getUsername(), null));
+        server.setCommandFactory((channel, command) -> ingress.process(channel.getSession().getUsername(), command));
         // A netns machine shares its host's filesystem: SFTP (what scp speaks) serves the host's files.
         SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().build();
         server.setSubsystemFactories(List.of(new org.apache.sshd.server.subsystem.SubsystemFactory() {
@@ -127,9 +130,36 @@ public final class SshIngress implements AutoCloseable {
     }
 
     /** A process in a machine of this host, or relayed to the host the machine runs on. */
-    private org.apache.sshd.server.command.Command process(String machine, String command, SshIngressConfig config) {
+    private org.apache.sshd.server.command.Command process(String machine, String command) {
         String address = targets.get().relayAddress(machine);
         return address == null ? new MachineProcess(machine, command, config, sessions) : new RelayedProcess(machine, command, address, relay);
+    }
+
+    /**
+     * A login shell with a PTY of {@code columns} x {@code rows} on {@code machine} for the web
+     * console, on this host or relayed to the machine's: keystrokes from {@code input}, terminal
+     * output (and a stopped machine's message) to {@code output}, the end to {@code exit}.
+     *
+     * @throws MachineTerminal.Refused when the machine cannot be opened from here (stopped, unknown, tap)
+     */
+    public MachineTerminal openTerminal(String machine, int columns, int rows, java.io.InputStream input, java.io.OutputStream output,
+            org.apache.sshd.server.ExitCallback exit) throws IOException {
+        String refusal = targets.get().refusal(machine, false);
+        if (refusal != null) {
+            throw new MachineTerminal.Refused(refusal);
+        }
+        org.apache.sshd.server.StandardEnvironment env = MachineTerminal.environment(machine, columns, rows);
+        org.apache.sshd.server.command.Command process = process(machine, null);
+        process.setInputStream(input);
+        process.setOutputStream(output);
+        process.setErrorStream(output); // a PTY has one stream; the stop message goes there too
+        process.setExitCallback(exit);
+        if (process instanceof MachineProcess local) {
+            local.start(env, null);
+        } else {
+            process.start(null, env);
+        }
+        return new MachineTerminal(process, env);
     }
 
     private static KeyPair loadOrCreateHostKey(java.nio.file.Path file) throws IOException {

@@ -54,23 +54,36 @@ public record SshTargets(String hostName, SshAccess access, Map<String, FleetMac
         if (!decision.allowed()) {
             return decision;
         }
-        FleetMachine machine = directory.get(user);
-        if (!machine.getHost().equals(hostName)) {
-            if (decision.who().startsWith("relay ") || !hostAddresses.containsKey(machine.getHost())) {
-                return new SshAccess.Decision(false, decision.who(), "fleetnet: machine '" + user + "' runs on host '"
-                        + machine.getHost() + "', which host '" + hostName + "' cannot relay to");
-            }
-            return decision;
+        String refusal = refusal(user, decision.who().startsWith("relay "));
+        return refusal == null ? decision : new SshAccess.Decision(false, decision.who(), refusal);
+    }
+
+    /**
+     * Why a session for {@code machine}, already admitted (by key, certificate or web console
+     * link), cannot be opened from this host, or null when it can: the machine runs here as a
+     * running netns machine, or runs on a host this one can relay to ({@code relayed}: the session
+     * came over a relay already, and is never relayed again).
+     */
+    public String refusal(String name, boolean relayed) {
+        FleetMachine machine = directory.get(name);
+        if (machine == null) {
+            return "fleetnet: no machine named '" + name + "'";
         }
-        MachineSpec spec = local.get(user);
+        if (!machine.getHost().equals(hostName)) {
+            if (relayed || !hostAddresses.containsKey(machine.getHost())) {
+                return "fleetnet: machine '" + name + "' runs on host '" + machine.getHost() + "', which host '" + hostName
+                        + "' cannot relay to";
+            }
+            return machine.getRunning() ? null : "fleetnet: machine '" + name + "' is stopped";
+        }
+        MachineSpec spec = local.get(name);
         if (spec == null || !spec.getRunning()) {
-            return new SshAccess.Decision(false, decision.who(), "fleetnet: machine '" + user + "' is stopped");
+            return "fleetnet: machine '" + name + "' is stopped";
         }
         if (spec.getBackend() == Backend.BACKEND_TAP) {
-            return new SshAccess.Decision(false, decision.who(), "fleetnet: machine '" + user
-                    + "' is a tap machine; relaying to its own sshd is not implemented yet");
+            return "fleetnet: machine '" + name + "' is a tap machine; relaying to its own sshd is not implemented yet";
         }
-        return decision;
+        return null;
     }
 
     /** The machines that may hold sessions here: running netns machines of this host, and running machines relayed to. */

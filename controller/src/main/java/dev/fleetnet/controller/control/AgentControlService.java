@@ -1,5 +1,6 @@
 package dev.fleetnet.controller.control;
 
+import dev.fleetnet.controller.console.ConsoleStore;
 import dev.fleetnet.controller.ssh.FleetSshCa;
 import dev.fleetnet.controller.store.FleetStore;
 import dev.fleetnet.controller.view.FleetWatcher;
@@ -16,7 +17,7 @@ public final class AgentControlService extends AgentControlGrpc.AgentControlImpl
 
     /** What every session shares. */
     record SessionContext(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
-            ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa) {}
+            ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa, ConsoleStore consoles) {}
 
     /** Without an SSH CA: agents get no host certificates. */
     public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
@@ -30,7 +31,14 @@ public final class AgentControlService extends AgentControlGrpc.AgentControlImpl
      */
     public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
             ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa) {
-        this.context = new SessionContext(store, watcher, leases, joinToken.clone(), controllerId, blocking, counters, sshCa);
+        this(store, watcher, leases, joinToken, controllerId, blocking, counters, sshCa, null);
+    }
+
+    /** As above; {@code consoles}, unless null, spends the web console tokens the agents' ingresses receive. */
+    public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
+            ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa, ConsoleStore consoles) {
+        this.context = new SessionContext(store, watcher, leases, joinToken.clone(), controllerId, blocking, counters, sshCa,
+                consoles);
     }
 
     @Override

@@ -55,6 +55,9 @@ public record Keys(String prefix) {
     /** SSH user keys, pushed to every agent: {@code ssh/keys/{name}}. */
     public String sshKeys() { return prefix + "ssh/keys/"; }
     public String sshKey(String name) { return sshKeys() + name; }
+    /** Web console tokens by the SHA-256 of the token: {@code console/tokens/{id}} (a {@code ConsoleGrant}, under a lease). */
+    public String consoleTokens() { return prefix + "console/tokens/"; }
+    public String consoleToken(String id) { return consoleTokens() + id; }
     /** Pending ACME HTTP-01 challenges the ingress answers: {@code acme/challenges/{token}}. */
     public String acmeChallenges() { return prefix + "acme/challenges/"; }
     public String acmeChallenge(String token) { return acmeChallenges() + token; }
