@@ -41,6 +41,10 @@ public final class SshIngress implements AutoCloseable {
     /** The relay certificate with this host's private key: the identity of the second leg of relayed sessions. */
     private final AtomicReference<KeyPair> relayIdentity = new AtomicReference<>();
     private SessionRelay relay;
+    /** The second leg to machines that run their own sshd. */
+    private GuestRelay guestRelay;
+    /** Where a machine that runs its own sshd listens for the relay, in the machine. */
+    static final int GUEST_SSHD_PORT = 22;
     private final SshSessions sessions = new SshSessions();
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "ssh-lifecycle");
@@ -60,6 +64,11 @@ public final class SshIngress implements AutoCloseable {
     }
 
     public static SshIngress start(SshIngressConfig config) throws IOException {
+        return start(config, GUEST_SSHD_PORT);
+    }
+
+    /** With the port machines' own sshd listens on ({@link #GUEST_SSHD_PORT} but in tests). */
+    static SshIngress start(SshIngressConfig config, int guestSshdPort) throws IOException {
         KeyPair hostKey = loadOrCreateHostKey(config.hostKeyFile());
         SshServer server = SshServer.setUpDefaultServer();
         SshIngress ingress = new SshIngress(server, hostKey, config);
@@ -78,6 +87,7 @@ public final class SshIngress implements AutoCloseable {
         server.setPublickeyAuthenticator(new FleetAuthenticator(ingress.targets::get, ingress.sessions, Clock.systemUTC()));
         server.addSessionListener(ingress.sessions);
         ingress.relay = new SessionRelay(ingress.targets::get, ingress.relayIdentity::get, config.listen().getPort());
+        ingress.guestRelay = new GuestRelay(ingress.relayIdentity::get, guestSshdPort);
         server.setShellFactory(channel -> ingress.process(channel.getSession().getUsername(), null));
         server.setCommandFactory((channel, command) -> ingress.process(channel.getSession().getUsername(), command));
         // A netns machine shares its host's filesystem: SFTP (what scp speaks) serves the host's files.
@@ -92,10 +102,9 @@ public final class SshIngress implements AutoCloseable {
             public org.apache.sshd.server.command.Command createSubsystem(org.apache.sshd.server.channel.ChannelSession channel)
                     throws IOException {
                 String machine = channel.getSession().getUsername();
-                if (ingress.targets.get().relayAddress(machine) != null) {
-                    throw new IOException("fleetnet: scp/sftp to machine '" + machine + "' on another host is not relayed yet");
-                }
-                return sftp.createSubsystem(channel);
+                RelayedProcess.Leg leg = ingress.secondLeg(machine);
+                // a netns machine's own files are its host's; any other is asked on its second leg
+                return leg == null ? sftp.createSubsystem(channel) : RelayedProcess.subsystem(machine, sftp.getName(), leg);
             }
         }));
         MachineForwarding forwarding = new MachineForwarding(ingress.targets::get);
@@ -129,10 +138,21 @@ public final class SshIngress implements AutoCloseable {
         return ingress;
     }
 
-    /** A process in a machine of this host, or relayed to the host the machine runs on. */
+    /** A process in a netns machine of this host, or relayed to the machine's own sshd or to the host it runs on. */
     private org.apache.sshd.server.command.Command process(String machine, String command) {
-        String address = targets.get().relayAddress(machine);
-        return address == null ? new MachineProcess(machine, command, config, sessions) : new RelayedProcess(machine, command, address, relay);
+        RelayedProcess.Leg leg = secondLeg(machine);
+        return leg == null ? new MachineProcess(machine, command, config, sessions) : new RelayedProcess(machine, command, leg);
+    }
+
+    /** How to open {@code machine}'s sessions elsewhere: its own sshd, the host it runs on, or null to run them here. */
+    private RelayedProcess.Leg secondLeg(String machine) {
+        SshTargets now = targets.get();
+        String guest = now.guestSshd(machine);
+        if (guest != null) {
+            return () -> guestRelay.open(machine, guest);
+        }
+        String host = now.relayAddress(machine);
+        return host == null ? null : () -> relay.open(machine, host);
     }
 
     /**
@@ -268,6 +288,9 @@ public final class SshIngress implements AutoCloseable {
         lifecycle.shutdownNow();
         if (relay != null) {
             relay.close();
+        }
+        if (guestRelay != null) {
+            guestRelay.close();
         }
         try {
             server.stop(true);
