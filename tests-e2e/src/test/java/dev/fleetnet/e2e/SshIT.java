@@ -10,8 +10,11 @@ import dev.fleetnet.proto.v1.AddSshKeyRequest;
 import dev.fleetnet.proto.v1.CreateMachineRequest;
 import dev.fleetnet.proto.v1.DeleteSshKeyRequest;
 import dev.fleetnet.proto.v1.GetKnownHostsRequest;
+import dev.fleetnet.proto.v1.GetMachineRequest;
 import dev.fleetnet.proto.v1.ListMachinesRequest;
+import dev.fleetnet.proto.v1.MachineState;
 import dev.fleetnet.proto.v1.SshKeyScope;
+import dev.fleetnet.proto.v1.SshMode;
 import dev.fleetnet.proto.v1.StopMachineRequest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -288,5 +291,89 @@ class SshIT {
         Shell.Result after = Shell.run(ssh(alice, "web@" + host1, "true"));
         assertThat(after.exitCode()).isEqualTo(255);
         assertThat(after.output()).contains("machine 'web' is stopped");
+    }
+
+    @Test
+    @Order(10)
+    void aMachineWithItsOwnSshdIsReachedThroughItAsRootWithTheRelayCertificate() throws Exception {
+        String netns;
+        try (FleetClient client = fixture.client()) {
+            client.machines().createMachine(CreateMachineRequest.newBuilder().setName("guest").setHost("h1")
+                    .setSsh(SshMode.SSH_MODE_RELAY).build());
+            Deadline.await("machine guest to run", DEADLINE, () -> client.machines()
+                    .getMachine(GetMachineRequest.newBuilder().setName("guest").build()).getState() == MachineState.MACHINE_STATE_RUNNING);
+            netns = client.machines().getMachine(GetMachineRequest.newBuilder().setName("guest").build()).getNetns();
+        }
+        // the guest's side, as its root would do it: what `fleetnet ssh guest-config` prints, then OpenSSH's sshd
+        Path etc = Files.createDirectories(dir.resolve("guest-etc"));
+        String script = cli("ssh", "guest-config", "--dir", etc.toString());
+        assertThat(script).contains("TrustedUserCAKeys " + etc);
+        Shell.Result setup = Shell.run(List.of("bash", "-c", script));
+        assertThat(setup.exitCode()).as(setup.output()).isZero();
+        Shell.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", etc.resolve("ssh_host_ed25519_key").toString()));
+        Path config = etc.resolve("sshd_config");
+        Files.writeString(config, String.join("\n", "Include " + etc + "/sshd_config.d/*.conf", "Port 22",
+                "HostKey " + etc.resolve("ssh_host_ed25519_key"), "PidFile " + etc.resolve("sshd.pid"), "UsePAM no",
+                "StrictModes no", "PasswordAuthentication no", "KbdInteractiveAuthentication no", "AuthorizedKeysFile none",
+                "Subsystem sftp internal-sftp", "LogLevel VERBOSE", ""));
+        Files.createDirectories(Path.of("/run/sshd")); // sshd's privilege separation directory
+        Path sshdLog = dir.resolve("guest-sshd.log");
+        background.add(new ProcessBuilder("ip", "netns", "exec", netns, "/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
+                .redirectErrorStream(true).redirectOutput(sshdLog.toFile()).start());
+        assertThat(cli("ssh", "key", "add", "alice-guest", "--key-file", alice + ".pub", "--machine", "guest")).contains("alice-guest");
+
+        Shell.Result[] r = {null};
+        Deadline.await("a command through the guest's own sshd", DEADLINE, () -> (r[0] = Shell.run(ssh(alice, "guest@" + host1,
+                "echo \"as $(id -un) via $SSH_CONNECTION\"; echo err >&2; exit 3"))).output().contains("as root via"),
+                () -> r[0].output() + "\n" + readQuietly(sshdLog));
+        assertThat(r[0].exitCode()).isEqualTo(3);
+        assertThat(r[0].output()).contains("err");
+        // OpenSSH took the platform's relay certificate for root: it says so in its log
+        assertThat(Files.readString(sshdLog)).contains("Accepted publickey for root").contains("ID relay:h1");
+
+        List<String> tty = ssh(alice, "-tt", "guest@" + host1);
+        String line = String.join(" ", tty.subList(4, tty.size())) + " 'stty size'";
+        Shell.Result pty = Shell.inNamespace(internet, "script", "-qec", "stty rows 19 cols 71; " + line, "/dev/null");
+        assertThat(pty.output()).as("the PTY's size reaches the guest's sshd").contains("19 71");
+
+        Path local = dir.resolve("to-guest.txt");
+        Files.writeString(local, "through the guest's sftp " + System.nanoTime() + "\n");
+        Path remote = dir.resolve("in-guest.txt");
+        Shell.Result scp = Shell.run(scp(alice, local.toString(), "guest@[" + host1 + "]:" + remote));
+        assertThat(scp.exitCode()).as(scp.output()).isZero();
+        assertThat(Files.readString(remote)).isEqualTo(Files.readString(local));
+    }
+
+    @Test
+    @Order(11)
+    void scpReachesAMachineOnAnotherHostThroughItsHost() throws Exception {
+        Path dave = dir.resolve("dave");
+        Shell.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dave.toString()));
+        assertThat(cli("ssh", "key", "add", "dave", "--key-file", dave + ".pub", "--machine", "far")).contains("dave");
+        Path local = dir.resolve("to-far.txt");
+        Files.writeString(local, "across hosts " + System.nanoTime() + "\n");
+        Path remote = dir.resolve("on-far.txt"); // far runs on h2; a netns machine's files are its host's, and the lab's hosts share one
+        Shell.Result[] in = {null};
+        Deadline.await("dave's key to reach the hosts", DEADLINE,
+                () -> (in[0] = Shell.run(scp(dave, local.toString(), "far@[" + host1 + "]:" + remote))).exitCode() == 0,
+                () -> in[0].output());
+        assertThat(Files.readString(remote)).isEqualTo(Files.readString(local));
+        Path back = dir.resolve("from-far.txt");
+        Shell.Result out = Shell.run(scp(dave, "far@[" + host1 + "]:" + remote, back.toString()));
+        assertThat(out.exitCode()).as(out.output()).isZero();
+        assertThat(Files.readString(back)).isEqualTo(Files.readString(local));
+    }
+
+    private static List<String> scp(Path key, String from, String to) {
+        return List.of("ip", "netns", "exec", internet, "scp", "-F", "/dev/null", "-o", "UserKnownHostsFile=" + knownHosts,
+                "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", key.toString(), from, to);
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return file + ": " + e;
+        }
     }
 }

@@ -88,8 +88,9 @@ public final class SshIngress implements AutoCloseable {
         server.addSessionListener(ingress.sessions);
         ingress.relay = new SessionRelay(ingress.targets::get, ingress.relayIdentity::get, config.listen().getPort());
         ingress.guestRelay = new GuestRelay(ingress.relayIdentity::get, guestSshdPort);
-        server.setShellFactory(channel -> ingress.process(channel.getSession().getUsername(), null));
-        server.setCommandFactory((channel, command) -> ingress.process(channel.getSession().getUsername(), command));
+        server.setShellFactory(channel -> RefusalNotes.around(channel, ingress.process(channel.getSession().getUsername(), null)));
+        server.setCommandFactory((channel, command) -> RefusalNotes.around(channel,
+                ingress.process(channel.getSession().getUsername(), command)));
         // A netns machine shares its host's filesystem: SFTP (what scp speaks) serves the host's files.
         SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().build();
         server.setSubsystemFactories(List.of(new org.apache.sshd.server.subsystem.SubsystemFactory() {
@@ -112,6 +113,7 @@ public final class SshIngress implements AutoCloseable {
             @Override
             public boolean canForwardAgent(org.apache.sshd.common.session.Session session, String requestType) {
                 log.info("ssh: agent forwarding refused for machine {}", SshSessions.machine(session));
+                RefusalNotes.add(session, RefusalNotes.AGENT);
                 return false;
             }
 
@@ -122,6 +124,7 @@ public final class SshIngress implements AutoCloseable {
 
             @Override
             public boolean canListen(org.apache.sshd.common.util.net.SshdSocketAddress address, org.apache.sshd.common.session.Session session) {
+                RefusalNotes.add(session, RefusalNotes.REMOTE);
                 return forwarding.canListen(address, session);
             }
 
