@@ -194,7 +194,7 @@ class ConsoleIT {
 
     @Test
     @Order(2)
-    void aUsedLinkIsRefusedAndOpensNothing() throws Exception {
+    void aUsedOrExpiredLinkIsRefusedAndOpensNothing() throws Exception {
         browser(op("open", "url", firstLink)); // the first session's page closes: its WebSocket with it
         waitText("was already used");
         JsonObject status = browser(op("waitStatus", "text", "closed: ", "ms", 30_000));
@@ -202,6 +202,16 @@ class ConsoleIT {
         // the terminal wraps long lines: read it as one
         assertThat(status.get("text").getAsString().replace("\n", "")).contains("fleetnet: this console link for machine 'web' was already used at")
                 .contains("(through host 'h1')");
+        assertThat(sessionsStarted(1, "web")).as("sessions the host started for machine web").isEqualTo(1);
+
+        LabFixture.CliResult brief = fixture.cli("machine", "console", "web", "--ttl", "1s");
+        assertThat(brief.code()).as(brief.err()).isZero();
+        java.time.Instant expires = java.time.Instant.parse(brief.out().replaceAll("(?s).*valid until (\\S+), once.*", "$1"));
+        Deadline.await("the 1 s link to expire", DEADLINE, () -> java.time.Instant.now().isAfter(expires.plusSeconds(1))); // printed to the second
+        browser(op("open", "url", brief.out().lines().findFirst().orElseThrow()));
+        waitText("expired at");
+        assertThat(browser(op("waitStatus", "text", "closed: ", "ms", 30_000)).get("text").getAsString().replace("\n", ""))
+                .contains("fleetnet: this console link for machine 'web' expired at");
         assertThat(sessionsStarted(1, "web")).as("sessions the host started for machine web").isEqualTo(1);
     }
 
