@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.fleetnet.cli.FleetnetCli;
 import dev.fleetnet.client.FleetClient;
 import dev.fleetnet.lab.Deadline;
 import dev.fleetnet.lab.LabConfig;
@@ -16,8 +15,6 @@ import dev.fleetnet.proto.v1.ListMachinesRequest;
 import dev.fleetnet.proto.v1.StopMachineRequest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +46,6 @@ class ConsoleIT {
     private static LabFixture fixture;
     private static String internet;
     private static String host1;
-    private static String api;
     private static Path dir;
     private static Process driver;
     private static Writer commands;
@@ -65,7 +61,6 @@ class ConsoleIT {
         dir = Files.createTempDirectory("fleetnet-console-it-");
         Path ca = dir.resolve("fleet-ca.pem");
         try (FleetClient client = fixture.client()) {
-            api = client.target();
             int demo = client.machines().listMachines(ListMachinesRequest.getDefaultInstance()).getMachinesCount();
             client.machines().createMachine(CreateMachineRequest.newBuilder().setName("web").setHost("h1").build());
             client.machines().createMachine(CreateMachineRequest.newBuilder().setName("far").setHost("h2").build());
@@ -159,22 +154,12 @@ class ConsoleIT {
         return new int[] {groups.get(1).getAsInt(), groups.get(2).getAsInt()};
     }
 
-    /** Runs {@code fleetnet ...} in-process against the lab's controller: exit code, stdout and stderr. */
-    private static String[] cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--controller", api));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = FleetnetCli.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
-        return new String[] {Integer.toString(code), out.toString(), err.toString()};
-    }
-
     private static String link(String machine) {
-        String[] r = cli("machine", "console", machine);
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
-        String url = r[1].lines().findFirst().orElse("");
+        LabFixture.CliResult r = fixture.cli("machine", "console", machine);
+        assertThat(r.code()).as(r.err()).isZero();
+        String url = r.out().lines().findFirst().orElse("");
         assertThat(url).startsWith("https://" + CONSOLE + "/#");
-        assertThat(r[1]).contains("opens one terminal session on machine " + machine);
+        assertThat(r.out()).contains("opens one terminal session on machine " + machine);
         return url;
     }
 
@@ -209,7 +194,7 @@ class ConsoleIT {
 
     @Test
     @Order(2)
-    void aUsedLinkIsRefusedAndOpensNothing() throws Exception {
+    void aUsedOrExpiredLinkIsRefusedAndOpensNothing() throws Exception {
         browser(op("open", "url", firstLink)); // the first session's page closes: its WebSocket with it
         waitText("was already used");
         JsonObject status = browser(op("waitStatus", "text", "closed: ", "ms", 30_000));
@@ -217,6 +202,16 @@ class ConsoleIT {
         // the terminal wraps long lines: read it as one
         assertThat(status.get("text").getAsString().replace("\n", "")).contains("fleetnet: this console link for machine 'web' was already used at")
                 .contains("(through host 'h1')");
+        assertThat(sessionsStarted(1, "web")).as("sessions the host started for machine web").isEqualTo(1);
+
+        LabFixture.CliResult brief = fixture.cli("machine", "console", "web", "--ttl", "1s");
+        assertThat(brief.code()).as(brief.err()).isZero();
+        java.time.Instant expires = java.time.Instant.parse(brief.out().replaceAll("(?s).*valid until (\\S+), once.*", "$1"));
+        Deadline.await("the 1 s link to expire", DEADLINE, () -> java.time.Instant.now().isAfter(expires.plusSeconds(1))); // printed to the second
+        browser(op("open", "url", brief.out().lines().findFirst().orElseThrow()));
+        waitText("expired at");
+        assertThat(browser(op("waitStatus", "text", "closed: ", "ms", 30_000)).get("text").getAsString().replace("\n", ""))
+                .contains("fleetnet: this console link for machine 'web' expired at");
         assertThat(sessionsStarted(1, "web")).as("sessions the host started for machine web").isEqualTo(1);
     }
 
@@ -244,8 +239,8 @@ class ConsoleIT {
         JsonObject status = browser(op("waitStatus", "text", "closed: ", "ms", 30_000));
         assertThat(status.get("status").getAsString()).isEqualTo("closed: fleetnet: machine 'web' stopped; closing the session");
         browser(op("screenshot", "path", REPORTS.resolve("ConsoleIT-stopped.png").toAbsolutePath()));
-        String[] stopped = cli("machine", "console", "web");
-        assertThat(stopped[0]).isNotEqualTo("0");
-        assertThat(stopped[2]).contains("machine 'web' is stopped (expected: a running machine; `fleetnet machine start web`)");
+        LabFixture.CliResult stopped = fixture.cli("machine", "console", "web");
+        assertThat(stopped.code()).isNotZero();
+        assertThat(stopped.err()).contains("machine 'web' is stopped (expected: a running machine; `fleetnet machine start web`)");
     }
 }

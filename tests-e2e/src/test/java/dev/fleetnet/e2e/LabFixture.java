@@ -84,6 +84,20 @@ final class LabFixture implements AutoCloseable {
         return lab.config().dir().resolve("agent-" + lab.layout().hostName(host) + ".log");
     }
 
+    /** What one {@code fleetnet} command printed, and its exit code. */
+    record CliResult(int code, String out, String err) {}
+
+    /** Runs {@code fleetnet ARGS...} in-process against the lab's controller. */
+    CliResult cli(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        List<String> all = new ArrayList<>(List.of("--controller", lab.state().apiAddress()));
+        all.addAll(List.of(args));
+        int code = dev.fleetnet.cli.FleetnetCli.run(all.toArray(String[]::new), new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true));
+        return new CliResult(code, out.toString(), err.toString());
+    }
+
     List<Machine> runningMachines() {
         try (FleetClient client = client()) {
             return client.machines().listMachines(ListMachinesRequest.getDefaultInstance()).getMachinesList().stream()

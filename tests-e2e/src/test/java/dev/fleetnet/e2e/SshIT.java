@@ -2,7 +2,6 @@ package dev.fleetnet.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fleetnet.cli.FleetnetCli;
 import dev.fleetnet.client.FleetClient;
 import dev.fleetnet.lab.Deadline;
 import dev.fleetnet.lab.LabLayout;
@@ -18,8 +17,6 @@ import dev.fleetnet.proto.v1.SshMode;
 import dev.fleetnet.proto.v1.StopMachineRequest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +46,6 @@ class SshIT {
     private static Path dir;
     private static Path knownHosts;
     private static Path alice;
-    private static String api;
     private static final List<Process> background = new ArrayList<>();
 
     @BeforeAll
@@ -61,7 +57,6 @@ class SshIT {
         alice = dir.resolve("alice");
         assertThat(Shell.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f", alice.toString())).ok()).isTrue();
         try (FleetClient client = fixture.client()) {
-            api = client.target();
             int demo = client.machines().listMachines(ListMachinesRequest.getDefaultInstance()).getMachinesCount();
             client.machines().createMachine(CreateMachineRequest.newBuilder().setName("web").setHost("h1").addPorts(8080).build());
             client.machines().createMachine(CreateMachineRequest.newBuilder().setName("db").setHost("h1").build());
@@ -88,12 +83,8 @@ class SshIT {
 
     /** Runs {@code fleetnet ...} in-process against the lab's controller; returns stdout, or "" (stderr kept) on failure. */
     private static String cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--controller", api));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = FleetnetCli.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
-        return code == 0 ? out.toString().strip() : "";
+        LabFixture.CliResult r = fixture.cli(args);
+        return r.code() == 0 ? r.out().strip() : "";
     }
 
     private static List<String> ssh(Path key, String... rest) {

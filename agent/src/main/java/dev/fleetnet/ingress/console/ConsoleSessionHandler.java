@@ -24,8 +24,8 @@ import org.apache.sshd.server.ExitCallback;
  * One browser terminal on a machine: keystrokes and resizes from the WebSocket go to the machine's
  * process, its output comes back as binary frames, and its end (exit, the machine stopping, the
  * browser leaving, idleness) closes both sides with a message on the terminal and in the close
- * frame. Threading: frames arrive on the event loop; the process's threads write output and report
- * the exit, which is handled on the event loop.
+ * frame. Threading: frames arrive on the event loop; the process starts on a virtual thread; its
+ * threads write output and report the exit, which is handled on the event loop.
  */
 final class ConsoleSessionHandler extends ChannelInboundHandlerAdapter implements ExitCallback {
     private final WebConsole console;
@@ -35,8 +35,10 @@ final class ConsoleSessionHandler extends ChannelInboundHandlerAdapter implement
     private ChannelHandlerContext ctx;
     private ConsoleInput input;
     private ConsoleOutput output;
-    /** Null until open, or when opening failed. */
+    /** Null until the process runs, or when opening failed. Event loop. */
     private MachineTerminal terminal;
+    /** A resize that came before the process ran. Event loop. */
+    private ConsoleFrames.Resize pendingSize;
     /** A close frame went out, or the connection is gone. Event loop. */
     private boolean ended;
 
@@ -51,29 +53,47 @@ final class ConsoleSessionHandler extends ChannelInboundHandlerAdapter implement
         this.ctx = ctx;
     }
 
-    /** Starts the machine's shell on a terminal of {@code columns} x {@code rows}. Event loop. */
+    /**
+     * Starts the machine's shell on a terminal of {@code columns} x {@code rows}, off the event loop
+     * (starting a process blocks); keystrokes and sizes that arrive meanwhile wait for it. Event loop.
+     */
     void open(int columns, int rows) {
         input = new ConsoleInput(() -> ctx.channel().config().setAutoRead(true));
         output = new ConsoleOutput(ctx.channel());
         ctx.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(("fleetnet: machine " + machine + ", through host "
                 + console.config().hostName() + "\r\n").getBytes(StandardCharsets.UTF_8))));
-        try {
-            terminal = console.terminals().open(machine, columns, rows, input, output, this);
-            ConsoleUpgradeHandler.log.info("console session {} start: link -> machine {} from {} ({}x{})", id(), machine, client, columns, rows);
-        } catch (MachineTerminal.Refused e) {
-            ConsoleUpgradeHandler.log.info("console refused from {}: {}", client, e.getMessage());
-            end(e.getMessage(), WebSocketCloseStatus.POLICY_VIOLATION, true);
-        } catch (IOException | RuntimeException e) {
-            ConsoleUpgradeHandler.log.warn("console session {}: cannot open a terminal on machine {}: {}", id(), machine, e.toString());
-            end("fleetnet: cannot open a terminal on machine '" + machine + "' (" + e.getMessage() + ")",
-                    WebSocketCloseStatus.INTERNAL_SERVER_ERROR, true);
+        Thread.ofVirtual().name("console-open-" + machine).start(() -> {
+            try {
+                MachineTerminal opened = console.terminals().open(machine, columns, rows, input, output, this);
+                ConsoleUpgradeHandler.log.info("console session {} start: link -> machine {} from {} ({}x{})", id(), machine, client,
+                        columns, rows);
+                ctx.executor().execute(() -> opened(opened));
+            } catch (MachineTerminal.Refused e) {
+                ConsoleUpgradeHandler.log.info("console refused from {}: {}", client, e.getMessage());
+                ctx.executor().execute(() -> end(e.getMessage(), WebSocketCloseStatus.POLICY_VIOLATION, true));
+            } catch (IOException | RuntimeException e) {
+                ConsoleUpgradeHandler.log.warn("console session {}: cannot open a terminal on machine {}: {}", id(), machine, e.toString());
+                ctx.executor().execute(() -> end("fleetnet: cannot open a terminal on machine '" + machine + "' (" + e.getMessage() + ")",
+                        WebSocketCloseStatus.INTERNAL_SERVER_ERROR, true));
+            }
+        });
+    }
+
+    /** The terminal runs: a size asked for meanwhile applies now; a session that ended meanwhile ends it. Event loop. */
+    private void opened(MachineTerminal started) {
+        terminal = started;
+        if (ended) {
+            started.close();
+        } else if (pendingSize != null) {
+            started.resize(pendingSize.columns(), pendingSize.rows());
+            pendingSize = null;
         }
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (ended || terminal == null) {
+            if (ended || input == null) {
                 return;
             }
             if (msg instanceof BinaryWebSocketFrame keys) {
@@ -83,7 +103,13 @@ final class ConsoleSessionHandler extends ChannelInboundHandlerAdapter implement
             } else if (msg instanceof TextWebSocketFrame control) {
                 try {
                     switch (ConsoleFrames.control(control.text())) {
-                        case ConsoleFrames.Resize resize -> terminal.resize(resize.columns(), resize.rows());
+                        case ConsoleFrames.Resize resize -> {
+                            if (terminal == null) {
+                                pendingSize = resize; // the last one wins once the terminal runs
+                            } else {
+                                terminal.resize(resize.columns(), resize.rows());
+                            }
+                        }
                     }
                 } catch (IllegalArgumentException e) {
                     ConsoleUpgradeHandler.log.warn("console session {}: ignored {}", id(), e.getMessage());
@@ -92,7 +118,10 @@ final class ConsoleSessionHandler extends ChannelInboundHandlerAdapter implement
                 ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
             } else if (msg instanceof CloseWebSocketFrame) {
                 ended = true; // the browser closes: answer, and end the process
-                terminal.close();
+                if (terminal != null) {
+                    terminal.close();
+                }
+                input.close();
                 ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE)).addListener(ChannelFutureListener.CLOSE);
             }
         } finally {
@@ -114,7 +143,7 @@ final class ConsoleSessionHandler extends ChannelInboundHandlerAdapter implement
         });
     }
 
-    /** Writes {@code message} to the terminal (unless {@code written} already) and closes with it. Event loop. */
+    /** Ends the process and closes with {@code message}, writing it to the terminal first when {@code write}. Event loop. */
     private void end(String message, WebSocketCloseStatus status, boolean write) {
         if (terminal != null) {
             terminal.close();

@@ -146,7 +146,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 }
                 forward(request, admit, clientKeepAlive, startNanos, uri, host, version);
             }
-            case Admission.TakeOver takeOver -> handOver(request, takeOver);
+            case Admission.TakeOver takeOver -> {
+                // logged as it is taken over (101); the site logs what happens after
+                ingress.observer().request(new IngressObserver.RequestRecord(System.currentTimeMillis(), clientText(), host,
+                        request.method().name(), uri, IngressObserver.RouteLabel.NONE, "", 101, 0, 0, System.nanoTime() - startNanos,
+                        0, version));
+                handOver(request, takeOver);
+            }
         }
     }
 
