@@ -186,6 +186,15 @@ class SshIT {
         Shell.Result remote = Shell.run(ssh(alice, "-o", "ExitOnForwardFailure=yes", "-R", "19999:localhost:22", "web@" + host1, "true"));
         assertThat(remote.exitCode()).isEqualTo(255);
         assertThat(remote.output()).contains("remote port forwarding failed");
+        // without ExitOnForwardFailure the session goes on, and says why the forward is not there
+        Shell.Result remoteNote = Shell.run(ssh(alice, "-R", "19999:localhost:22", "web@" + host1, "echo ran"));
+        assertThat(remoteNote.exitCode()).isZero();
+        assertThat(remoteNote.output()).contains("fleetnet: remote forwarding (-R) is refused").contains("ran");
+        List<String> forwardingAgent = ssh(alice, "-A", "web@" + host1, "echo ran; echo \"agent=${SSH_AUTH_SOCK:-none}\"");
+        List<String> withAgent = new ArrayList<>(List.of("ssh-agent")); // runs ssh with an agent to forward
+        withAgent.addAll(forwardingAgent.subList(4, forwardingAgent.size())); // from "ssh" on, in the same namespace
+        Shell.Result agentNote = Shell.inNamespace(internet, withAgent.toArray(String[]::new));
+        assertThat(agentNote.output()).contains("fleetnet: agent forwarding (-A) is refused").contains("agent=none");
     }
 
     @Test
