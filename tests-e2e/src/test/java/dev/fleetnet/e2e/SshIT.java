@@ -239,6 +239,8 @@ class SshIT {
             last[0] = Shell.run(ssh(brief.resolve("id_ed25519"), "web@" + host1, "true"));
             return last[0].exitCode() == 255 && last[0].output().contains("Permission denied");
         }, () -> last[0] == null ? "" : last[0].output());
+        assertThat(last[0].output()).as("ssh prints why").contains("fleetnet: certificate '").contains("expired at")
+                .contains("run `fleetnet ssh issue` again");
     }
 
     @Test

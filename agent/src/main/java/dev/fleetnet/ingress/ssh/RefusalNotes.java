@@ -35,9 +35,18 @@ final class RefusalNotes {
 
     /** {@code process}, writing the session's notes to its stderr before it starts. */
     static Command around(ChannelSession channel, Command process) {
-        List<String> notes = channel.getSession().getAttribute(NOTES);
+        Session session = channel.getSession();
+        // MINA answers an agent forwarding request itself when the server has no agent (ours has none),
+        // without asking the forwarding filter; it leaves the request's type on the session
+        if (org.apache.sshd.common.PropertyResolverUtils.getString(session, AGENT_REQUEST_PROPERTY) != null) {
+            add(session, AGENT);
+        }
+        List<String> notes = session.getAttribute(NOTES);
         return notes == null || notes.isEmpty() ? process : new Noted(process, List.copyOf(notes));
     }
+
+    /** Where MINA records that the client asked for agent forwarding. */
+    private static final String AGENT_REQUEST_PROPERTY = "agent-fw-auth-type";
 
     private static final class Noted implements Command {
         private final Command process;

@@ -84,6 +84,7 @@ public final class SshIngress implements AutoCloseable {
         server.setKeyboardInteractiveAuthenticator(null);
         server.setGSSAuthenticator(null);
         server.setHostBasedAuthenticator(null);
+        server.setUserAuthFactories(List.of(new CertificateAwarePublicKey.Factory())); // public keys and certificates only
         server.setPublickeyAuthenticator(new FleetAuthenticator(ingress.targets::get, ingress.sessions, Clock.systemUTC()));
         server.addSessionListener(ingress.sessions);
         ingress.relay = new SessionRelay(ingress.targets::get, ingress.relayIdentity::get, config.listen().getPort());
