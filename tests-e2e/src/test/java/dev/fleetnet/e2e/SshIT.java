@@ -366,6 +366,34 @@ class SshIT {
         assertThat(Files.readString(back)).isEqualTo(Files.readString(local));
     }
 
+    @Test
+    @Order(12)
+    void localForwardReachesAnExposedPortOfAMachineOnAnotherHost() throws Exception {
+        try (FleetClient client = fixture.client()) {
+            client.machines().createMachine(CreateMachineRequest.newBuilder().setName("farweb").setHost("h2").addPorts(8080).build());
+            Deadline.await("machine farweb to run", DEADLINE, () -> client.machines()
+                    .getMachine(GetMachineRequest.newBuilder().setName("farweb").build()).getState() == MachineState.MACHINE_STATE_RUNNING);
+            background.add(MachineServerLauncher.start(client, "farweb", dir.resolve("farweb.log")));
+        }
+        Path erin = dir.resolve("erin");
+        Shell.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", erin.toString()));
+        assertThat(cli("ssh", "key", "add", "erin", "--key-file", erin + ".pub", "--machine", "farweb")).contains("erin");
+        Process tunnel = new ProcessBuilder(ssh(erin, "-N", "-o", "ExitOnForwardFailure=yes", "-L", "127.0.0.1:18082:localhost:8080",
+                "farweb@" + host1)).redirectErrorStream(true).start();
+        background.add(tunnel);
+        Shell.inNamespace(internet, "ip", "link", "set", "lo", "up");
+        String[] body = {""};
+        Deadline.await("curl through ssh -L to a machine on host 2", DEADLINE, () -> {
+            body[0] = Shell.inNamespace(internet, "curl", "-s", "--max-time", "5", "http://127.0.0.1:18082/").output();
+            return body[0].contains("hello from farweb");
+        }, () -> body[0]);
+        tunnel.destroy();
+        // a port it does not expose is refused at once (the mesh would drop it anyway), not left to time out
+        Shell.Result hidden = Shell.run(ssh(erin, "-W", "localhost:8081", "farweb@" + host1));
+        assertThat(hidden.exitCode()).isEqualTo(255);
+        assertThat(hidden.output()).contains("open failed");
+    }
+
     private static List<String> scp(Path key, String from, String to) {
         return List.of("ip", "netns", "exec", internet, "scp", "-F", "/dev/null", "-o", "UserKnownHostsFile=" + knownHosts,
                 "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", key.toString(), from, to);

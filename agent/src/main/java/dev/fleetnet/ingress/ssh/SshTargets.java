@@ -118,6 +118,27 @@ public record SshTargets(String hostName, SshAccess access, Map<String, FleetMac
     /** The machine's fdaa:: address, for port forwarding; null if unknown. */
     public String address(String machine) {
         MachineSpec spec = local.get(machine);
-        return spec == null ? null : spec.getAddress();
+        if (spec != null) {
+            return spec.getAddress();
+        }
+        FleetMachine m = directory.get(machine);
+        return m == null || m.getHost().equals(hostName) ? null : m.getAddress();
+    }
+
+    /**
+     * Why {@code ssh -L …:localhost:PORT} cannot reach {@code port} of {@code machine} from this
+     * host, or null when it can: any port of a machine of this host; of a machine on another host
+     * only the ports it exposes (what the mesh lets hosts reach, as for the ingress).
+     */
+    public String forwardRefusal(String machine, int port) {
+        if (local.containsKey(machine)) {
+            return null;
+        }
+        FleetMachine m = directory.get(machine);
+        if (m == null) {
+            return "no machine named '" + machine + "'";
+        }
+        return m.getPortsList().contains(port) ? null : "machine '" + machine + "' runs on host '" + m.getHost()
+                + "' and does not expose port " + port + " (expected one of " + m.getPortsList() + ")";
     }
 }
