@@ -5,6 +5,8 @@
 //   {"op":"waitText","text":T,"ms":N}     until the terminal shows T; answers the terminal's text
 //   {"op":"waitMatch","regex":R,"ms":N}   until the terminal shows R; answers its groups
 //   {"op":"waitStatus","text":T,"ms":N}   until the page's status line contains T; answers it
+//   {"op":"paste","text":T}               T pasted into the terminal (a paste event, as the clipboard gives it)
+//   {"op":"copyLine","text":T}            selects the line showing T (triple click) and copies it; answers what was copied
 //   {"op":"resize","width":W,"height":H}  the window's size in CSS pixels
 //   {"op":"screenshot","path":P}
 //   {"op":"close"}
@@ -58,6 +60,28 @@ async function run(command) {
       await page.waitForFunction((t) => document.getElementById('status').textContent.includes(t), command.text,
         { timeout: command.ms ?? 30_000, polling: 100 });
       return { status: await page.evaluate(() => document.getElementById('status').textContent), text: await terminalText() };
+    case 'paste':
+      await page.locator('.xterm-helper-textarea').focus();
+      await page.evaluate((t) => {
+        const data = new DataTransfer();
+        data.setData('text/plain', t);
+        document.querySelector('.xterm-helper-textarea')
+          .dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      }, command.text);
+      return {};
+    case 'copyLine': {
+      const row = page.locator('.xterm-rows > div', { hasText: command.text }).last();
+      const box = await row.boundingBox();
+      if (!box) throw new Error(`no terminal line shows '${command.text}'`);
+      await page.mouse.click(box.x + 5, box.y + box.height / 2, { clickCount: 3 });
+      const copied = await page.evaluate(() => {
+        const data = new DataTransfer();
+        document.querySelector('.xterm-helper-textarea')
+          .dispatchEvent(new ClipboardEvent('copy', { clipboardData: data, bubbles: true, cancelable: true }));
+        return data.getData('text/plain');
+      });
+      return { copied };
+    }
     case 'resize':
       await page.setViewportSize({ width: command.width, height: command.height });
       return {};
@@ -68,7 +92,7 @@ async function run(command) {
       await browser.close();
       return { closed: true };
     default:
-      throw new Error(`op: '${command.op}' (expected: open, type, waitText, waitMatch, waitStatus, resize, screenshot or close)`);
+      throw new Error(`op: '${command.op}' (expected: open, type, paste, copyLine, waitText, waitMatch, waitStatus, resize, screenshot or close)`);
   }
 }
 

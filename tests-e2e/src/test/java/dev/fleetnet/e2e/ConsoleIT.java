@@ -180,6 +180,11 @@ class ConsoleIT {
         waitText("sum=42");
         browser(op("type", "text", "echo \"gr\u00fc\u00df \u2713 $((3*3))\"\n"));
         waitText("gr\u00fc\u00df \u2713 9");
+        // paste goes in as one piece (bash's bracketed paste waits for Enter); copy takes a line back out
+        browser(op("paste", "text", "echo \"pasted=$((6*7))\""));
+        browser(op("type", "text", "\n"));
+        waitText("pasted=42");
+        assertThat(browser(op("copyLine", "text", "pasted=42")).get("copied").getAsString()).contains("pasted=42");
         int[] before = size("A1");
         browser(op("resize", "width", 560, "height", 300));
         browser(op("waitStatus", "text", "connected (", "ms", 30_000));
