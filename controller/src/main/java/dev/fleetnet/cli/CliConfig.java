@@ -42,7 +42,7 @@ record CliConfig(String currentContext, Map<String, Context> contexts) {
     }
 
     CliConfig {
-        contexts = Map.copyOf(contexts);
+        contexts = java.util.Collections.unmodifiableMap(new TreeMap<>(contexts)); // listed by name
     }
 
     static final CliConfig EMPTY = new CliConfig(null, Map.of());

@@ -30,6 +30,10 @@ public final class FleetnetCli {
             description = "Use this context of the config file (default: its current context; see `fleetnet context`).")
     String context;
 
+    @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "DURATION", defaultValue = "30s",
+            description = "How long to wait for the controller's answer: 500ms, 10s, 2m (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print JSON instead of tables.")
     boolean json;
 
@@ -90,7 +94,20 @@ public final class FleetnetCli {
     }
 
     FleetClient connect() {
-        return FleetClient.connect(targets().resolve().endpoint());
+        return FleetClient.connect(targets().resolve().endpoint(), timeout());
+    }
+
+    java.time.Duration timeout() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([1-9]\\d{0,6})(ms|s|m)").matcher(timeout);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--timeout: '" + timeout + "' (expected: a positive number and ms, s or m, e.g. 30s)");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "s" -> java.time.Duration.ofSeconds(n);
+            default -> java.time.Duration.ofMinutes(n);
+        };
     }
 
     /** "the controller at ADDR (from SOURCE)" and where the token came from, for error messages; never the token. */

@@ -25,19 +25,27 @@ import javax.net.ssl.SSLException;
  * one blocking stub per service.
  */
 public final class FleetClient implements AutoCloseable {
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a call may take unless told otherwise. */
+    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     private final String target;
     private final ManagedChannel channel;
     private final CallCredentials credentials;
+    private final Duration timeout;
 
-    private FleetClient(String target, ManagedChannel channel, CallCredentials credentials) {
+    private FleetClient(String target, ManagedChannel channel, CallCredentials credentials, Duration timeout) {
         this.target = target;
         this.channel = channel;
         this.credentials = credentials;
+        this.timeout = timeout;
     }
 
     /** Connects (lazily) to {@code endpoint.target()}, {@code host:port} or {@code [v6]:port}, over TLS. */
     public static FleetClient connect(ApiEndpoint endpoint) {
+        return connect(endpoint, CALL_TIMEOUT);
+    }
+
+    /** As {@link #connect(ApiEndpoint)}, each call given at most {@code timeout}. */
+    public static FleetClient connect(ApiEndpoint endpoint, Duration timeout) {
         SslContextBuilder tls = GrpcSslContexts.forClient();
         if (endpoint.caPem() != null) {
             try {
@@ -53,7 +61,7 @@ public final class FleetClient implements AutoCloseable {
         } catch (SSLException e) {
             throw new IllegalArgumentException("cannot set up TLS to " + endpoint.target() + ": " + e.getMessage(), e);
         }
-        return new FleetClient(endpoint.target(), channel, endpoint.token() == null ? null : new BearerToken(endpoint.token()));
+        return new FleetClient(endpoint.target(), channel, endpoint.token() == null ? null : new BearerToken(endpoint.token()), timeout);
     }
 
     public String target() {
@@ -99,7 +107,7 @@ public final class FleetClient implements AutoCloseable {
     }
 
     private <S extends AbstractStub<S>> S prepare(S stub) {
-        S timed = stub.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        S timed = stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
         return credentials == null ? timed : timed.withCallCredentials(credentials);
     }
 
