@@ -70,8 +70,18 @@ final class LabFixture implements AutoCloseable {
         return new LabFixture(lab, prefix);
     }
 
+    /** A client of the lab's API over TLS (its API CA) with its admin token. */
     FleetClient client() {
         return lab.client();
+    }
+
+    /**
+     * The environment an in-process {@code FleetnetCli.run} needs for this lab: its CA and admin token
+     * file (never the token itself), and a config file that does not exist, so no user context is read.
+     */
+    java.util.Map<String, String> cliEnv() {
+        return java.util.Map.of("FLEETNET_CA", lab.apiCaFile().toString(), "FLEETNET_TOKEN_FILE", lab.adminTokenFile().toString(),
+                "FLEETNET_CONFIG", lab.config().dir().resolve("no-cli-config.yaml").toString());
     }
 
     /** Where host {@code host}'s agent keeps its key and its saved view ({@code view.pb}). */

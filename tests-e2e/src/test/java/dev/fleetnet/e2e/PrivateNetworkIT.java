@@ -324,7 +324,7 @@ class PrivateNetworkIT {
         List<String> all = new ArrayList<>(List.of("--controller", fixture.lab.state().apiAddress()));
         all.addAll(List.of(args));
         int code = dev.fleetnet.cli.FleetnetCli.run(all.toArray(String[]::new), new java.io.PrintWriter(out, true),
-                new java.io.PrintWriter(err, true));
+                new java.io.PrintWriter(err, true), fixture.cliEnv());
         assertThat(code).as("fleetnet " + String.join(" ", args) + ": " + err).isZero();
         return out.toString();
     }

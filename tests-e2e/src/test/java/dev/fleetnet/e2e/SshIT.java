@@ -89,7 +89,7 @@ class SshIT {
         all.addAll(List.of("--controller", api));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = FleetnetCli.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+        int code = FleetnetCli.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err), fixture.cliEnv());
         return code == 0 ? out.toString().strip() : "";
     }
 
