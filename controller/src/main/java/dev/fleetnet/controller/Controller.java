@@ -87,8 +87,14 @@ public final class Controller implements AutoCloseable {
             if (e.kind() != FleetException.Kind.UNAVAILABLE) {
                 throw e;
             }
+            String message = e.getMessage();
+            if (message.contains("UNAUTHENTICATED") || message.contains("PERMISSION_DENIED") || message.contains("authentication failed")) {
+                throw new IllegalStateException("etcd at " + String.join(",", endpoints) + " refused the controller's credentials"
+                        + " (expected: an --etcd-user and --etcd-password-file, or an --etcd-cert, that etcd accepts; etcd said: "
+                        + message + ")", e);
+            }
             throw new IllegalStateException("etcd at " + String.join(",", endpoints) + " did not answer (expected: a running etcd; "
-                    + e.getMessage() + ")", e);
+                    + message + ")", e);
         }
         CertificateStore certificates = new CertificateStore(client, store.keys());
         FleetCa ca = FleetCa.loadOrCreate(certificates, Clock.systemUTC());

@@ -48,13 +48,6 @@ public record ControllerConfig(InetSocketAddress apiListen, InetSocketAddress ag
             throw new IllegalArgumentException("--etcd-ca/--etcd-cert/--etcd-user without --etcd-endpoints"
                     + " (expected: the endpoints of the etcd they are for; the embedded etcd needs none)");
         }
-        for (String endpoint : etcdEndpoints) {
-            if (etcdSecurity.tls() != endpoint.startsWith("https://")) {
-                throw new IllegalArgumentException("--etcd-endpoints: '" + endpoint + "' " + (etcdSecurity.tls()
-                        ? "is not https:// but --etcd-ca/--etcd-cert are given (expected: https:// endpoints)"
-                        : "is https:// (expected: --etcd-ca FILE, the CA that signed etcd's certificate)"));
-            }
-        }
     }
 
     public ControllerConfig withApi(ApiConfig api) {

@@ -18,6 +18,13 @@ final class EtcdClients {
     private EtcdClients() {}
 
     static Client build(List<String> endpoints, EtcdSecurity security) throws IOException {
+        for (String endpoint : endpoints) {
+            if (security.tls() != endpoint.startsWith("https://")) {
+                throw new IllegalArgumentException("--etcd-endpoints: '" + endpoint + "' " + (security.tls()
+                        ? "is not https:// but --etcd-ca/--etcd-cert are given (expected: https:// endpoints)"
+                        : "is https:// (expected: --etcd-ca FILE, the CA that signed etcd's certificate)"));
+            }
+        }
         ClientBuilder builder = Client.builder().endpoints(endpoints.toArray(String[]::new));
         if (security.tls()) {
             SslContextBuilder ssl = GrpcSslContexts.forClient();
