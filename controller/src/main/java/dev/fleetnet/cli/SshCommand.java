@@ -120,7 +120,7 @@ final class SshCommand {
         public void run() {
             try (FleetClient client = parent.parent.root.connect()) {
                 client.ssh().deleteKey(DeleteSshKeyRequest.newBuilder().setName(name).build());
-                spec.commandLine().getOut().println("deleted key " + name);
+                spec.commandLine().getOut().println(parent.parent.root.json ? "{\"deleted\": \"" + name + "\"}" : "deleted key " + name);
             }
         }
     }
@@ -135,7 +135,8 @@ final class SshCommand {
         @Override
         public void run() {
             try (FleetClient client = parent.root.connect()) {
-                spec.commandLine().getOut().println(client.ssh().getKnownHosts(GetKnownHostsRequest.getDefaultInstance()).getKnownHosts());
+                var response = client.ssh().getKnownHosts(GetKnownHostsRequest.getDefaultInstance());
+                spec.commandLine().getOut().println(parent.root.json ? Views.json(response) : response.getKnownHosts());
             }
         }
     }

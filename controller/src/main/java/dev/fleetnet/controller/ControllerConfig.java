@@ -12,11 +12,20 @@ import dev.fleetnet.routing.IngressNaming;
 /**
  * Everything a controller runs with: where the API and the agent channel listen (the latter
  * optionally inside a named network namespace), etcd endpoints (empty: embedded), its data
- * directory, the join token, the etcd key prefix, the ingress naming (for who-owns), and
- * ACME ordering for route hostnames (null: off).
+ * directory, the join token, the etcd key prefix, the ingress naming (for who-owns), ACME
+ * ordering for route hostnames (null: off), how the public API is served (TLS, tokens, REST) and
+ * how the controller authenticates to etcd.
  */
 public record ControllerConfig(InetSocketAddress apiListen, InetSocketAddress agentListen, String agentListenNetns,
-        List<String> etcdEndpoints, Path dataDir, byte[] joinToken, String keyPrefix, IngressNaming naming, AcmeConfig acme) {
+        List<String> etcdEndpoints, Path dataDir, byte[] joinToken, String keyPrefix, IngressNaming naming, AcmeConfig acme,
+        ApiConfig api, EtcdSecurity etcdSecurity) {
+    /** The public API's defaults ({@link ApiConfig#defaults()}), etcd without TLS or a password. */
+    public ControllerConfig(InetSocketAddress apiListen, InetSocketAddress agentListen, String agentListenNetns,
+            List<String> etcdEndpoints, Path dataDir, byte[] joinToken, String keyPrefix, IngressNaming naming, AcmeConfig acme) {
+        this(apiListen, agentListen, agentListenNetns, etcdEndpoints, dataDir, joinToken, keyPrefix, naming, acme,
+                ApiConfig.defaults(), EtcdSecurity.NONE);
+    }
+
     /** Without ACME. */
     public ControllerConfig(InetSocketAddress apiListen, InetSocketAddress agentListen, String agentListenNetns,
             List<String> etcdEndpoints, Path dataDir, byte[] joinToken, String keyPrefix, IngressNaming naming) {
@@ -33,6 +42,22 @@ public record ControllerConfig(InetSocketAddress apiListen, InetSocketAddress ag
         for (String endpoint : etcdEndpoints) {
             checkEtcdEndpoint(endpoint);
         }
+        api = (api == null ? ApiConfig.defaults() : api).resolve(dataDir);
+        etcdSecurity = etcdSecurity == null ? EtcdSecurity.NONE : etcdSecurity;
+        if (etcdSecurity != EtcdSecurity.NONE && etcdEndpoints.isEmpty()) {
+            throw new IllegalArgumentException("--etcd-ca/--etcd-cert/--etcd-user without --etcd-endpoints"
+                    + " (expected: the endpoints of the etcd they are for; the embedded etcd needs none)");
+        }
+    }
+
+    public ControllerConfig withApi(ApiConfig api) {
+        return new ControllerConfig(apiListen, agentListen, agentListenNetns, etcdEndpoints, dataDir, joinToken, keyPrefix,
+                naming, acme, api, etcdSecurity);
+    }
+
+    public ControllerConfig withEtcdSecurity(EtcdSecurity etcdSecurity) {
+        return new ControllerConfig(apiListen, agentListen, agentListenNetns, etcdEndpoints, dataDir, joinToken, keyPrefix,
+                naming, acme, api, etcdSecurity);
     }
 
     private static void checkEtcdEndpoint(String endpoint) {

@@ -33,7 +33,7 @@ class FleetnetCliTest {
     private static Outcome run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = FleetnetCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        int code = FleetnetCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true), TestTls.env());
         return new Outcome(code, out.toString(), err.toString());
     }
 
@@ -53,7 +53,7 @@ class FleetnetCliTest {
     @Test
     void aRefusedRouteShowsTheControllersReasonOnOneLine() throws Exception {
         String reason = "port: 9000 (expected: one of the ports machine 'web' exposes: 8080, 8081)";
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        Server server = TestTls.serverBuilder()
                 .addService(new RouteServiceGrpc.RouteServiceImplBase() {
                     @Override
                     public void addRoute(AddRouteRequest request, StreamObserver<Route> out) {
@@ -177,7 +177,7 @@ class FleetnetCliTest {
     @Test
     void certCommandsPrintThePemTheTableAndTheReasons(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         FakeCertificates fake = new FakeCertificates();
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        Server server = TestTls.serverBuilder()
                 .addService(fake).build().start();
         String controller = "127.0.0.1:" + server.getPort();
         try {

@@ -67,6 +67,16 @@ public record Keys(String prefix) {
     public String networkCounter() { return prefix + "alloc/network"; }
     public String machineCounter(long network, long host) { return prefix + "alloc/machine/" + network + "/" + host; }
 
+    /** Public API tokens by the SHA-256 (hex) of their text: what a call's bearer token is looked up by. */
+    public String apiTokens() { return prefix + "auth/api-tokens/"; }
+    public String apiToken(String sha256Hex) { return apiTokens() + sha256Hex; }
+    /** A token's name, holding its hash: names are unique. */
+    public String apiTokenName(String name) { return prefix + "auth/api-token-names/" + name; }
+    /** Written once, with the first admin token, by the first controller that started on this etcd. */
+    public String apiTokensBootstrapped() { return prefix + "auth/api-tokens-bootstrapped"; }
+    /** The CA (certificate and key) that signs every controller's serving certificate for the public API. */
+    public String apiCa() { return prefix + "auth/api-ca"; }
+
     public static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
