@@ -138,7 +138,7 @@ class FleetnetCliTest {
     @Test
     void machineConsolePrintsTheLinkFirstAndSaysWhatItOpens() throws Exception {
         java.util.List<dev.fleetnet.proto.v1.OpenConsoleRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        Server server = TestTls.serverBuilder()
                 .addService(new dev.fleetnet.proto.v1.ConsoleServiceGrpc.ConsoleServiceImplBase() {
                     @Override
                     public void openConsole(dev.fleetnet.proto.v1.OpenConsoleRequest request,
