@@ -1,6 +1,10 @@
 package dev.fleetnet.agent;
 
 import dev.fleetnet.agent.control.ControlClient;
+import dev.fleetnet.agent.identity.ControlChannels;
+import dev.fleetnet.agent.identity.CredentialFiles;
+import dev.fleetnet.agent.identity.HostCredentials;
+import dev.fleetnet.identity.HostCsr;
 import dev.fleetnet.ingress.IngressUpdater;
 import dev.fleetnet.ingress.StreamIngress;
 import dev.fleetnet.ingress.core.ConnectionLimiter;
@@ -45,7 +49,6 @@ import dev.fleetnet.proto.v1.Backend;
 import dev.fleetnet.proto.v1.MachineSpec;
 import dev.fleetnet.proto.v1.MachineState;
 import dev.fleetnet.proto.v1.MachineStatus;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -119,6 +122,13 @@ public final class Agent implements AutoCloseable {
     }
 
     public void start() throws Exception {
+        ControlChannels channels = new ControlChannels(new ControlChannels.Settings(config.controller(),
+                config.identity().trustedCa(), config.hostName(), config.identity().joinToken()),
+                new CredentialFiles(config.stateDir(), config.hostName()));
+        HostCredentials joined = channels.loadOrRequireToken(); // before anything starts: no certificate and no token cannot work
+        if (joined != null) {
+            log.info("host certificate: serial {}, valid until {}", joined.serial(), joined.notAfter());
+        }
         key = state.key();
         if (KernelSupport.available()) {
             log.warn("kernel WireGuard is available, but fleetnet's kernel backend is not implemented yet:"
@@ -193,7 +203,7 @@ public final class Agent implements AutoCloseable {
             }
             reconcileThread.submit(() -> apply(saved, true, why)).get();
         });
-        control = ControlClient.plaintext(config.controller(), new ControlClient.Handler() {
+        control = ControlClient.create(channels, new ControlClient.Handler() {
             @Override
             public Hello hello() {
                 return Agent.this.hello();
@@ -218,6 +228,11 @@ public final class Agent implements AutoCloseable {
                     ssh.hostCertificate(certificate);
                 }
             }
+
+            @Override
+            public void hostCertificate(String pem) {
+                channels.renewed(pem);
+            }
         });
         control.start();
         portDiscovery = new PortDiscovery(new MachinePortScanner(new ConnectProbe(Duration.ofMillis(500))), this::scanTargets,
@@ -232,6 +247,13 @@ public final class Agent implements AutoCloseable {
                 log.warn("status report with route counters failed: {}", e.toString());
             }
         }, stats, stats, TimeUnit.MILLISECONDS);
+        // A host certificate with a third of its life left is renewed over the stream, for the same key
+        reconcileThread.scheduleWithFixedDelay(() -> {
+            HostCredentials credentials = channels.credentials();
+            if (credentials != null && control.connected() && credentials.renewalDue(java.time.Instant.now())) {
+                control.renewHostCertificate(HostCsr.create(credentials.keyPair(), config.hostName()));
+            }
+        }, 1, 60, TimeUnit.MINUTES);
         if (ssh != null) {
             // Hello brings a certificate on every (re)connect; an agent connected for weeks asks before it expires
             reconcileThread.scheduleWithFixedDelay(() -> {
@@ -249,9 +271,9 @@ public final class Agent implements AutoCloseable {
 
     private Hello hello() {
         reportDue = true;
-        return Hello.newBuilder().setHostName(config.hostName()).setPublicKey(key.publicBase64())
+        return Hello.newBuilder().setPublicKey(key.publicBase64())
                 .setSshHostPublicKey(ssh == null ? "" : ssh.hostPublicKey())
-                .setEndpoint(config.endpoint()).setJoinToken(new String(config.joinToken(), StandardCharsets.UTF_8))
+                .setEndpoint(config.endpoint())
                 .setAppliedRevision(current.map(HostView::getRevision).orElse(0L)).build();
     }
 

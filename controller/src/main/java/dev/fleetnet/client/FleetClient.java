@@ -50,6 +50,11 @@ public final class FleetClient implements AutoCloseable {
         return dev.fleetnet.proto.v1.SshServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    public dev.fleetnet.proto.v1.HostIdentityServiceGrpc.HostIdentityServiceBlockingStub hostIdentity() {
+        return dev.fleetnet.proto.v1.HostIdentityServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     public CertificateServiceGrpc.CertificateServiceBlockingStub certificates() {
         return CertificateServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -11,6 +11,15 @@ import dev.fleetnet.controller.certs.FleetCa;
 import dev.fleetnet.controller.certs.FleetCertificates;
 import dev.fleetnet.controller.control.AgentControlService;
 import dev.fleetnet.controller.control.RouteCountersBoard;
+import dev.fleetnet.controller.identity.AgentListenerTls;
+import dev.fleetnet.controller.identity.ControllerCertificate;
+import dev.fleetnet.controller.identity.HostAuthInterceptor;
+import dev.fleetnet.controller.identity.HostAuthenticator;
+import dev.fleetnet.controller.identity.HostCa;
+import dev.fleetnet.controller.identity.HostIdentities;
+import dev.fleetnet.controller.identity.HostIdentityApi;
+import dev.fleetnet.controller.identity.IdentityStore;
+import dev.fleetnet.controller.identity.JoinService;
 import dev.fleetnet.controller.ssh.FleetSshCa;
 import dev.fleetnet.controller.ssh.SshApi;
 import dev.fleetnet.controller.ssh.SshStore;
@@ -32,11 +41,12 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A running controller: etcd client, fleet watcher, the fleet CA and its certificate manager,
- * the public API and the agent channel.
+ * the host CA and host identities, the public API and the agent channel (mutual TLS).
  */
 public final class Controller implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -79,6 +89,17 @@ public final class Controller implements AutoCloseable {
         FleetCa ca = FleetCa.loadOrCreate(certificates, Clock.systemUTC());
         SshStore sshStore = new SshStore(client, store.keys());
         FleetSshCa sshCa = FleetSshCa.loadOrCreate(sshStore, Clock.systemUTC());
+        IdentityStore identityStore = new IdentityStore(client, store.keys());
+        HostCa hostCa = HostCa.loadOrCreate(identityStore, Clock.systemUTC());
+        HostIdentities identities = new HostIdentities(identityStore, hostCa, Clock.systemUTC());
+        ControllerCertificate serving = new ControllerCertificate(hostCa, agentTlsNames(config), Clock.systemUTC());
+        ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "controller-certificate");
+            t.setDaemon(true);
+            return t;
+        });
+        resources.add(renewals::shutdownNow);
+        renewals.scheduleWithFixedDelay(serving::renewIfDue, 1, 1, TimeUnit.HOURS);
         if (config.acme() != null) {
             AcmeService acme = new AcmeService(client, store.keys(), config.naming().suffix(), config.acme());
             acme.start();
@@ -109,10 +130,15 @@ public final class Controller implements AutoCloseable {
                 .addService(new RouteApi(store, config.naming(), routeCounters))
                 .addService(new CertificateApi(certificates, ca, Clock.systemUTC()))
                 .addService(new SshApi(sshStore, store, sshCa, Clock.systemUTC()))
+                .addService(new HostIdentityApi(identities))
                 .build().start();
+        // Mutual TLS: Join is the one call without a client certificate; the interceptor gates every other
         NettyServerBuilder agentBuilder = NettyServerBuilder.forAddress(config.agentListen())
-                .addService(new AgentControlService(store, watcher, client.getLeaseClient(), config.joinToken(), controllerId, blocking,
-                        routeCounters, sshCa))
+                .sslContext(AgentListenerTls.serverContext(serving.keyManager()))
+                .addService(new AgentControlService(store, watcher, client.getLeaseClient(), controllerId, blocking,
+                        routeCounters, sshCa, identities))
+                .addService(new JoinService(identities))
+                .intercept(new HostAuthInterceptor(new HostAuthenticator(identityStore, hostCa, Clock.systemUTC())))
                 .permitKeepAliveTime(10, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
         if (config.agentListenNetns() == null) {
             agents = agentBuilder.build().start();
@@ -127,6 +153,39 @@ public final class Controller implements AutoCloseable {
             agents = agentBuilder.channelFactory(new NamespacedServerChannels(runner, config.agentListenNetns()))
                     .bossEventLoopGroup(boss).workerEventLoopGroup(workers).build().start();
         }
+    }
+
+    /**
+     * The names in the agent channel's certificate: as configured, else the listen address, else
+     * (a wildcard in this namespace) every address of this machine and {@code localhost}.
+     */
+    static List<String> agentTlsNames(ControllerConfig config) throws java.net.SocketException {
+        if (!config.agentTlsNames().isEmpty()) {
+            return config.agentTlsNames();
+        }
+        java.net.InetAddress listen = config.agentListen().getAddress();
+        if (!listen.isAnyLocalAddress()) {
+            return List.of(literal(listen));
+        }
+        if (config.agentListenNetns() != null) {
+            throw new IllegalArgumentException("--agent-tls-name: none (expected: the addresses agents dial, given when"
+                    + " --agent-listen is a wildcard inside --agent-listen-netns " + config.agentListenNetns() + ")");
+        }
+        List<String> names = new ArrayList<>(List.of("localhost"));
+        for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (java.net.InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+                if (!address.isLinkLocalAddress()) {
+                    names.add(literal(address));
+                }
+            }
+        }
+        return names;
+    }
+
+    private static String literal(java.net.InetAddress address) {
+        String text = address.getHostAddress();
+        int scope = text.indexOf('%');
+        return scope < 0 ? text : text.substring(0, scope);
     }
 
     public InetSocketAddress apiAddress() {
