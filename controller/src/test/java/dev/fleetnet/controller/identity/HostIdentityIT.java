@@ -41,7 +41,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -49,6 +48,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.AfterEach;
@@ -318,6 +322,54 @@ class HostIdentityIT {
         await("the ack behind them", () -> store.host("h1").getAppliedRevision() == 3);
         assertThat(h1.received).as("no certificate for another key or another host").isEmpty();
         assertThat(revision()).as("only the ack was written").isEqualTo(before + 1);
+    }
+
+    @Test
+    void controllersStartingTogetherEndWithOneHostCa() throws Exception {
+        IdentityStore race = new IdentityStore(client, new Keys("/host-ca-race/"));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<HostCa>> starts = pool.invokeAll(java.util.Collections.nCopies(4,
+                    (Callable<HostCa>) () -> HostCa.loadOrCreate(race, Clock.systemUTC())));
+            String first = starts.get(0).get().certificatePem();
+            for (Future<HostCa> start : starts) {
+                assertThat(start.get().certificatePem()).isEqualTo(first);
+            }
+            assertThat(HostCa.loadOrCreate(race, Clock.systemUTC()).certificatePem()).as("a later start loads it").isEqualTo(first);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void hostsJoiningTogetherNeverSpendAUseTwice() throws Exception {
+        String token = token("", 3);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Boolean>> joins = new ArrayList<>();
+            for (int i = 1; i <= 8; i++) {
+                String host = "h" + i;
+                ManagedChannel channel = joinChannel();
+                joins.add(pool.submit(() -> {
+                    try {
+                        TestHosts.join(channel, HostCsr.generateKey(), host, token);
+                        return true;
+                    } catch (StatusRuntimeException e) {
+                        assertThat(e.getStatus().getDescription()).contains(": spent, used 3 of 3 times");
+                        return false;
+                    }
+                }));
+            }
+            int joined = 0;
+            for (Future<Boolean> join : joins) {
+                joined += join.get() ? 1 : 0;
+            }
+            assertThat(joined).as("a 3-use token admits 3 hosts").isEqualTo(3);
+            assertThat(new IdentityStore(client, store.keys()).identities()).hasSize(3);
+            assertThat(api.hostIdentity().listJoinTokens(ListJoinTokensRequest.getDefaultInstance()).getTokens(0).getUsed()).isEqualTo(3);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private void assertStreamRefused(PrivateKey key, X509Certificate certificate, String message) throws Exception {
