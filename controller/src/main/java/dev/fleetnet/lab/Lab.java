@@ -170,6 +170,11 @@ public final class Lab implements AutoCloseable {
         record(agentRole(host), process.pid());
     }
 
+    /** The classpath of a built module ({@code agent}, {@code controller}), for a process a test starts beside the lab. */
+    public String classpath(String module) {
+        return Artifacts.classpath(config.home(), module);
+    }
+
     /** Host {@code host}'s ingress access log (one JSON line per request or connection). */
     public Path accessLog(int host) {
         return config.dir().resolve("access-" + layout.hostName(host) + ".log");
