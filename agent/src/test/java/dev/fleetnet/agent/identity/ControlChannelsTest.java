@@ -55,10 +55,15 @@ class ControlChannelsTest {
 
     /** A controller presenting a certificate for 127.0.0.1 from {@code issuer}; joins answered from the fleet's CA. */
     private String controller(TestIdentity issuer) throws Exception {
+        return controller(issuer, "127.0.0.1");
+    }
+
+    /** A controller whose certificate names {@code address}, while it listens on 127.0.0.1. */
+    private String controller(TestIdentity issuer, String address) throws Exception {
         KeyPair serverKey = HostCsr.generateKey();
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .sslContext(GrpcSslContexts.configure(SslContextBuilder.forServer(serverKey.getPrivate(),
-                        issuer.server(serverKey.getPublic(), "127.0.0.1"))).clientAuth(ClientAuth.OPTIONAL).trustManager(fleet.ca).build())
+                        issuer.server(serverKey.getPublic(), address))).clientAuth(ClientAuth.OPTIONAL).trustManager(fleet.ca).build())
                 .addService(new HostJoinGrpc.HostJoinImplBase() {
                     @Override
                     public void join(JoinRequest request, StreamObserver<JoinResponse> out) {
@@ -149,6 +154,15 @@ class ControlChannelsTest {
                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
         assertThat(joinsSeen).as("the token never reached it").isEmpty();
         assertThat(files().certificateFile()).doesNotExist();
+    }
+
+    @Test
+    void aControllerCertificateForAnotherAddressIsNotTrustedEvenFromTheRightCa() throws Exception {
+        channels = new ControlChannels(new ControlChannels.Settings(controller(fleet, "192.0.2.1"), List.of(fleet.ca), "h1", token),
+                files());
+        assertThatThrownBy(channels::channel).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        assertThat(joinsSeen).as("the token never reached it").isEmpty();
     }
 
     @Test
