@@ -126,7 +126,11 @@ public final class Agent implements AutoCloseable {
                 config.identity().trustedCa(), config.hostName(), config.identity().joinToken()),
                 new CredentialFiles(config.stateDir(), config.hostName()));
         HostCredentials joined = channels.loadOrRequireToken(); // before anything starts: no certificate and no token cannot work
-        if (joined != null) {
+        if (joined != null && joined.notAfter().isBefore(java.time.Instant.now())) {
+            log.error("host certificate {} expired at {}: the controller will refuse it (expected: a valid one; remove {} and"
+                    + " start this agent with a join token to join again with the same key)", joined.serial(), joined.notAfter(),
+                    config.stateDir().resolve(CredentialFiles.CERTIFICATE_FILE));
+        } else if (joined != null) {
             log.info("host certificate: serial {}, valid until {}", joined.serial(), joined.notAfter());
         }
         key = state.key();

@@ -4,6 +4,7 @@ import dev.fleetnet.client.FleetClient;
 import dev.fleetnet.proto.v1.CreateJoinTokenRequest;
 import dev.fleetnet.proto.v1.CreateJoinTokenResponse;
 import dev.fleetnet.proto.v1.GetHostCaRequest;
+import dev.fleetnet.proto.v1.GetHostIdentityRequest;
 import dev.fleetnet.proto.v1.GetHostRequest;
 import dev.fleetnet.proto.v1.Host;
 import dev.fleetnet.proto.v1.HostIdentity;
@@ -15,6 +16,8 @@ import dev.fleetnet.proto.v1.ListJoinTokensResponse;
 import dev.fleetnet.proto.v1.RekeyHostRequest;
 import dev.fleetnet.proto.v1.RevokeHostRequest;
 import dev.fleetnet.proto.v1.RevokeJoinTokenRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.time.Instant;
 import picocli.CommandLine.Command;
@@ -61,7 +64,22 @@ final class HostCommand {
         public void run() {
             try (FleetClient client = parent.root.connect()) {
                 Host host = client.hosts().getHost(GetHostRequest.newBuilder().setName(name).build());
-                spec.commandLine().getOut().print(parent.root.json ? Views.json(host) + "\n" : Views.hosts(java.util.List.of(host)));
+                if (parent.root.json) {
+                    spec.commandLine().getOut().println(Views.json(host));
+                    return;
+                }
+                spec.commandLine().getOut().print(Views.hosts(java.util.List.of(host)));
+                HostIdentity identity;
+                try {
+                    identity = client.hostIdentity().getHostIdentity(GetHostIdentityRequest.newBuilder().setName(name).build());
+                } catch (StatusRuntimeException e) {
+                    if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                        throw e;
+                    }
+                    spec.commandLine().getOut().println("identity: none (joined before host certificates, or never joined)");
+                    return;
+                }
+                spec.commandLine().getOut().println(identity(identity));
             }
         }
     }
@@ -208,6 +226,16 @@ final class HostCommand {
                         + identity.getCertificateSerial() + " (key " + shortKey(identity) + ") refused from now on");
             }
         }
+    }
+
+    /** One line: the pinned key, the certificate, and revocation or re-keying. */
+    static String identity(HostIdentity identity) {
+        String state = identity.getRevokedEpochSeconds() != 0
+                ? "REVOKED at " + Instant.ofEpochSecond(identity.getRevokedEpochSeconds())
+                : identity.getRekeyAllowed() ? "re-key allowed (the next join may bring another key)" : "active";
+        return "identity: key " + shortKey(identity) + ", certificate serial " + identity.getCertificateSerial() + " valid until "
+                + Instant.ofEpochSecond(identity.getNotAfterEpochSeconds()) + ", joined with token " + identity.getTokenId()
+                + ", " + state;
     }
 
     static String tokens(ListJoinTokensResponse response, Instant now) {

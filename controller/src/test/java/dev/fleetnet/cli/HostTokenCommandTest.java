@@ -103,6 +103,14 @@ class HostTokenCommandTest {
     }
 
     @Test
+    void anIdentityIsOneLineForPeople() {
+        assertThat(HostCommand.identity(HostIdentity.newBuilder().setHost("h1").setKeySha256("cd".repeat(32)).setCertificateSerial("2a")
+                .setNotAfterEpochSeconds(1_800_000_000L).setTokenId("0123abcd").setRevokedEpochSeconds(1_700_000_000L).build()))
+                .isEqualTo("identity: key SHA256:cdcdcdcdcdcdcdcd, certificate serial 2a valid until 2027-01-15T08:00:00Z, joined"
+                        + " with token 0123abcd, REVOKED at 2023-11-14T22:13:20Z");
+    }
+
+    @Test
     void revokeSaysWhatIsRefusedFromNowOn() {
         Run run = run("host", "revoke", "h3");
         assertThat(run.code()).isZero();

@@ -15,8 +15,8 @@ import java.util.Optional;
 
 /**
  * This host's identity in its state directory: {@code host.key} (its EC P-256 private key,
- * PKCS#8 PEM, owner-only, made once before the first join) and {@code host.crt} (the certificate
- * the host CA issued for it), both written durably. A certificate for another host or another
+ * PKCS#8 PEM, made once before the first join) and {@code host.crt} (the certificate the host CA
+ * issued for it), both owner-only and written durably. A certificate for another host or another
  * key is an error that says how to start over, never silently replaced.
  */
 public final class CredentialFiles {
@@ -79,10 +79,10 @@ public final class CredentialFiles {
         return key;
     }
 
-    /** Saves a certificate of this host's key (from a join or a renewal). */
+    /** Saves a certificate of this host's key (from a join or a renewal); owner-only like everything of its identity. */
     public void saveCertificate(X509Certificate certificate) throws IOException {
         DurableFiles.write(certificateFile(), IdentityPem.certificate(certificate).getBytes(StandardCharsets.US_ASCII),
-                DurableFiles.WORLD_READABLE);
+                DurableFiles.OWNER_ONLY);
     }
 
     private X509Certificate readCertificate() throws IOException {

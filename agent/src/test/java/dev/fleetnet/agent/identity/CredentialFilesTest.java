@@ -27,6 +27,7 @@ class CredentialFilesTest {
         assertThat(files.keyForJoin().getPublic()).as("a join that failed half way retries with the same key").isEqualTo(key.getPublic());
 
         files.saveCertificate(ca.host("h1", key.getPublic()));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(files.certificateFile()))).isEqualTo("rw-------");
         HostCredentials loaded = files.load().orElseThrow();
         assertThat(loaded.hostName()).isEqualTo("h1");
         assertThat(loaded.keyPair().getPublic()).isEqualTo(key.getPublic());
