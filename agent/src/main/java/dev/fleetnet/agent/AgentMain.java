@@ -117,7 +117,6 @@ public final class AgentMain implements Callable<Integer> {
             throw new IllegalArgumentException("--join-token: a secret on the command line is shown by `ps` to every user"
                     + " (expected: --join-token-file FILE, --join-token-file - for standard input, or $" + JoinTokenSource.ENVIRONMENT + ")");
         }
-        Endpoints.parse("--controller", controller);
         java.util.List<java.security.cert.X509Certificate> trusted = readCa(caFile);
         JoinTokens.Token token = JoinTokenSource.read(joinTokenFile, System.getenv(JoinTokenSource.ENVIRONMENT), System.in);
         AgentConfig config = new AgentConfig(hostName, controller, new AgentConfig.Identity(trusted, token), endpoint, listenPort,

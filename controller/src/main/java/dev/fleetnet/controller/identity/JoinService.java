@@ -33,6 +33,7 @@ public final class JoinService extends HostJoinGrpc.HostJoinImplBase {
             try {
                 token = JoinTokens.parse(request.getToken());
             } catch (IllegalArgumentException e) {
+                log.warn("join refused from {}: {}", from, e.getMessage());
                 throw new JoinRefused(JoinRefused.Kind.UNAUTHENTICATED, e.getMessage());
             }
             HostCsr.Request csr = HostCsr.parse(request.getCsr().toByteArray());
