@@ -38,6 +38,11 @@ import dev.fleetnet.netns.LinuxNetworking;
 import dev.fleetnet.proto.v1.Hello;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.SshHostCertificate;
+import dev.fleetnet.ingress.console.ConsoleAssets;
+import dev.fleetnet.ingress.console.ConsoleLinks;
+import dev.fleetnet.ingress.console.Terminals;
+import dev.fleetnet.ingress.console.WebConsole;
+import dev.fleetnet.ingress.ssh.MachineTerminal;
 import dev.fleetnet.ingress.ssh.SshIngress;
 import dev.fleetnet.ingress.ssh.SshIngressConfig;
 import dev.fleetnet.proto.v1.StatusReport;
@@ -81,12 +86,15 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService reconcileThread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "reconcile"));
     private WireGuardKey key;
     private DataPlanePass dataPlane;
-    private ControlClient control;
+    /** Set once at start; read by console upgrades on ingress threads. */
+    private volatile ControlClient control;
     /**
      * The view the data plane was last brought to; empty until one is applied: then no pass runs
      * (not even the periodic resync), so nothing on the host is changed until there is a view to trust.
      */
     private volatile Optional<HostView> current = Optional.empty();
+    /** How long a console's WebSocket upgrade waits for the controller to spend its link. */
+    private static final Duration CONSOLE_SPEND_TIMEOUT = Duration.ofSeconds(10);
     private StatusReport lastReport;
     /** Machine statuses of the last pass, before listening ports are added. Reconcile thread. */
     private List<MachineStatus> lastStatuses;
@@ -109,7 +117,7 @@ public final class Agent implements AutoCloseable {
     private IngressObserver observer = IngressObserver.NONE;
     private AdminServer admin;
     /** Null when this agent runs no SSH ingress. */
-    private SshIngress ssh;
+    private volatile SshIngress ssh;
     /** The DNS service address kept on loopback (canonical), or null without DNS. */
     private final String dnsAddress;
 
@@ -182,7 +190,8 @@ public final class Agent implements AutoCloseable {
                     config.ingress().tlsHandshakeTimeout(), config.ingress().webSocketIdleTimeout()), routes, upstreams,
                     ingressLoops, limiter, observer);
             ingress = HttpIngressServer.start(config.ingress(), routes, upstreams, ingressLoops, config.ingressListen(),
-                    config.ingressTlsListen(), certificates, limiter, streams::passthroughHandler, H2Options.defaults(observer));
+                    config.ingressTlsListen(), certificates, limiter, streams::passthroughHandler, H2Options.defaults(observer),
+                    webConsole());
             ingressWriter = new IngressWriter(new IngressUpdater(routes, upstreams), certificates, streams.tcp(),
                     revision -> metrics.viewApplied(revision, routes.current().state()));
             log.info("HTTP ingress listening on {} (suffix {}, epoll {})", ingress.address(), config.ingress().naming().suffix(),
@@ -271,6 +280,36 @@ public final class Agent implements AutoCloseable {
                 every, every, TimeUnit.MILLISECONDS);
         log.info("agent for host {} started: public key {}, endpoint {}, controller {}", config.hostName(),
                 key.publicBase64(), config.endpoint(), config.controller());
+    }
+
+    /**
+     * The web console on {@code console.{suffix}}: links are spent through the controller, sessions
+     * run on the SSH ingress's session code (none without an SSH ingress: the console says so).
+     */
+    private WebConsole webConsole() throws java.io.IOException {
+        WebConsole.Config console = new WebConsole.Config(config.ingress().naming().consoleHostname(), config.hostName(),
+                config.ingress().webSocketIdleTimeout(), CONSOLE_SPEND_TIMEOUT);
+        ConsoleLinks links = token -> {
+            ControlClient client = control;
+            if (client == null) {
+                return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("not connected to the controller yet"));
+            }
+            return client.spendConsoleToken(token).thenApply(spent -> {
+                if (!spent.getRefusal().isEmpty()) {
+                    throw new ConsoleLinks.Refused(spent.getRefusal());
+                }
+                return spent.getMachine();
+            });
+        };
+        Terminals terminals = (machine, columns, rows, input, output, exit) -> {
+            SshIngress sessions = ssh;
+            if (sessions == null) {
+                throw new MachineTerminal.Refused("fleetnet: host " + config.hostName()
+                        + " runs no SSH ingress, whose sessions the console uses (expected: an agent with --ssh-listen)");
+            }
+            return sessions.openTerminal(machine, columns, rows, input, output, exit);
+        };
+        return new WebConsole(console, ConsoleAssets.load(), links, terminals);
     }
 
     private Hello hello() {

@@ -1,5 +1,6 @@
 package dev.fleetnet.cli;
 
+import dev.fleetnet.client.ApiEndpoint;
 import dev.fleetnet.client.FleetClient;
 import dev.fleetnet.lab.Lab;
 import dev.fleetnet.lab.LabConfig;
@@ -64,7 +65,10 @@ final class LabCommand {
             out.println();
             out.print(Views.machines(machines));
             out.println();
-            out.println("controller API: " + lab.state().apiAddress() + "   logs: " + config.dir());
+            out.println("controller API: " + lab.state().apiAddress() + " (gRPC), https://" + lab.state().restAddress()
+                    + "/v1/ (REST)   logs: " + config.dir());
+            out.println("admin API token: " + lab.adminTokenFile() + " (owner-only), API CA: " + lab.apiCaFile()
+                    + "; this CLI uses them while no context is current");
             if (machines.size() >= 2) {
                 Machine from = machines.get(0);
                 Machine to = machines.get(machines.size() - 1);
@@ -114,21 +118,40 @@ final class LabCommand {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            LabState state = LabState.load(parent.root.labDir());
+            Path dir = parent.root.labDir();
+            LabState state = LabState.load(dir);
             if (state == null) {
                 out.println("no lab running (nothing recorded in " + parent.root.labDir() + "); start one with ./fleetnet lab up");
                 return 1;
             }
-            Table processes = new Table("PROCESS", "PID", "ALIVE");
-            state.pids().forEach((role, pid) -> processes.row(role, pid,
-                    ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? "yes" : "no"));
-            out.println("lab '" + state.prefix() + "', " + state.hosts() + " hosts, controller API " + state.apiAddress());
-            out.print(processes.render());
-            out.println();
-            try (FleetClient client = FleetClient.connect(state.apiAddress())) {
-                out.print(Views.hosts(client.hosts().listHosts(ListHostsRequest.getDefaultInstance()).getHostsList()));
+            try (FleetClient client = FleetClient.connect(ApiEndpoint.of(state.apiAddress(), LabState.apiCaFile(dir),
+                    LabState.adminTokenFile(dir)))) {
+                var hosts = client.hosts().listHosts(ListHostsRequest.getDefaultInstance());
+                var machines = client.machines().listMachines(ListMachinesRequest.getDefaultInstance());
+                if (parent.root.json) {
+                    com.google.gson.JsonObject lab = new com.google.gson.JsonObject();
+                    lab.addProperty("prefix", state.prefix());
+                    lab.addProperty("hosts", state.hosts());
+                    lab.addProperty("api", state.apiAddress());
+                    lab.addProperty("rest", state.restAddress());
+                    com.google.gson.JsonObject pids = new com.google.gson.JsonObject();
+                    state.pids().forEach((role, pid) -> pids.addProperty(role, pid));
+                    lab.add("pids", pids);
+                    lab.add("host_list", com.google.gson.JsonParser.parseString(Views.json(hosts)));
+                    lab.add("machine_list", com.google.gson.JsonParser.parseString(Views.json(machines)));
+                    out.println(lab);
+                    return 0;
+                }
+                Table processes = new Table("PROCESS", "PID", "ALIVE");
+                state.pids().forEach((role, pid) -> processes.row(role, pid,
+                        ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? "yes" : "no"));
+                out.println("lab '" + state.prefix() + "', " + state.hosts() + " hosts, controller API " + state.apiAddress()
+                        + ", REST https://" + state.restAddress() + "/v1/");
+                out.print(processes.render());
                 out.println();
-                out.print(Views.machines(client.machines().listMachines(ListMachinesRequest.getDefaultInstance()).getMachinesList()));
+                out.print(Views.hosts(hosts.getHostsList()));
+                out.println();
+                out.print(Views.machines(machines.getMachinesList()));
             }
             return 0;
         }

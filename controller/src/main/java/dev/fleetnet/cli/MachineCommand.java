@@ -10,7 +10,10 @@ import dev.fleetnet.proto.v1.HostApplied;
 import dev.fleetnet.proto.v1.ListMachinesRequest;
 import dev.fleetnet.proto.v1.ListMachinesResponse;
 import dev.fleetnet.proto.v1.Machine;
+import dev.fleetnet.proto.v1.OpenConsoleRequest;
+import dev.fleetnet.proto.v1.OpenConsoleResponse;
 import dev.fleetnet.proto.v1.SetMachinePortsRequest;
+import dev.fleetnet.proto.v1.SshMode;
 import dev.fleetnet.proto.v1.StartMachineRequest;
 import dev.fleetnet.proto.v1.StopMachineRequest;
 import java.util.ArrayList;
@@ -22,11 +25,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code fleetnet machine create|list|get|start|stop|delete|exec}. */
+/** {@code fleetnet machine create|list|get|start|stop|delete|exec|ports|console}. */
 @Command(name = "machine", description = "Machines: each gets an fdaa:: address reachable from every host.",
         subcommands = {MachineCommand.Create.class, MachineCommand.List.class, MachineCommand.Get.class,
             MachineCommand.Start.class, MachineCommand.Stop.class, MachineCommand.Delete.class, MachineCommand.Exec.class,
-            MachineCommand.SetPorts.class})
+            MachineCommand.SetPorts.class, MachineCommand.Console.class})
 final class MachineCommand {
     @ParentCommand
     FleetnetCli root;
@@ -59,6 +62,9 @@ final class MachineCommand {
         boolean stopped;
         @Option(names = "--app", description = "App it belongs to ({app}.{suffix} balances across the app's machines).")
         String app = "";
+        @Option(names = "--ssh", description = "How ssh MACHINE@HOST reaches it: default (netns: a shell in its namespace; "
+                + "tap: relay) or relay (to the machine's own sshd on port 22; see ssh guest-config).")
+        String ssh = "default";
 
         @Override
         public void run() {
@@ -67,9 +73,15 @@ final class MachineCommand {
                 case "tap" -> Backend.BACKEND_TAP;
                 default -> throw new IllegalArgumentException("--backend: '" + backend + "' (expected: netns or tap)");
             };
+            SshMode sshMode = switch (ssh) {
+                case "default" -> SshMode.SSH_MODE_DEFAULT;
+                case "relay" -> SshMode.SSH_MODE_RELAY;
+                default -> throw new IllegalArgumentException("--ssh: '" + ssh + "' (expected: default or relay)");
+            };
             try (FleetClient client = parent.root.connect()) {
                 print(client.machines().createMachine(CreateMachineRequest.newBuilder().setName(name).setHost(host)
-                        .setNetwork(network).setBackend(parsed).addAllPorts(ports).setStopped(stopped).setApp(app).build()));
+                        .setNetwork(network).setBackend(parsed).addAllPorts(ports).setStopped(stopped).setApp(app).setSsh(sshMode)
+                        .build()));
             }
         }
     }
@@ -215,6 +227,34 @@ final class MachineCommand {
                         + Views.state(machine.getState()) + "; expected: running)");
             }
             return new ProcessBuilder(NamespaceExec.command(machine.getNetns(), command)).inheritIO().start().waitFor();
+        }
+    }
+
+    @Command(name = "console", description = "Print a link to a terminal on the machine in the browser: HTTPS on any host's ingress, "
+            + "usable once, for a short time.")
+    static final class Console extends Sub implements Runnable {
+        @Parameters(paramLabel = "NAME")
+        String name;
+        @Option(names = "--ttl", defaultValue = "60s", paramLabel = "DURATION", description = "How long the link may be opened: 30s, 5m "
+                + "(at most 10m). Default: ${DEFAULT-VALUE}.")
+        String ttl;
+
+        @Override
+        public void run() {
+            java.time.Duration lifetime = SshCommand.parseDuration(ttl);
+            OpenConsoleResponse response;
+            try (FleetClient client = parent.root.connect()) {
+                response = client.consoles().openConsole(OpenConsoleRequest.newBuilder().setMachine(name)
+                        .setTtlSeconds(lifetime.toSeconds()).build());
+            }
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            if (parent.root.json) {
+                out.println(Views.json(response));
+                return;
+            }
+            out.println(response.getUrl());
+            out.println("opens one terminal session on machine " + response.getMachine() + "; valid until "
+                    + java.time.Instant.ofEpochSecond(response.getExpiresEpochSeconds()) + ", once");
         }
     }
 }

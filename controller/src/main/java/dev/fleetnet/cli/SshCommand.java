@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code fleetnet ssh key add|list|delete, known-hosts, issue}: SSH access to machines through every host's SSH ingress. */
 @Command(name = "ssh", description = "SSH to machines (`ssh MACHINE@HOST`): user keys, the known_hosts line, short-lived certificates.",
-        subcommands = {SshCommand.Key.class, SshCommand.KnownHosts.class, SshCommand.Issue.class})
+        subcommands = {SshCommand.Key.class, SshCommand.KnownHosts.class, SshCommand.GuestConfig.class, SshCommand.Issue.class})
 final class SshCommand {
     @ParentCommand
     FleetnetCli root;
@@ -120,7 +120,7 @@ final class SshCommand {
         public void run() {
             try (FleetClient client = parent.parent.root.connect()) {
                 client.ssh().deleteKey(DeleteSshKeyRequest.newBuilder().setName(name).build());
-                spec.commandLine().getOut().println("deleted key " + name);
+                spec.commandLine().getOut().println(parent.parent.root.json ? "{\"deleted\": \"" + name + "\"}" : "deleted key " + name);
             }
         }
     }
@@ -135,7 +135,27 @@ final class SshCommand {
         @Override
         public void run() {
             try (FleetClient client = parent.root.connect()) {
-                spec.commandLine().getOut().println(client.ssh().getKnownHosts(GetKnownHostsRequest.getDefaultInstance()).getKnownHosts());
+                var response = client.ssh().getKnownHosts(GetKnownHostsRequest.getDefaultInstance());
+                spec.commandLine().getOut().println(parent.root.json ? Views.json(response) : response.getKnownHosts());
+            }
+        }
+    }
+
+    @Command(name = "guest-config", description = "Print the shell commands that let the platform into a machine's own sshd "
+            + "(machines created with --ssh relay, and tap machines): run them as root in the guest.")
+    static final class GuestConfig implements Runnable {
+        @ParentCommand
+        SshCommand parent;
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--dir", description = "The guest's sshd configuration directory (default: /etc/ssh).")
+        String dir = "/etc/ssh";
+
+        @Override
+        public void run() {
+            try (FleetClient client = parent.root.connect()) {
+                String ca = client.ssh().getKnownHosts(GetKnownHostsRequest.getDefaultInstance()).getCaPublicKey();
+                spec.commandLine().getOut().print(SshGuestConfig.script(ca, dir));
             }
         }
     }

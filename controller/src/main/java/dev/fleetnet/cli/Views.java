@@ -65,6 +65,7 @@ final class Views {
                 "state:    " + state(m.getState()) + (m.getStateMessage().isEmpty() ? "" : " (" + m.getStateMessage() + ")"),
                 "ports:    " + ports(m.getPortsList()) + " exposed; listening: " + ports(m.getListeningPortsList()),
                 "app:      " + orDash(m.getApp()),
+                "ssh:      " + (m.getSsh() == dev.fleetnet.proto.v1.SshMode.SSH_MODE_RELAY ? "relay to its sshd" : "shell in its namespace"),
                 "netns:    " + orDash(m.getNetns()),
                 "link:     " + orDash(m.getLink())) + "\n";
     }

@@ -5,10 +5,19 @@ import dev.fleetnet.controller.api.HostApi;
 import dev.fleetnet.controller.api.MachineApi;
 import dev.fleetnet.controller.api.NetworkApi;
 import dev.fleetnet.controller.api.RouteApi;
+import dev.fleetnet.controller.auth.AdminToken;
+import dev.fleetnet.controller.auth.ApiAuthInterceptor;
+import dev.fleetnet.controller.auth.ApiMethods;
+import dev.fleetnet.controller.auth.ApiTls;
+import dev.fleetnet.controller.auth.ApiTokenApi;
+import dev.fleetnet.controller.auth.ApiTokenStore;
+import dev.fleetnet.controller.rest.RestServer;
 import dev.fleetnet.controller.certs.CertificateApi;
 import dev.fleetnet.controller.certs.CertificateStore;
 import dev.fleetnet.controller.certs.FleetCa;
 import dev.fleetnet.controller.certs.FleetCertificates;
+import dev.fleetnet.controller.console.ConsoleApi;
+import dev.fleetnet.controller.console.ConsoleStore;
 import dev.fleetnet.controller.control.AgentControlService;
 import dev.fleetnet.controller.control.RouteCountersBoard;
 import dev.fleetnet.controller.identity.AgentListenerTls;
@@ -30,10 +39,13 @@ import dev.fleetnet.controller.view.FleetWatcher;
 import dev.fleetnet.netns.NamespaceRunner;
 import io.etcd.jetcd.Client;
 import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,12 +58,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A running controller: etcd client, fleet watcher, the fleet CA and its certificate manager,
- * the host CA and host identities, the public API and the agent channel (mutual TLS).
+ * the host CA and host identities, the public API (gRPC and REST, TLS and bearer tokens) and the agent
+ * channel (mutual TLS).
  */
 public final class Controller implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private Server api;
     private Server agents;
+    private RestServer rest;
+    private ApiTls tls;
+    private Path apiCaPath;
+    private Optional<Path> adminTokenFile = Optional.empty();
 
     private Controller() {}
 
@@ -67,13 +84,14 @@ public final class Controller implements AutoCloseable {
     }
 
     private void startAll(ControllerConfig config) throws Exception {
+        apiCaPath = config.api().caFile();
         List<String> endpoints = config.etcdEndpoints();
         if (endpoints.isEmpty()) {
             EmbeddedEtcd etcd = EmbeddedEtcd.start(config.dataDir());
             resources.add(etcd);
             endpoints = List.of(etcd.endpoint());
         }
-        Client client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+        Client client = EtcdClients.build(endpoints, config.etcdSecurity());
         resources.add(0, client);
         FleetStore store = new FleetStore(client, new Keys(config.keyPrefix()));
         try {
@@ -82,8 +100,14 @@ public final class Controller implements AutoCloseable {
             if (e.kind() != FleetException.Kind.UNAVAILABLE) {
                 throw e;
             }
+            String message = e.getMessage();
+            if (message.contains("UNAUTHENTICATED") || message.contains("PERMISSION_DENIED") || message.contains("authentication failed")) {
+                throw new IllegalStateException("etcd at " + String.join(",", endpoints) + " refused the controller's credentials"
+                        + " (expected: an --etcd-user and --etcd-password-file, or an --etcd-cert, that etcd accepts; etcd said: "
+                        + message + ")", e);
+            }
             throw new IllegalStateException("etcd at " + String.join(",", endpoints) + " did not answer (expected: a running etcd; "
-                    + e.getMessage() + ")", e);
+                    + message + ")", e);
         }
         CertificateStore certificates = new CertificateStore(client, store.keys());
         FleetCa ca = FleetCa.loadOrCreate(certificates, Clock.systemUTC());
@@ -100,6 +124,7 @@ public final class Controller implements AutoCloseable {
         });
         resources.add(renewals::shutdownNow);
         renewals.scheduleWithFixedDelay(serving::renewIfDue, 1, 1, TimeUnit.HOURS);
+        ConsoleStore consoles = new ConsoleStore(client, store.keys());
         if (config.acme() != null) {
             AcmeService acme = new AcmeService(client, store.keys(), config.naming().suffix(), config.acme());
             acme.start();
@@ -125,18 +150,12 @@ public final class Controller implements AutoCloseable {
         });
         RouteCountersBoard routeCounters = new RouteCountersBoard();
         String controllerId = ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        api = NettyServerBuilder.forAddress(config.apiListen())
-                .addService(new HostApi(store)).addService(new NetworkApi(store)).addService(new MachineApi(store))
-                .addService(new RouteApi(store, config.naming(), routeCounters))
-                .addService(new CertificateApi(certificates, ca, Clock.systemUTC()))
-                .addService(new SshApi(sshStore, store, sshCa, Clock.systemUTC()))
-                .addService(new HostIdentityApi(identities))
-                .build().start();
+        startPublicApi(config, client, store, certificates, ca, sshStore, sshCa, routeCounters, consoles, identities);
         // Mutual TLS: Join is the one call without a client certificate; the interceptor gates every other
         NettyServerBuilder agentBuilder = NettyServerBuilder.forAddress(config.agentListen())
                 .sslContext(AgentListenerTls.serverContext(serving.keyManager()))
                 .addService(new AgentControlService(store, watcher, client.getLeaseClient(), controllerId, blocking,
-                        routeCounters, sshCa, identities))
+                        routeCounters, sshCa, identities, consoles))
                 .addService(new JoinService(identities))
                 .intercept(new HostAuthInterceptor(new HostAuthenticator(identityStore, hostCa, Clock.systemUTC())))
                 .permitKeepAliveTime(10, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
@@ -186,6 +205,46 @@ public final class Controller implements AutoCloseable {
         String text = address.getHostAddress();
         int scope = text.indexOf('%');
         return scope < 0 ? text : text.substring(0, scope);
+    }
+
+    /**
+     * The public API: TLS, a bearer token on every call (ApiAuthInterceptor, by ApiMethods' table),
+     * gRPC on {@code apiListen} and the same services as REST/JSON on {@code api.restListen}.
+     */
+    private void startPublicApi(ControllerConfig config, Client client, FleetStore store, CertificateStore certificates,
+            FleetCa ca, SshStore sshStore, FleetSshCa sshCa, RouteCountersBoard routeCounters, ConsoleStore consoles,
+            HostIdentities identities) throws Exception {
+        ApiTokenStore tokens = new ApiTokenStore(client, store.keys(), Clock.systemUTC());
+        tls = ApiTls.load(config.api(), client, store.keys(), config.apiListen().getAddress(), Clock.systemUTC().instant());
+        adminTokenFile = AdminToken.bootstrap(tokens, config.api().adminTokenFile());
+        List<ServerServiceDefinition> services = ApiMethods.bind(List.of(new HostApi(store), new NetworkApi(store),
+                new MachineApi(store), new RouteApi(store, config.naming(), routeCounters),
+                new CertificateApi(certificates, ca, Clock.systemUTC()), new SshApi(sshStore, store, sshCa, Clock.systemUTC()),
+                new ConsoleApi(consoles, store, config.naming().consoleHostname(), Clock.systemUTC()),
+                new ApiTokenApi(tokens), new HostIdentityApi(identities)), new ApiAuthInterceptor(tokens, Clock.systemUTC()));
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(config.apiListen()).sslContext(tls.grpcServerContext());
+        services.forEach(builder::addService);
+        api = builder.build().start();
+        if (config.api().restListen() != null) {
+            RestServer server = RestServer.start(new RestServer.Config(config.api().restListen(), tls.httpServerContext(), services));
+            resources.add(0, server);
+            rest = server;
+        }
+    }
+
+    /** Where the first admin token was written, when this controller created it (the first start of a fleet). */
+    public Optional<Path> adminTokenFile() {
+        return adminTokenFile;
+    }
+
+    /** The file with the API CA's certificate clients trust, or empty when the operator gave the API's certificate. */
+    public Optional<Path> apiCaFile() {
+        return tls.caPem() == null ? Optional.empty() : Optional.of(apiCaPath);
+    }
+
+    /** Where REST/JSON is served, or empty when it is not. */
+    public Optional<InetSocketAddress> restAddress() {
+        return rest == null ? Optional.empty() : Optional.of(rest.address());
     }
 
     public InetSocketAddress apiAddress() {

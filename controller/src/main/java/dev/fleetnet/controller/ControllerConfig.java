@@ -14,11 +14,20 @@ import dev.fleetnet.routing.IngressNaming;
  * optionally inside a named network namespace), the names agents dial the agent channel by
  * (its certificate's; empty: the listen address, or every local address when that is a
  * wildcard), etcd endpoints (empty: embedded), its data directory, the etcd key prefix, the
- * ingress naming (for who-owns), and ACME ordering for route hostnames (null: off).
+ * ingress naming (for who-owns), ACME ordering for route hostnames (null: off), how the public
+ * API is served (TLS, tokens, REST) and how the controller authenticates to etcd.
  */
 public record ControllerConfig(InetSocketAddress apiListen, InetSocketAddress agentListen, String agentListenNetns,
         List<String> agentTlsNames, List<String> etcdEndpoints, Path dataDir, String keyPrefix, IngressNaming naming,
-        AcmeConfig acme) {
+        AcmeConfig acme, ApiConfig api, EtcdSecurity etcdSecurity) {
+    /** The public API's defaults ({@link ApiConfig#defaults()}), etcd without TLS or a password. */
+    public ControllerConfig(InetSocketAddress apiListen, InetSocketAddress agentListen, String agentListenNetns,
+            List<String> agentTlsNames, List<String> etcdEndpoints, Path dataDir, String keyPrefix, IngressNaming naming,
+            AcmeConfig acme) {
+        this(apiListen, agentListen, agentListenNetns, agentTlsNames, etcdEndpoints, dataDir, keyPrefix, naming, acme,
+                ApiConfig.defaults(), EtcdSecurity.NONE);
+    }
+
     /** Without ACME. */
     public ControllerConfig(InetSocketAddress apiListen, InetSocketAddress agentListen, String agentListenNetns,
             List<String> agentTlsNames, List<String> etcdEndpoints, Path dataDir, String keyPrefix, IngressNaming naming) {
@@ -38,6 +47,22 @@ public record ControllerConfig(InetSocketAddress apiListen, InetSocketAddress ag
         for (String endpoint : etcdEndpoints) {
             checkEtcdEndpoint(endpoint);
         }
+        api = (api == null ? ApiConfig.defaults() : api).resolve(dataDir);
+        etcdSecurity = etcdSecurity == null ? EtcdSecurity.NONE : etcdSecurity;
+        if (etcdSecurity != EtcdSecurity.NONE && etcdEndpoints.isEmpty()) {
+            throw new IllegalArgumentException("--etcd-ca/--etcd-cert/--etcd-user without --etcd-endpoints"
+                    + " (expected: the endpoints of the etcd they are for; the embedded etcd needs none)");
+        }
+    }
+
+    public ControllerConfig withApi(ApiConfig api) {
+        return new ControllerConfig(apiListen, agentListen, agentListenNetns, agentTlsNames, etcdEndpoints, dataDir, keyPrefix,
+                naming, acme, api, etcdSecurity);
+    }
+
+    public ControllerConfig withEtcdSecurity(EtcdSecurity etcdSecurity) {
+        return new ControllerConfig(apiListen, agentListen, agentListenNetns, agentTlsNames, etcdEndpoints, dataDir, keyPrefix,
+                naming, acme, api, etcdSecurity);
     }
 
     private static void checkEtcdEndpoint(String endpoint) {

@@ -52,6 +52,32 @@ public final class ControllerMain implements Callable<Integer> {
     String acmeCheckInterval;
     @Option(names = "--key-prefix", defaultValue = "/fleetnet/v1/", description = "etcd key prefix (default: ${DEFAULT-VALUE}).")
     String keyPrefix;
+    @Option(names = "--rest-listen", defaultValue = "127.0.0.1:7402",
+            description = "REST/JSON API address (HTTPS, same TLS and tokens as the gRPC API); 'none': off (default: ${DEFAULT-VALUE}).")
+    String restListen;
+    @Option(names = "--api-cert", paramLabel = "FILE", description = "PEM certificate chain the API serves (default: one the fleet's API CA signs).")
+    Path apiCert;
+    @Option(names = "--api-key", paramLabel = "FILE", description = "PEM private key of --api-cert.")
+    Path apiKey;
+    @Option(names = "--api-cert-name", paramLabel = "NAME", description = "Another DNS name or address clients reach the API by, for"
+            + " the certificate the API CA signs (repeatable; localhost, 127.0.0.1, ::1 and the listen address are always in it).")
+    List<String> apiCertNames = List.of();
+    @Option(names = "--api-ca-file", paramLabel = "FILE", description = "Where to write the API CA's certificate for clients"
+            + " (default: <data-dir>/api-ca.pem).")
+    Path apiCaFile;
+    @Option(names = "--admin-token-file", paramLabel = "FILE", description = "Where the first start of a fleet writes its admin API token,"
+            + " owner-only (default: <data-dir>/admin-token).")
+    Path adminTokenFile;
+    @Option(names = "--etcd-ca", paramLabel = "FILE", description = "PEM CA that signed etcd's server certificate (https:// endpoints).")
+    Path etcdCa;
+    @Option(names = "--etcd-cert", paramLabel = "FILE", description = "PEM client certificate for etcd's --client-cert-auth.")
+    Path etcdCert;
+    @Option(names = "--etcd-key", paramLabel = "FILE", description = "PEM private key of --etcd-cert.")
+    Path etcdKey;
+    @Option(names = "--etcd-user", description = "etcd user (etcd's own authentication), with --etcd-password-file.")
+    String etcdUser;
+    @Option(names = "--etcd-password-file", paramLabel = "FILE", description = "File holding the etcd user's password.")
+    Path etcdPasswordFile;
 
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new ControllerMain());
@@ -74,7 +100,8 @@ public final class ControllerMain implements Callable<Integer> {
         }
         ControllerConfig config = new ControllerConfig(Endpoints.literal("--listen", listen), Endpoints.literal("--agent-listen", agentListen),
                 agentListenNetns, agentTlsNames, etcdEndpoints, dataDir, keyPrefix,
-                new dev.fleetnet.routing.IngressNaming(ingressSuffix, ingressDefaultPort), acme());
+                new dev.fleetnet.routing.IngressNaming(ingressSuffix, ingressDefaultPort), acme())
+                .withApi(api()).withEtcdSecurity(etcdSecurity());
         Controller controller = Controller.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -83,9 +110,35 @@ public final class ControllerMain implements Callable<Integer> {
         }));
         System.out.println("fleetnet controller ready: API " + format(controller.apiAddress()) + ", agents "
                 + format(controller.agentAddress()) + (agentListenNetns == null ? "" : " (in netns " + agentListenNetns + ")")
-                + ", etcd " + (etcdEndpoints.isEmpty() ? "embedded in " + dataDir : String.join(",", etcdEndpoints)));
+                + ", etcd " + (etcdEndpoints.isEmpty() ? "embedded in " + dataDir : String.join(",", etcdEndpoints))
+                + controller.restAddress().map(a -> ", REST https://" + format(a) + "/v1/ (OpenAPI: /openapi.yaml)").orElse(""));
+        controller.apiCaFile().ifPresent(ca -> System.out.println("API CA certificate for clients: " + ca
+                + " (FLEETNET_CA, or a context's ca-file)"));
+        controller.adminTokenFile().ifPresent(token -> System.out.println("first start of this fleet: admin API token written to "
+                + token + " (owner-only; FLEETNET_TOKEN_FILE=" + token + ", or `fleetnet context add`)"));
         stopped.await();
         return 0;
+    }
+
+    ApiConfig api() {
+        InetSocketAddress rest = "none".equals(restListen) ? null : Endpoints.literal("--rest-listen", restListen);
+        return new ApiConfig(rest, apiCert, apiKey, apiCertNames, apiCaFile, adminTokenFile);
+    }
+
+    EtcdSecurity etcdSecurity() throws java.io.IOException {
+        byte[] password = null;
+        if (etcdPasswordFile != null) {
+            try {
+                password = java.nio.file.Files.readString(etcdPasswordFile).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--etcd-password-file: '" + etcdPasswordFile + "' cannot be read ("
+                        + e.getClass().getSimpleName() + ") (expected: a readable file holding the password)");
+            }
+        }
+        if (etcdCa == null && etcdCert == null && etcdKey == null && etcdUser == null && password == null) {
+            return EtcdSecurity.NONE;
+        }
+        return new EtcdSecurity(etcdCa, etcdCert, etcdKey, etcdUser, password);
     }
 
     AcmeConfig acme() {

@@ -1,5 +1,6 @@
 package dev.fleetnet.lab;
 
+import dev.fleetnet.client.ApiEndpoint;
 import dev.fleetnet.client.FleetClient;
 import dev.fleetnet.netns.LinuxNetworking;
 import dev.fleetnet.proto.v1.Backend;
@@ -54,7 +55,7 @@ public final class Lab implements AutoCloseable {
         }
         Files.createDirectories(config.dir());
         LabState initial = new LabState(config.prefix(), config.hosts(), "127.0.0.1:" + Processes.freeLoopbackPort(),
-                "http://127.0.0.1:" + Processes.freeLoopbackPort(), java.util.Map.of());
+                "http://127.0.0.1:" + Processes.freeLoopbackPort(), java.util.Map.of(), "127.0.0.1:" + Processes.freeLoopbackPort());
         initial.save(config.dir());
         Lab lab = new Lab(config, net, initial);
         try {
@@ -93,8 +94,24 @@ public final class Lab implements AutoCloseable {
         return state;
     }
 
+    /** A client of the lab's API: TLS checked against the lab's API CA, the lab's admin token. */
     public FleetClient client() {
-        return FleetClient.connect(state.apiAddress());
+        return FleetClient.connect(endpoint());
+    }
+
+    /** The lab's API: its address, the CA its controller wrote and the admin token it created at its first start. */
+    public ApiEndpoint endpoint() {
+        return ApiEndpoint.of(state.apiAddress(), apiCaFile(), adminTokenFile());
+    }
+
+    /** The API CA certificate clients of this lab trust (written by its controller). */
+    public Path apiCaFile() {
+        return LabState.apiCaFile(config.dir());
+    }
+
+    /** The admin API token (owner-only), written by the lab's controller at its first start. */
+    public Path adminTokenFile() {
+        return LabState.adminTokenFile(config.dir());
     }
 
     public void startController() throws IOException {
@@ -105,21 +122,25 @@ public final class Lab implements AutoCloseable {
                 "--agent-listen-netns", layout.underlayNamespace(),
                 "--etcd-endpoints", state.etcdEndpoint(),
                 "--data-dir", config.dir().resolve("controller").toString(),
-                "--ingress-suffix", LabConfig.INGRESS_SUFFIX));
+                "--ingress-suffix", LabConfig.INGRESS_SUFFIX,
+                "--rest-listen", state.restAddress() == null ? "none" : state.restAddress(),
+                "--api-ca-file", apiCaFile().toString(), "--admin-token-file", adminTokenFile().toString()));
         command.addAll(config.controllerArgs());
         Process process = Processes.startDetached(command, config.dir().resolve("controller.log"));
         record("controller", process.pid());
-        try (FleetClient client = client()) {
-            Deadline.await("the controller API on " + state.apiAddress(), START_TIMEOUT, () -> {
-                requireAlive("controller", process);
-                try {
-                    client.hosts().listHosts(ListHostsRequest.getDefaultInstance());
-                    return true;
-                } catch (RuntimeException notYet) {
-                    return false;
-                }
-            });
-        }
+        // the controller writes its CA and (at its first start) the admin token before it serves
+        Deadline.await("the controller API on " + state.apiAddress(), START_TIMEOUT, () -> {
+            requireAlive("controller", process);
+            if (!Files.exists(apiCaFile()) || !Files.exists(adminTokenFile())) {
+                return false;
+            }
+            try (FleetClient client = client()) {
+                client.hosts().listHosts(ListHostsRequest.getDefaultInstance());
+                return true;
+            } catch (RuntimeException notYet) {
+                return false;
+            }
+        });
     }
 
     public void stopController() {

@@ -10,14 +10,25 @@ import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * What a running lab is made of, kept in {@code <lab dir>/lab.properties} so {@code lab down},
+ * What a running lab is made of (its controller's gRPC API address and REST address, etcd, the
+ * processes by role), kept in {@code <lab dir>/lab.properties} so {@code lab down},
  * {@code lab status} and the CLI find it from another process.
  */
-public record LabState(String prefix, int hosts, String apiAddress, String etcdEndpoint, Map<String, Long> pids) {
+public record LabState(String prefix, int hosts, String apiAddress, String etcdEndpoint, Map<String, Long> pids, String restAddress) {
     static final String FILE = "lab.properties";
 
     public LabState {
         pids = Map.copyOf(pids);
+    }
+
+    /** The API CA certificate the lab's controller writes into the lab directory, for clients. */
+    public static Path apiCaFile(Path dir) {
+        return dir.resolve("api-ca.pem");
+    }
+
+    /** The admin API token the lab's controller writes (owner-only) into the lab directory at its first start. */
+    public static Path adminTokenFile(Path dir) {
+        return dir.resolve("admin-token");
     }
 
     public LabLayout layout() {
@@ -27,7 +38,7 @@ public record LabState(String prefix, int hosts, String apiAddress, String etcdE
     public LabState withPid(String role, long pid) {
         Map<String, Long> next = new TreeMap<>(pids);
         next.put(role, pid);
-        return new LabState(prefix, hosts, apiAddress, etcdEndpoint, next);
+        return new LabState(prefix, hosts, apiAddress, etcdEndpoint, next, restAddress);
     }
 
     public void save(Path dir) throws IOException {
@@ -37,6 +48,9 @@ public record LabState(String prefix, int hosts, String apiAddress, String etcdE
         p.setProperty("hosts", Integer.toString(hosts));
         p.setProperty("api", apiAddress);
         p.setProperty("etcd", etcdEndpoint);
+        if (restAddress != null) {
+            p.setProperty("rest", restAddress);
+        }
         pids.forEach((role, pid) -> p.setProperty("pid." + role, Long.toString(pid)));
         java.io.StringWriter text = new java.io.StringWriter();
         p.store(text, "fleetnet lab");
@@ -61,6 +75,6 @@ public record LabState(String prefix, int hosts, String apiAddress, String etcdE
             }
         }
         return new LabState(p.getProperty("prefix"), Integer.parseInt(p.getProperty("hosts")),
-                p.getProperty("api"), p.getProperty("etcd"), pids);
+                p.getProperty("api"), p.getProperty("etcd"), pids, p.getProperty("rest"));
     }
 }

@@ -33,7 +33,7 @@ class FleetnetCliTest {
     private static Outcome run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = FleetnetCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        int code = FleetnetCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true), TestTls.env());
         return new Outcome(code, out.toString(), err.toString());
     }
 
@@ -53,7 +53,7 @@ class FleetnetCliTest {
     @Test
     void aRefusedRouteShowsTheControllersReasonOnOneLine() throws Exception {
         String reason = "port: 9000 (expected: one of the ports machine 'web' exposes: 8080, 8081)";
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        Server server = TestTls.serverBuilder()
                 .addService(new RouteServiceGrpc.RouteServiceImplBase() {
                     @Override
                     public void addRoute(AddRouteRequest request, StreamObserver<Route> out) {
@@ -136,9 +136,48 @@ class FleetnetCliTest {
     }
 
     @Test
+    void machineConsolePrintsTheLinkFirstAndSaysWhatItOpens() throws Exception {
+        java.util.List<dev.fleetnet.proto.v1.OpenConsoleRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Server server = TestTls.serverBuilder()
+                .addService(new dev.fleetnet.proto.v1.ConsoleServiceGrpc.ConsoleServiceImplBase() {
+                    @Override
+                    public void openConsole(dev.fleetnet.proto.v1.OpenConsoleRequest request,
+                            StreamObserver<dev.fleetnet.proto.v1.OpenConsoleResponse> out) {
+                        asked.add(request);
+                        if (request.getMachine().equals("db")) {
+                            out.onError(Status.FAILED_PRECONDITION.withDescription("machine 'db' is stopped (expected: a running machine;"
+                                    + " `fleetnet machine start db`)").asRuntimeException());
+                            return;
+                        }
+                        out.onNext(dev.fleetnet.proto.v1.OpenConsoleResponse.newBuilder().setUrl("https://console.fleet.internal/#T0KEN")
+                                .setMachine(request.getMachine()).setExpiresEpochSeconds(1_800_000_000L).build());
+                        out.onCompleted();
+                    }
+                }).build().start();
+        String controller = "127.0.0.1:" + server.getPort();
+        try {
+            Outcome ok = run("--controller", controller, "machine", "console", "web", "--ttl", "5m");
+            assertThat(ok.exitCode()).isZero();
+            assertThat(ok.out().lines().toList()).containsExactly("https://console.fleet.internal/#T0KEN",
+                    "opens one terminal session on machine web; valid until 2027-01-15T08:00:00Z, once");
+            assertThat(asked.get(0).getTtlSeconds()).isEqualTo(300);
+            assertThat(run("--controller", controller, "machine", "console", "web").exitCode()).isZero();
+            assertThat(asked.get(1).getTtlSeconds()).as("the default").isEqualTo(60);
+            assertThat(run("--controller", controller, "--json", "machine", "console", "web").out())
+                    .contains("\"url\": \"https://console.fleet.internal/#T0KEN\"");
+            Outcome stopped = run("--controller", controller, "machine", "console", "db");
+            assertThat(stopped.exitCode()).isEqualTo(1);
+            assertThat(stopped.err().strip()).isEqualTo("error: FAILED_PRECONDITION: machine 'db' is stopped (expected: a running machine;"
+                    + " `fleetnet machine start db`)");
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    @Test
     void certCommandsPrintThePemTheTableAndTheReasons(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         FakeCertificates fake = new FakeCertificates();
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        Server server = TestTls.serverBuilder()
                 .addService(fake).build().start();
         String controller = "127.0.0.1:" + server.getPort();
         try {

@@ -11,12 +11,9 @@ import dev.fleetnet.proto.v1.ListJoinTokensRequest;
 import dev.fleetnet.proto.v1.ListJoinTokensResponse;
 import dev.fleetnet.proto.v1.RevokeHostRequest;
 import io.grpc.Server;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +30,7 @@ class HostTokenCommandTest {
     void start() throws Exception {
         JoinTokenInfo info = JoinTokenInfo.newBuilder().setId("0123abcd").setHost("h2").setUses(3).setUsed(1)
                 .setExpiresEpochSeconds(4_000_000_000L).build();
-        server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        server = TestTls.serverBuilder()
                 .addService(new HostIdentityServiceGrpc.HostIdentityServiceImplBase() {
                     @Override
                     public void createJoinToken(CreateJoinTokenRequest request, StreamObserver<CreateJoinTokenResponse> out) {
@@ -71,7 +68,7 @@ class HostTokenCommandTest {
         full[0] = "--controller";
         full[1] = "127.0.0.1:" + server.getPort();
         System.arraycopy(args, 0, full, 2, args.length);
-        int code = FleetnetCli.run(full, new PrintWriter(out, true), new PrintWriter(err, true));
+        int code = FleetnetCli.run(full, new PrintWriter(out, true), new PrintWriter(err, true), TestTls.env());
         return new Run(code, out.toString(), err.toString());
     }
 

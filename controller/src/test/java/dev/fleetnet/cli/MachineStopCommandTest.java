@@ -27,7 +27,7 @@ class MachineStopCommandTest {
 
     @BeforeEach
     void controller() throws Exception {
-        server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        server = TestTls.serverBuilder()
                 .addService(new MachineServiceGrpc.MachineServiceImplBase() {
                     @Override
                     public void stopMachine(StopMachineRequest request, StreamObserver<Machine> out) {
@@ -49,7 +49,7 @@ class MachineStopCommandTest {
         StringWriter err = new StringWriter();
         String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("--controller", "127.0.0.1:" + server.getPort(),
                 "machine", "stop", "web"), java.util.stream.Stream.of(more)).toArray(String[]::new);
-        int code = FleetnetCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        int code = FleetnetCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true), TestTls.env());
         return new Outcome(code, out.toString(), err.toString());
     }
 

@@ -30,14 +30,14 @@ class RouteCommandTest {
         all[0] = "--controller";
         all[1] = "127.0.0.1:" + port;
         System.arraycopy(args, 0, all, 2, args.length);
-        int code = FleetnetCli.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
+        int code = FleetnetCli.run(all, new PrintWriter(out, true), new PrintWriter(err, true), TestTls.env());
         assertThat(code).as(err.toString()).isZero();
         return out.toString();
     }
 
     @Test
     void redirectHttpsIsSetAndShown() throws Exception {
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        Server server = TestTls.serverBuilder()
                 .addService(new RouteServiceGrpc.RouteServiceImplBase() {
                     @Override
                     public void addRoute(AddRouteRequest request, StreamObserver<Route> out) {

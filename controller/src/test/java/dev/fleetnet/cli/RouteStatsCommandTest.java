@@ -28,7 +28,7 @@ class RouteStatsCommandTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        server = TestTls.serverBuilder()
                 .addService(new RouteServiceGrpc.RouteServiceImplBase() {
                     @Override
                     public void routeStats(RouteStatsRequest request, StreamObserver<RouteStatsResponse> out) {
@@ -57,7 +57,7 @@ class RouteStatsCommandTest {
         all[0] = "--controller";
         all[1] = "127.0.0.1:" + server.getPort();
         System.arraycopy(args, 0, all, 2, args.length);
-        int code = FleetnetCli.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
+        int code = FleetnetCli.run(all, new PrintWriter(out, true), new PrintWriter(err, true), TestTls.env());
         assertThat(code).as(err.toString()).isZero();
         return out.toString();
     }

@@ -25,7 +25,7 @@ class SshIssueCommandTest {
 
     @Test
     void writesTheThreeFilesDurablyWithTheirPermissions() throws Exception {
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        Server server = TestTls.serverBuilder()
                 .addService(new SshServiceGrpc.SshServiceImplBase() {
                     @Override
                     public void issueUserCertificate(IssueUserCertificateRequest request, StreamObserver<IssueUserCertificateResponse> out) {
@@ -37,7 +37,7 @@ class SshIssueCommandTest {
         try {
             Path out = dir.resolve("new/keys");
             int code = FleetnetCli.run(new String[] {"--controller", "127.0.0.1:" + server.getPort(), "ssh", "issue", "--machine",
-                "web", "--out", out.toString()}, new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true));
+                "web", "--out", out.toString()}, new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true), TestTls.env());
             assertThat(code).isZero();
             assertThat(Files.readString(out.resolve("id_ed25519"))).startsWith("-----BEGIN OPENSSH PRIVATE KEY-----");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("id_ed25519")))).isEqualTo("rw-------");

@@ -34,7 +34,7 @@ class StreamRouteCommandTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        server = TestTls.serverBuilder()
                 .addService(new RouteServiceGrpc.RouteServiceImplBase() {
                     @Override
                     public void addRoute(AddRouteRequest request, StreamObserver<Route> out) {
@@ -78,7 +78,7 @@ class StreamRouteCommandTest {
         all[0] = "--controller";
         all[1] = "127.0.0.1:" + server.getPort();
         System.arraycopy(args, 0, all, 2, args.length);
-        int code = FleetnetCli.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
+        int code = FleetnetCli.run(all, new PrintWriter(out, true), new PrintWriter(err, true), TestTls.env());
         assertThat(code).as(err.toString()).isZero();
         return out.toString();
     }
@@ -114,7 +114,7 @@ class StreamRouteCommandTest {
     void anUnknownProtocolIsRefusedWithTheChoices() {
         StringWriter err = new StringWriter();
         int code = FleetnetCli.run(new String[] {"--controller", "127.0.0.1:" + server.getPort(), "route", "add", "x.example.com",
-            "--protocol", "udp", "--machine", "db", "--port", "1"}, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+            "--protocol", "udp", "--machine", "db", "--port", "1"}, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), TestTls.env());
         assertThat(code).isNotZero();
         assertThat(err.toString()).contains("--protocol: 'udp' (expected: http, tls-passthrough or tcp)");
         assertThat(added).isEmpty();

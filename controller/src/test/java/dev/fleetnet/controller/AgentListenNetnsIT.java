@@ -3,6 +3,7 @@ package dev.fleetnet.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fleetnet.client.ApiEndpoint;
 import dev.fleetnet.client.FleetClient;
 import dev.fleetnet.controller.identity.TestHosts;
 import dev.fleetnet.controller.store.EtcdProcess;
@@ -61,7 +62,8 @@ class AgentListenNetnsIT {
 
                 X509Certificate ca;
                 String token;
-                try (FleetClient api = FleetClient.connect("127.0.0.1:" + controller.apiAddress().getPort())) {
+                try (FleetClient api = FleetClient.connect(ApiEndpoint.of("127.0.0.1:" + controller.apiAddress().getPort(),
+                        controller.apiCaFile().orElseThrow(), controller.adminTokenFile().orElseThrow()))) {
                     ca = IdentityPem.certificates(api.hostIdentity().getHostCa(GetHostCaRequest.getDefaultInstance())
                             .getCertificatePem()).get(0);
                     token = api.hostIdentity().createJoinToken(CreateJoinTokenRequest.newBuilder().setHost("h1").build()).getToken();

@@ -40,7 +40,7 @@ class LabLayoutTest {
 
     @Test
     void stateRoundTripsThroughItsFile(@TempDir Path dir) throws Exception {
-        LabState state = new LabState("fl", 3, "127.0.0.1:7400", "http://127.0.0.1:2379", Map.of("etcd", 42L))
+        LabState state = new LabState("fl", 3, "127.0.0.1:7400", "http://127.0.0.1:2379", Map.of("etcd", 42L), "127.0.0.1:7402")
                 .withPid("controller", 43L);
         state.save(dir);
         assertThat(LabState.load(dir)).isEqualTo(state);

@@ -8,6 +8,8 @@ import java.util.function.Predicate;
  * A machine name wins over an app name, and over a {@code -port} reading of the same label.
  */
 public record IngressNaming(String suffix, int defaultPort) {
+    /** The label of the web console's hostname under the suffix. */
+    public static final String CONSOLE_LABEL = "console";
 
     public IngressNaming {
         suffix = Hostnames.normalize(suffix);
@@ -25,6 +27,15 @@ public record IngressNaming(String suffix, int defaultPort) {
         record UnknownMachine(String machine) implements Implicit {}
 
         record None() implements Implicit {}
+    }
+
+    /**
+     * The web console's hostname, {@code console.{suffix}}: every agent's ingress answers it itself
+     * (the page and its WebSocket), before any route; a machine named {@code console} is reached
+     * there only under its other names ({@code console-8080.{suffix}}).
+     */
+    public String consoleHostname() {
+        return CONSOLE_LABEL + "." + suffix;
     }
 
     /** True for the suffix itself and every name under it: the only hosts {@code /proxy/...} paths are served on. */

@@ -2,7 +2,6 @@ package dev.fleetnet.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fleetnet.cli.FleetnetCli;
 import dev.fleetnet.client.FleetClient;
 import dev.fleetnet.controller.identity.HostCa;
 import dev.fleetnet.controller.store.Keys;
@@ -27,8 +26,6 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,7 +63,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Issue 10's host identity on a real 3-host lab: no process shows a secret; impostors of every
+ * Issue 10's host identity on a real 3-host lab: no process shows a secret (join tokens, host and
+ * WireGuard keys, every CA's key, the API admin token); impostors of every
  * kind (another key with a good token, a forged certificate, one from another CA, an expired one
  * of the real host's key), each a real agent on the underlay, are refused with their reason while
  * every cross-host pair of machines keeps answering pings and nothing of the real host changes;
@@ -112,10 +110,12 @@ class HostTrustIT {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as(file.toString()).isEqualTo("rw-------");
             }
         }
+        secrets.put("API admin token", Files.readString(lab.adminTokenFile()).strip());
         Keys keys = new Keys("/fleetnet/v1/");
         secrets.put("host CA key", pemBody(Certificate.parseFrom(get(keys.hostCa()).getValue().getBytes()).getPrivateKeyPem()));
         secrets.put("fleet CA key", pemBody(Certificate.parseFrom(get(keys.fleetCa()).getValue().getBytes()).getPrivateKeyPem()));
         secrets.put("SSH CA key", pemBody(SshCa.parseFrom(get(keys.sshCa()).getValue().getBytes()).getPrivateKey()));
+        secrets.put("API CA key", pemBody(Certificate.parseFrom(get(keys.apiCa()).getValue().getBytes()).getPrivateKeyPem()));
 
         Map<Long, String> processes = labProcesses();
         assertThat(processes.values()).as("etcd, the controller, 3 agents and their wireguard-go")
@@ -237,12 +237,9 @@ class HostTrustIT {
         assertThat(wgPeers(layout, 1)).containsKey(h3.getPublicKey());
         assertThat(wgPeers(layout, 2)).containsKey(h3.getPublicKey());
 
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = FleetnetCli.run(new String[] {"--controller", lab.state().apiAddress(), "host", "revoke", "h3"},
-                new PrintWriter(out, true), new PrintWriter(err, true));
-        assertThat(exit).as(err.toString()).isZero();
-        assertThat(out.toString()).startsWith("host h3 revoked at ").contains(" refused from now on");
+        LabFixture.CliResult revoke = fixture.cli("host", "revoke", "h3");
+        assertThat(revoke.code()).as(revoke.err()).isZero();
+        assertThat(revoke.out()).startsWith("host h3 revoked at ").contains(" refused from now on");
 
         for (int host = 1; host <= 2; host++) {
             int self = host;

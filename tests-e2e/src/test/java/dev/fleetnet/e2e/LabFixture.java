@@ -70,8 +70,18 @@ final class LabFixture implements AutoCloseable {
         return new LabFixture(lab, prefix);
     }
 
+    /** A client of the lab's API over TLS (its API CA) with its admin token. */
     FleetClient client() {
         return lab.client();
+    }
+
+    /**
+     * The environment an in-process {@code FleetnetCli.run} needs for this lab: its CA and admin token
+     * file (never the token itself), and a config file that does not exist, so no user context is read.
+     */
+    java.util.Map<String, String> cliEnv() {
+        return java.util.Map.of("FLEETNET_CA", lab.apiCaFile().toString(), "FLEETNET_TOKEN_FILE", lab.adminTokenFile().toString(),
+                "FLEETNET_CONFIG", lab.config().dir().resolve("no-cli-config.yaml").toString());
     }
 
     /** Where host {@code host}'s agent keeps its key and its saved view ({@code view.pb}). */
@@ -82,6 +92,20 @@ final class LabFixture implements AutoCloseable {
     /** Host {@code host}'s agent log; every start of the agent appends to it. */
     Path agentLog(int host) {
         return lab.config().dir().resolve("agent-" + lab.layout().hostName(host) + ".log");
+    }
+
+    /** What one {@code fleetnet} command printed, and its exit code. */
+    record CliResult(int code, String out, String err) {}
+
+    /** Runs {@code fleetnet ARGS...} in-process against the lab's controller, with its CA and admin token. */
+    CliResult cli(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        List<String> all = new ArrayList<>(List.of("--controller", lab.state().apiAddress()));
+        all.addAll(List.of(args));
+        int code = dev.fleetnet.cli.FleetnetCli.run(all.toArray(String[]::new), new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true), cliEnv());
+        return new CliResult(code, out.toString(), err.toString());
     }
 
     List<Machine> runningMachines() {

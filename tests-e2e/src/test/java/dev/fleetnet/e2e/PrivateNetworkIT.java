@@ -319,14 +319,9 @@ class PrivateNetworkIT {
 
     /** Runs the fleetnet CLI against the lab's controller and returns what it printed; fails on a non-zero exit. */
     private static String cli(String... args) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        java.io.StringWriter err = new java.io.StringWriter();
-        List<String> all = new ArrayList<>(List.of("--controller", fixture.lab.state().apiAddress()));
-        all.addAll(List.of(args));
-        int code = dev.fleetnet.cli.FleetnetCli.run(all.toArray(String[]::new), new java.io.PrintWriter(out, true),
-                new java.io.PrintWriter(err, true));
-        assertThat(code).as("fleetnet " + String.join(" ", args) + ": " + err).isZero();
-        return out.toString();
+        LabFixture.CliResult r = fixture.cli(args);
+        assertThat(r.code()).as("fleetnet " + String.join(" ", args) + ": " + r.err()).isZero();
+        return r.out();
     }
 
     @Test

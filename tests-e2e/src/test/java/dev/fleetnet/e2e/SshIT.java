@@ -2,7 +2,6 @@ package dev.fleetnet.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fleetnet.cli.FleetnetCli;
 import dev.fleetnet.client.FleetClient;
 import dev.fleetnet.lab.Deadline;
 import dev.fleetnet.lab.LabLayout;
@@ -10,13 +9,14 @@ import dev.fleetnet.proto.v1.AddSshKeyRequest;
 import dev.fleetnet.proto.v1.CreateMachineRequest;
 import dev.fleetnet.proto.v1.DeleteSshKeyRequest;
 import dev.fleetnet.proto.v1.GetKnownHostsRequest;
+import dev.fleetnet.proto.v1.GetMachineRequest;
 import dev.fleetnet.proto.v1.ListMachinesRequest;
+import dev.fleetnet.proto.v1.MachineState;
 import dev.fleetnet.proto.v1.SshKeyScope;
+import dev.fleetnet.proto.v1.SshMode;
 import dev.fleetnet.proto.v1.StopMachineRequest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +46,6 @@ class SshIT {
     private static Path dir;
     private static Path knownHosts;
     private static Path alice;
-    private static String api;
     private static final List<Process> background = new ArrayList<>();
 
     @BeforeAll
@@ -58,7 +57,6 @@ class SshIT {
         alice = dir.resolve("alice");
         assertThat(Shell.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f", alice.toString())).ok()).isTrue();
         try (FleetClient client = fixture.client()) {
-            api = client.target();
             int demo = client.machines().listMachines(ListMachinesRequest.getDefaultInstance()).getMachinesCount();
             client.machines().createMachine(CreateMachineRequest.newBuilder().setName("web").setHost("h1").addPorts(8080).build());
             client.machines().createMachine(CreateMachineRequest.newBuilder().setName("db").setHost("h1").build());
@@ -85,12 +83,8 @@ class SshIT {
 
     /** Runs {@code fleetnet ...} in-process against the lab's controller; returns stdout, or "" (stderr kept) on failure. */
     private static String cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--controller", api));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = FleetnetCli.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
-        return code == 0 ? out.toString().strip() : "";
+        LabFixture.CliResult r = fixture.cli(args);
+        return r.code() == 0 ? r.out().strip() : "";
     }
 
     private static List<String> ssh(Path key, String... rest) {
@@ -192,6 +186,15 @@ class SshIT {
         Shell.Result remote = Shell.run(ssh(alice, "-o", "ExitOnForwardFailure=yes", "-R", "19999:localhost:22", "web@" + host1, "true"));
         assertThat(remote.exitCode()).isEqualTo(255);
         assertThat(remote.output()).contains("remote port forwarding failed");
+        // without ExitOnForwardFailure the session goes on, and says why the forward is not there
+        Shell.Result remoteNote = Shell.run(ssh(alice, "-R", "19999:localhost:22", "web@" + host1, "echo ran"));
+        assertThat(remoteNote.exitCode()).isZero();
+        assertThat(remoteNote.output()).contains("fleetnet: remote forwarding (-R) is refused").contains("ran");
+        List<String> forwardingAgent = ssh(alice, "-A", "web@" + host1, "echo ran; echo \"agent=${SSH_AUTH_SOCK:-none}\"");
+        List<String> withAgent = new ArrayList<>(List.of("ssh-agent")); // runs ssh with an agent to forward
+        withAgent.addAll(forwardingAgent.subList(4, forwardingAgent.size())); // from "ssh" on, in the same namespace
+        Shell.Result agentNote = Shell.inNamespace(internet, withAgent.toArray(String[]::new));
+        assertThat(agentNote.output()).contains("fleetnet: agent forwarding (-A) is refused").contains("agent=none");
     }
 
     @Test
@@ -236,6 +239,8 @@ class SshIT {
             last[0] = Shell.run(ssh(brief.resolve("id_ed25519"), "web@" + host1, "true"));
             return last[0].exitCode() == 255 && last[0].output().contains("Permission denied");
         }, () -> last[0] == null ? "" : last[0].output());
+        assertThat(last[0].output()).as("ssh prints why").contains("fleetnet: certificate '").contains("expired at")
+                .contains("run `fleetnet ssh issue` again");
     }
 
     @Test
@@ -288,5 +293,117 @@ class SshIT {
         Shell.Result after = Shell.run(ssh(alice, "web@" + host1, "true"));
         assertThat(after.exitCode()).isEqualTo(255);
         assertThat(after.output()).contains("machine 'web' is stopped");
+    }
+
+    @Test
+    @Order(10)
+    void aMachineWithItsOwnSshdIsReachedThroughItAsRootWithTheRelayCertificate() throws Exception {
+        String netns;
+        try (FleetClient client = fixture.client()) {
+            client.machines().createMachine(CreateMachineRequest.newBuilder().setName("guest").setHost("h1")
+                    .setSsh(SshMode.SSH_MODE_RELAY).build());
+            Deadline.await("machine guest to run", DEADLINE, () -> client.machines()
+                    .getMachine(GetMachineRequest.newBuilder().setName("guest").build()).getState() == MachineState.MACHINE_STATE_RUNNING);
+            netns = client.machines().getMachine(GetMachineRequest.newBuilder().setName("guest").build()).getNetns();
+        }
+        // the guest's side, as its root would do it: what `fleetnet ssh guest-config` prints, then OpenSSH's sshd
+        Path etc = Files.createDirectories(dir.resolve("guest-etc"));
+        String script = cli("ssh", "guest-config", "--dir", etc.toString());
+        assertThat(script).contains("TrustedUserCAKeys " + etc);
+        Shell.Result setup = Shell.run(List.of("bash", "-c", script));
+        assertThat(setup.exitCode()).as(setup.output()).isZero();
+        Shell.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", etc.resolve("ssh_host_ed25519_key").toString()));
+        Path config = etc.resolve("sshd_config");
+        Files.writeString(config, String.join("\n", "Include " + etc + "/sshd_config.d/*.conf", "Port 22",
+                "HostKey " + etc.resolve("ssh_host_ed25519_key"), "PidFile " + etc.resolve("sshd.pid"), "UsePAM no",
+                "StrictModes no", "PasswordAuthentication no", "KbdInteractiveAuthentication no", "AuthorizedKeysFile none",
+                "Subsystem sftp internal-sftp", "LogLevel VERBOSE", ""));
+        Files.createDirectories(Path.of("/run/sshd")); // sshd's privilege separation directory
+        Path sshdLog = dir.resolve("guest-sshd.log");
+        background.add(new ProcessBuilder("ip", "netns", "exec", netns, "/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
+                .redirectErrorStream(true).redirectOutput(sshdLog.toFile()).start());
+        assertThat(cli("ssh", "key", "add", "alice-guest", "--key-file", alice + ".pub", "--machine", "guest")).contains("alice-guest");
+
+        Shell.Result[] r = {null};
+        Deadline.await("a command through the guest's own sshd", DEADLINE, () -> (r[0] = Shell.run(ssh(alice, "guest@" + host1,
+                "echo \"as $(id -un) via $SSH_CONNECTION\"; echo err >&2; exit 3"))).output().contains("as root via"),
+                () -> r[0].output() + "\n" + readQuietly(sshdLog));
+        assertThat(r[0].exitCode()).isEqualTo(3);
+        assertThat(r[0].output()).contains("err");
+        // OpenSSH took the platform's relay certificate for root: it says so in its log
+        assertThat(Files.readString(sshdLog)).contains("Accepted publickey for root").contains("ID relay:h1");
+
+        List<String> tty = ssh(alice, "-tt", "guest@" + host1);
+        String line = String.join(" ", tty.subList(4, tty.size())) + " 'stty size'";
+        Shell.Result pty = Shell.inNamespace(internet, "script", "-qec", "stty rows 19 cols 71; " + line, "/dev/null");
+        assertThat(pty.output()).as("the PTY's size reaches the guest's sshd").contains("19 71");
+
+        Path local = dir.resolve("to-guest.txt");
+        Files.writeString(local, "through the guest's sftp " + System.nanoTime() + "\n");
+        Path remote = dir.resolve("in-guest.txt");
+        Shell.Result scp = Shell.run(scp(alice, local.toString(), "guest@[" + host1 + "]:" + remote));
+        assertThat(scp.exitCode()).as(scp.output()).isZero();
+        assertThat(Files.readString(remote)).isEqualTo(Files.readString(local));
+    }
+
+    @Test
+    @Order(11)
+    void scpReachesAMachineOnAnotherHostThroughItsHost() throws Exception {
+        Path dave = dir.resolve("dave");
+        Shell.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dave.toString()));
+        assertThat(cli("ssh", "key", "add", "dave", "--key-file", dave + ".pub", "--machine", "far")).contains("dave");
+        Path local = dir.resolve("to-far.txt");
+        Files.writeString(local, "across hosts " + System.nanoTime() + "\n");
+        Path remote = dir.resolve("on-far.txt"); // far runs on h2; a netns machine's files are its host's, and the lab's hosts share one
+        Shell.Result[] in = {null};
+        Deadline.await("dave's key to reach the hosts", DEADLINE,
+                () -> (in[0] = Shell.run(scp(dave, local.toString(), "far@[" + host1 + "]:" + remote))).exitCode() == 0,
+                () -> in[0].output());
+        assertThat(Files.readString(remote)).isEqualTo(Files.readString(local));
+        Path back = dir.resolve("from-far.txt");
+        Shell.Result out = Shell.run(scp(dave, "far@[" + host1 + "]:" + remote, back.toString()));
+        assertThat(out.exitCode()).as(out.output()).isZero();
+        assertThat(Files.readString(back)).isEqualTo(Files.readString(local));
+    }
+
+    @Test
+    @Order(12)
+    void localForwardReachesAnExposedPortOfAMachineOnAnotherHost() throws Exception {
+        try (FleetClient client = fixture.client()) {
+            client.machines().createMachine(CreateMachineRequest.newBuilder().setName("farweb").setHost("h2").addPorts(8080).build());
+            Deadline.await("machine farweb to run", DEADLINE, () -> client.machines()
+                    .getMachine(GetMachineRequest.newBuilder().setName("farweb").build()).getState() == MachineState.MACHINE_STATE_RUNNING);
+            background.add(MachineServerLauncher.start(client, "farweb", dir.resolve("farweb.log")));
+        }
+        Path erin = dir.resolve("erin");
+        Shell.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", erin.toString()));
+        assertThat(cli("ssh", "key", "add", "erin", "--key-file", erin + ".pub", "--machine", "farweb")).contains("erin");
+        Process tunnel = new ProcessBuilder(ssh(erin, "-N", "-o", "ExitOnForwardFailure=yes", "-L", "127.0.0.1:18082:localhost:8080",
+                "farweb@" + host1)).redirectErrorStream(true).start();
+        background.add(tunnel);
+        Shell.inNamespace(internet, "ip", "link", "set", "lo", "up");
+        String[] body = {""};
+        Deadline.await("curl through ssh -L to a machine on host 2", DEADLINE, () -> {
+            body[0] = Shell.inNamespace(internet, "curl", "-s", "--max-time", "5", "http://127.0.0.1:18082/").output();
+            return body[0].contains("hello from farweb");
+        }, () -> body[0]);
+        tunnel.destroy();
+        // a port it does not expose is refused at once (the mesh would drop it anyway), not left to time out
+        Shell.Result hidden = Shell.run(ssh(erin, "-W", "localhost:8081", "farweb@" + host1));
+        assertThat(hidden.exitCode()).isEqualTo(255);
+        assertThat(hidden.output()).contains("open failed");
+    }
+
+    private static List<String> scp(Path key, String from, String to) {
+        return List.of("ip", "netns", "exec", internet, "scp", "-F", "/dev/null", "-o", "UserKnownHostsFile=" + knownHosts,
+                "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", key.toString(), from, to);
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return file + ": " + e;
+        }
     }
 }

@@ -176,7 +176,7 @@ class StreamRoutesIT {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = FleetnetCli.run(new String[] {"--controller", fixture.lab.state().apiAddress(), "route", "who-owns",
-            "--public-port", String.valueOf(ECHO_PUBLIC_PORT)}, new PrintWriter(out, true), new PrintWriter(err, true));
+            "--public-port", String.valueOf(ECHO_PUBLIC_PORT)}, new PrintWriter(out, true), new PrintWriter(err, true), fixture.cliEnv());
         assertThat(code).as(err.toString()).isZero();
         assertThat(out.toString()).startsWith("vault (explicit route tcp/" + ECHO_PUBLIC_PORT + " -> vault:5000");
     }

@@ -3,15 +3,21 @@ package dev.fleetnet.agent.control;
 import dev.fleetnet.proto.v1.Ack;
 import dev.fleetnet.proto.v1.AgentControlGrpc;
 import dev.fleetnet.proto.v1.AgentMessage;
+import dev.fleetnet.proto.v1.ConsoleTokenSpent;
 import dev.fleetnet.proto.v1.ControllerMessage;
 import dev.fleetnet.proto.v1.Hello;
 import dev.fleetnet.proto.v1.HostView;
+import dev.fleetnet.proto.v1.SpendConsoleToken;
 import dev.fleetnet.proto.v1.SshHostCertificate;
 import dev.fleetnet.proto.v1.StatusReport;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,6 +43,9 @@ public final class ControlClient implements AutoCloseable {
     private Duration nextDelay;
     private volatile int hostNumber;
     private volatile boolean closed;
+    /** Console token spends awaiting the controller's answer, by request id; failed when their stream ends. */
+    private final Map<Long, CompletableFuture<ConsoleTokenSpent>> spends = new ConcurrentHashMap<>();
+    private final AtomicLong spendIds = new AtomicLong();
 
     /** What the agent supplies and receives: a fresh Hello per connection, and each whole view. */
     public interface Handler {
@@ -180,10 +189,27 @@ public final class ControlClient implements AutoCloseable {
         send(AgentMessage.newBuilder().setRenewSshHostCertificate(publicKeyLine).build());
     }
 
-    private synchronized void send(AgentMessage message) {
+    /**
+     * Asks the controller to spend a web console token; completes with its answer (the machine, or
+     * why not), or exceptionally when there is no stream or it ends first. The caller sets a deadline.
+     */
+    public CompletableFuture<ConsoleTokenSpent> spendConsoleToken(String token) {
+        long id = spendIds.incrementAndGet();
+        CompletableFuture<ConsoleTokenSpent> answer = new CompletableFuture<>();
+        answer.whenComplete((a, e) -> spends.remove(id));
+        spends.put(id, answer);
+        if (!send(AgentMessage.newBuilder().setSpendConsoleToken(SpendConsoleToken.newBuilder().setRequestId(id).setToken(token)).build())) {
+            answer.completeExceptionally(new IllegalStateException("this host is not connected to the controller"));
+        }
+        return answer;
+    }
+
+    private synchronized boolean send(AgentMessage message) {
         if (stream != null) {
             stream.onNext(message);
+            return true;
         }
+        return false;
     }
 
     private void connect() {
@@ -249,6 +275,13 @@ public final class ControlClient implements AutoCloseable {
                         handler.hostCertificate(message.getHostCertificate());
                         return;
                     }
+                    case CONSOLE_TOKEN_SPENT -> {
+                        CompletableFuture<ConsoleTokenSpent> waiting = spends.get(message.getConsoleTokenSpent().getRequestId());
+                        if (waiting != null) {
+                            waiting.complete(message.getConsoleTokenSpent());
+                        }
+                        return;
+                    }
                     case FULL_VIEW -> view = message.getFullView();
                     case DELTA -> {
                         if (view == null) {
@@ -284,6 +317,8 @@ public final class ControlClient implements AutoCloseable {
 
     private void reconnectLater() {
         Duration delay;
+        // answers to spends sent on the stream that ended will never come
+        spends.values().forEach(f -> f.completeExceptionally(new IllegalStateException("the control stream ended")));
         synchronized (this) {
             stream = null;
             delay = nextDelay;

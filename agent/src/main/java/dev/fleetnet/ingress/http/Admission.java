@@ -18,7 +18,8 @@ import java.net.InetSocketAddress;
 
 /**
  * From a request head alone: does the ingress answer it itself (malformed, refused, unknown
- * target, too large, health, an ACME challenge or an HTTPS redirect on cleartext) or forward it, and to which machine. An admitted request's head
+ * target, too large, health, an ACME challenge or an HTTPS redirect on cleartext, its own site),
+ * hand the connection to its own site (the console's WebSocket) or forward it, and to which machine. An admitted request's head
  * is rewritten for the upstream here (origin-form target, forwarding headers, no Expect).
  */
 final class Admission {
@@ -28,6 +29,9 @@ final class Admission {
 
     /** Answer with {@code response}; {@code close}: end the connection after it (the rest of the stream is not trusted). */
     record Answer(FullHttpResponse response, boolean close) implements Decision {}
+
+    /** A hostname the ingress serves itself takes the connection over with {@code handler} (the console's WebSocket). */
+    record TakeOver(io.netty.channel.ChannelHandler handler) implements Decision {}
 
     /** Forward to {@code target}'s {@code port}; the client awaits {@code 100 Continue} when {@code expectContinue}. */
     record Admit(MachineEntry target, int port, long maxBody, boolean expectContinue, boolean webSocket, boolean h2c,
@@ -54,6 +58,13 @@ final class Admission {
                 return new Answer(ErrorResponses.options(alloc), false);
             }
             case RequestChecks.Accept accept -> accepted = accept;
+        }
+        String host = dev.fleetnet.routing.Hostnames.fromHostHeader(accepted.host());
+        if (host != null && ingress.site().serves(host)) {
+            return switch (ingress.site().answer(request, host, accepted.path(), ingress.scheme(), alloc)) {
+                case LocalSite.Respond respond -> new Answer(respond.response(), false);
+                case LocalSite.TakeOver takeOver -> new TakeOver(takeOver.handler());
+            };
         }
         if (!ingress.scheme().equals("https")) {
             FullHttpResponse own = CleartextAnswers.answer(request.method(), accepted.host(), accepted.path(), ingress, alloc);

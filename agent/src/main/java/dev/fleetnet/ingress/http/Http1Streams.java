@@ -50,6 +50,8 @@ public final class Http1Streams {
         ServerNameGuard.mark(request, serverName);
         return switch (Admission.decide(request, ingress, client, alloc)) {
             case Admission.Answer answer -> new Answer(answer.response());
+            case Admission.TakeOver takeOver -> new Answer(ErrorResponses.error(alloc, 400,
+                    "a WebSocket over HTTP/2 is not offered here (expected: HTTP/1.1 for the upgrade)", null, null));
             case Admission.Admit admit when admit.h2c() ->
                     new H2c(new InetSocketAddress(admit.target().address(), admit.port()), admit.target().name(), admit.route(),
                             request);

@@ -78,16 +78,24 @@ public final class HttpIngressServer implements AutoCloseable {
     public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, UpstreamConnector connector,
             EventLoopGroup group, InetSocketAddress address, InetSocketAddress tlsAddress, CertificateStore certificates,
             ConnectionLimiter limiter, Supplier<ChannelHandler> beforeTermination, H2Options h2) throws InterruptedException {
+        return start(config, routes, connector, group, address, tlsAddress, certificates, limiter, beforeTermination, h2, LocalSite.NONE);
+    }
+
+    /** As above, with a hostname the ingress serves itself on both listeners ({@code site}: the web console). */
+    public static HttpIngressServer start(IngressConfig config, IngressRoutes routes, UpstreamConnector connector,
+            EventLoopGroup group, InetSocketAddress address, InetSocketAddress tlsAddress, CertificateStore certificates,
+            ConnectionLimiter limiter, Supplier<ChannelHandler> beforeTermination, H2Options h2, LocalSite site)
+            throws InterruptedException {
         IngressObserver observer = h2.observer();
         UpstreamPools pools = new UpstreamPools(config, connector);
         OutstandingRequests outstanding = new OutstandingRequests();
         Channel channel = bind(group, address, port ->
-                new IngressContext(config, routes, outstanding, pools, port, "http", certificates, observer), limiter, h2, null);
+                new IngressContext(config, routes, outstanding, pools, port, "http", certificates, observer, site), limiter, h2, null);
         Channel tlsChannel = null;
         if (tlsAddress != null) {
             try {
                 tlsChannel = bind(group, tlsAddress, port ->
-                        new IngressContext(config, routes, outstanding, pools, port, "https", certificates, observer), limiter, h2,
+                        new IngressContext(config, routes, outstanding, pools, port, "https", certificates, observer, site), limiter, h2,
                         beforeTermination);
             } catch (RuntimeException | InterruptedException e) {
                 channel.close().syncUninterruptibly();

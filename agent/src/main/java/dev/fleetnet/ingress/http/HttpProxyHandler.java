@@ -146,6 +146,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 }
                 forward(request, admit, clientKeepAlive, startNanos, uri, host, version);
             }
+            case Admission.TakeOver takeOver -> {
+                // logged as it is taken over (101); the site logs what happens after
+                ingress.observer().request(new IngressObserver.RequestRecord(System.currentTimeMillis(), clientText(), host,
+                        request.method().name(), uri, IngressObserver.RouteLabel.NONE, "", 101, 0, 0, System.nanoTime() - startNanos,
+                        0, version));
+                handOver(request, takeOver);
+            }
         }
     }
 
@@ -156,6 +163,25 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                     ingress.config().maxHeaderBytes()));
         }
         return h2cStreams;
+    }
+
+    /**
+     * The connection leaves the proxy for the ingress's own site (the console's WebSocket): its
+     * handler takes this proxy's place and gets the request and whatever was read after it. The
+     * site keeps its own timeouts; the header and idle timers of HTTP requests go.
+     */
+    private void handOver(HttpRequest request, Admission.TakeOver takeOver) {
+        io.netty.channel.ChannelPipeline p = ctx.pipeline();
+        p.remove(HeaderReadTimeoutHandler.class);
+        if (p.get(HttpIngressInitializer.IDLE) != null) {
+            p.remove(HttpIngressInitializer.IDLE);
+        }
+        p.addAfter(ctx.name(), null, takeOver.handler());
+        ctx.fireChannelRead(request);
+        while (!deferred.isEmpty()) {
+            ctx.fireChannelRead(undefer());
+        }
+        p.remove(this);
     }
 
     private void forward(HttpRequest request, Admission.Admit admit, boolean clientKeepAlive, long startNanos, String uri,

@@ -51,7 +51,7 @@ final class FleetAuthenticator implements PublickeyAuthenticator {
     static final org.apache.sshd.common.AttributeRepository.AttributeKey<String> PENDING =
             new org.apache.sshd.common.AttributeRepository.AttributeKey<>();
 
-    private static void banner(ServerSession session, String message) {
+    static void banner(ServerSession session, String message) {
         try {
             byte[] text = (message + "\r\n").getBytes(StandardCharsets.UTF_8);
             Buffer buffer = session.createBuffer(SshConstants.SSH_MSG_USERAUTH_BANNER, text.length + 16);

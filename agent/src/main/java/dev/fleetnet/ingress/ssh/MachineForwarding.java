@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Port forwarding, {@code ssh -L LOCAL:localhost:PORT MACHINE@HOST} only: "localhost" (or the
- * machine's name or address) means the machine, reached at its fdaa:: address; any other target
- * and every remote forward are refused.
+ * machine's name or address) means the machine, reached at its fdaa:: address — directly when it
+ * runs here, over the mesh (its exposed ports only) when it runs on another host; any other
+ * target and every remote forward are refused.
  */
 final class MachineForwarding implements TcpForwardingFilter {
     private static final Logger log = LoggerFactory.getLogger(MachineForwarding.class);
@@ -42,8 +43,14 @@ final class MachineForwarding implements TcpForwardingFilter {
         boolean ok = type == Type.Direct && own != null && sameAddress(own, address.getHostName());
         if (!ok) {
             log.info("ssh: forwarding to {} refused for machine {} (expected: localhost:PORT, the machine's own ports)", address, machine);
+            return false;
         }
-        return ok;
+        String refusal = targets.get().forwardRefusal(machine, address.getPort());
+        if (refusal != null) {
+            log.info("ssh: forwarding to {} refused: {}", address, refusal);
+            return false;
+        }
+        return true;
     }
 
     /** The target as the machine's address when it names the machine, else unchanged (and refused by {@link #canConnect}). */

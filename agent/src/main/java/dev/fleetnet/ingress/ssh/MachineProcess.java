@@ -14,6 +14,7 @@ import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.Signal;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
+import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,10 +22,14 @@ import org.slf4j.LoggerFactory;
  * A shell or command inside a machine: with a real PTY ({@link Pty}; window size and its changes,
  * signals) when the client asked for one, else with plain pipes (stdin EOF reaches the process,
  * stderr stays apart). Exit status goes back to the client. Threading: one virtual thread per
- * stream direction; {@link #stop} may be called from any thread.
+ * stream direction; {@link #stop} may be called from any thread. The web console runs the same
+ * process through {@link MachineTerminal}.
  */
 final class MachineProcess implements Command {
     private static final Logger log = LoggerFactory.getLogger(MachineProcess.class);
+    /** The one variable of the client's environment passed on: its locale, when it looks like one. */
+    static final String LANG = "LANG";
+    private static final java.util.regex.Pattern LOCALE = java.util.regex.Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
     private final String machine;
     /** Null for a login shell. */
     private final String command;
@@ -54,12 +59,24 @@ final class MachineProcess implements Command {
 
     @Override
     public void start(ChannelSession channel, Environment env) throws IOException {
+        start(env, channel.getServerSession());
+    }
+
+    /**
+     * Starts the process; {@code owner} is the SSH session it belongs to (closed with it when the
+     * machine stops), or null for a web console's terminal, which ends through its exit callback.
+     */
+    void start(Environment env, ServerSession owner) throws IOException {
         Map<String, String> vars = new HashMap<>();
         vars.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         vars.put("HOME", "/root");
         vars.put("USER", machine);
         vars.put("LOGNAME", machine);
         vars.put("FLEETNET_MACHINE", machine);
+        String lang = env.getEnv().get(LANG);
+        if (lang != null && LOCALE.matcher(lang).matches()) {
+            vars.put(LANG, lang); // without a UTF-8 locale, readline takes the bytes of "ü" for Meta keys
+        }
         String term = env.getEnv().get(Environment.ENV_TERM);
         boolean wantsPty = !env.getPtyModes().isEmpty() || term != null;
         List<String> argv = new ArrayList<>(config.entry().wrap(machine,
@@ -85,7 +102,7 @@ final class MachineProcess implements Command {
         }
         env.addSignalListener((ch, signal) -> kill(signal), Signal.INT, Signal.TERM, Signal.KILL, Signal.HUP, Signal.QUIT, Signal.USR1,
                 Signal.USR2);
-        sessions.started(channel.getServerSession(), this);
+        sessions.started(owner, this);
         Process p = process;
         Pty terminal = this.pty;
         // PTY reads and writes are native calls: platform threads, not virtual ones

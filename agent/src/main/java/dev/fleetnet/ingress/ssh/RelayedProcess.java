@@ -18,27 +18,44 @@ import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 
 /**
- * A shell or command of a machine on another host: the same request (PTY with its size and
- * modes, command, window changes) made again on a session to that host, the streams joined and
- * the exit status passed back. The other host enforces the machine's lifecycle.
+ * A shell or command relayed to a second SSH leg — the SSH ingress of the host a machine runs on
+ * (which enforces the machine's lifecycle), or the machine's own sshd: the same request (PTY with
+ * its size and modes, command, window changes) made again on that session, the streams joined
+ * and the exit status passed back.
  */
 final class RelayedProcess implements Command {
     private final String machine;
-    /** Null for a shell. */
+    /** Null for a shell or a subsystem. */
     private final String command;
-    private final String address;
-    private final SessionRelay relay;
+    /** A subsystem ({@code sftp}) to relay instead of a shell or command; null otherwise. */
+    private final String subsystem;
+    private final Leg leg;
     private InputStream in;
     private OutputStream out;
     private OutputStream err;
     private ExitCallback exit;
     private volatile ClientSession session;
 
-    RelayedProcess(String machine, String command, String address, SessionRelay relay) {
+    /** Opens the second leg: an authenticated session to whoever runs the machine's sessions. */
+    @FunctionalInterface
+    interface Leg {
+        ClientSession open() throws IOException;
+    }
+
+    RelayedProcess(String machine, String command, Leg leg) {
+        this(machine, command, null, leg);
+    }
+
+    /** The subsystem {@code name} (sftp: what scp speaks) of {@code machine}, on the second leg. */
+    static RelayedProcess subsystem(String machine, String name, Leg leg) {
+        return new RelayedProcess(machine, null, name, leg);
+    }
+
+    private RelayedProcess(String machine, String command, String subsystem, Leg leg) {
+        this.subsystem = subsystem;
         this.machine = machine;
         this.command = command;
-        this.address = address;
-        this.relay = relay;
+        this.leg = leg;
     }
 
     @Override public void setInputStream(InputStream in) { this.in = in; }
@@ -53,24 +70,9 @@ final class RelayedProcess implements Command {
 
     private void run(Environment env) {
         try {
-            session = relay.open(machine, address);
-            PtyCapableChannelSession remote = command == null ? session.createShellChannel() : session.createExecChannel(command);
-            Map<String, String> vars = env.getEnv();
-            boolean pty = !env.getPtyModes().isEmpty() || vars.containsKey(Environment.ENV_TERM);
-            remote.setUsePty(pty);
-            if (pty) {
-                remote.setPtyType(vars.getOrDefault(Environment.ENV_TERM, "xterm"));
-                remote.setPtyColumns(number(vars.get(Environment.ENV_COLUMNS), 80));
-                remote.setPtyLines(number(vars.get(Environment.ENV_LINES), 24));
-                remote.setPtyModes(env.getPtyModes());
-                env.addSignalListener((ch, signal) -> {
-                    try {
-                        remote.sendWindowChange(number(vars.get(Environment.ENV_COLUMNS), 80), number(vars.get(Environment.ENV_LINES), 24));
-                    } catch (IOException e) {
-                        // the relayed channel is closing
-                    }
-                }, Signal.WINCH);
-            }
+            session = leg.open();
+            org.apache.sshd.client.channel.ClientChannel remote = subsystem != null ? session.createSubsystemChannel(subsystem)
+                    : terminal(command == null ? session.createShellChannel() : session.createExecChannel(command), env);
             remote.setIn(in);
             // the client channel closes its streams when it ends; the user's channel still has an exit status to send
             remote.setOut(unclosable(out));
@@ -80,7 +82,8 @@ final class RelayedProcess implements Command {
             Integer status = remote.getExitStatus();
             out.flush();
             err.flush();
-            exit.onExit(status == null ? 255 : status, "");
+            // a subsystem (sftp) may end without an exit status; a shell or command that sends none failed
+            exit.onExit(status != null ? status : subsystem != null ? 0 : 255, "");
         } catch (IOException | RuntimeException e) {
             try {
                 err.write((e.getMessage() + "\r\n").getBytes(StandardCharsets.UTF_8));
@@ -95,6 +98,30 @@ final class RelayedProcess implements Command {
                 s.close(false);
             }
         }
+    }
+
+    /** The shell or exec channel asked for again: its PTY (size, modes, window changes) and LANG. */
+    private static PtyCapableChannelSession terminal(PtyCapableChannelSession remote, Environment env) {
+        Map<String, String> vars = env.getEnv();
+        boolean pty = !env.getPtyModes().isEmpty() || vars.containsKey(Environment.ENV_TERM);
+        remote.setUsePty(pty);
+        if (vars.containsKey(MachineProcess.LANG)) {
+            remote.setEnv(MachineProcess.LANG, vars.get(MachineProcess.LANG)); // the machine's host checks it
+        }
+        if (pty) {
+            remote.setPtyType(vars.getOrDefault(Environment.ENV_TERM, "xterm"));
+            remote.setPtyColumns(number(vars.get(Environment.ENV_COLUMNS), 80));
+            remote.setPtyLines(number(vars.get(Environment.ENV_LINES), 24));
+            remote.setPtyModes(env.getPtyModes());
+            env.addSignalListener((ch, signal) -> {
+                try {
+                    remote.sendWindowChange(number(vars.get(Environment.ENV_COLUMNS), 80), number(vars.get(Environment.ENV_LINES), 24));
+                } catch (IOException e) {
+                    // the relayed channel is closing
+                }
+            }, Signal.WINCH);
+        }
+        return remote;
     }
 
     private static OutputStream unclosable(OutputStream stream) {

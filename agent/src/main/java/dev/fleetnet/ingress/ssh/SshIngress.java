@@ -41,6 +41,10 @@ public final class SshIngress implements AutoCloseable {
     /** The relay certificate with this host's private key: the identity of the second leg of relayed sessions. */
     private final AtomicReference<KeyPair> relayIdentity = new AtomicReference<>();
     private SessionRelay relay;
+    /** The second leg to machines that run their own sshd. */
+    private GuestRelay guestRelay;
+    /** Where a machine that runs its own sshd listens for the relay, in the machine. */
+    static final int GUEST_SSHD_PORT = 22;
     private final SshSessions sessions = new SshSessions();
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "ssh-lifecycle");
@@ -50,16 +54,24 @@ public final class SshIngress implements AutoCloseable {
 
     private final java.nio.file.Path certificateFile;
 
-    private SshIngress(SshServer server, KeyPair hostKey, java.nio.file.Path certificateFile) {
+    private final SshIngressConfig config;
+
+    private SshIngress(SshServer server, KeyPair hostKey, SshIngressConfig config) {
         this.server = server;
         this.hostKey = hostKey;
-        this.certificateFile = certificateFile;
+        this.config = config;
+        this.certificateFile = config.hostKeyFile().resolveSibling(config.hostKeyFile().getFileName() + "-cert.pub");
     }
 
     public static SshIngress start(SshIngressConfig config) throws IOException {
+        return start(config, GUEST_SSHD_PORT);
+    }
+
+    /** With the port machines' own sshd listens on ({@link #GUEST_SSHD_PORT} but in tests). */
+    static SshIngress start(SshIngressConfig config, int guestSshdPort) throws IOException {
         KeyPair hostKey = loadOrCreateHostKey(config.hostKeyFile());
         SshServer server = SshServer.setUpDefaultServer();
-        SshIngress ingress = new SshIngress(server, hostKey, config.hostKeyFile().resolveSibling(config.hostKeyFile().getFileName() + "-cert.pub"));
+        SshIngress ingress = new SshIngress(server, hostKey, config);
         ingress.restoreCertificate();
         server.setHost(config.listen().getHostString());
         server.setPort(config.listen().getPort());
@@ -72,11 +84,14 @@ public final class SshIngress implements AutoCloseable {
         server.setKeyboardInteractiveAuthenticator(null);
         server.setGSSAuthenticator(null);
         server.setHostBasedAuthenticator(null);
+        server.setUserAuthFactories(List.of(new CertificateAwarePublicKey.Factory())); // public keys and certificates only
         server.setPublickeyAuthenticator(new FleetAuthenticator(ingress.targets::get, ingress.sessions, Clock.systemUTC()));
         server.addSessionListener(ingress.sessions);
         ingress.relay = new SessionRelay(ingress.targets::get, ingress.relayIdentity::get, config.listen().getPort());
-        server.setShellFactory(channel -> ingress.process(channel.getSession().getUsername(), null, config));
-        server.setCommandFactory((channel, command) -> ingress.process(channel.getSession().getUsername(), command, config));
+        ingress.guestRelay = new GuestRelay(ingress.relayIdentity::get, guestSshdPort);
+        server.setShellFactory(channel -> RefusalNotes.around(channel, ingress.process(channel.getSession().getUsername(), null)));
+        server.setCommandFactory((channel, command) -> RefusalNotes.around(channel,
+                ingress.process(channel.getSession().getUsername(), command)));
         // A netns machine shares its host's filesystem: SFTP (what scp speaks) serves the host's files.
         SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().build();
         server.setSubsystemFactories(List.of(new org.apache.sshd.server.subsystem.SubsystemFactory() {
@@ -89,10 +104,9 @@ public final class SshIngress implements AutoCloseable {
             public org.apache.sshd.server.command.Command createSubsystem(org.apache.sshd.server.channel.ChannelSession channel)
                     throws IOException {
                 String machine = channel.getSession().getUsername();
-                if (ingress.targets.get().relayAddress(machine) != null) {
-                    throw new IOException("fleetnet: scp/sftp to machine '" + machine + "' on another host is not relayed yet");
-                }
-                return sftp.createSubsystem(channel);
+                RelayedProcess.Leg leg = ingress.secondLeg(machine);
+                // a netns machine's own files are its host's; any other is asked on its second leg
+                return leg == null ? sftp.createSubsystem(channel) : RelayedProcess.subsystem(machine, sftp.getName(), leg);
             }
         }));
         MachineForwarding forwarding = new MachineForwarding(ingress.targets::get);
@@ -100,6 +114,7 @@ public final class SshIngress implements AutoCloseable {
             @Override
             public boolean canForwardAgent(org.apache.sshd.common.session.Session session, String requestType) {
                 log.info("ssh: agent forwarding refused for machine {}", SshSessions.machine(session));
+                RefusalNotes.add(session, RefusalNotes.AGENT);
                 return false;
             }
 
@@ -110,6 +125,7 @@ public final class SshIngress implements AutoCloseable {
 
             @Override
             public boolean canListen(org.apache.sshd.common.util.net.SshdSocketAddress address, org.apache.sshd.common.session.Session session) {
+                RefusalNotes.add(session, RefusalNotes.REMOTE);
                 return forwarding.canListen(address, session);
             }
 
@@ -126,10 +142,48 @@ public final class SshIngress implements AutoCloseable {
         return ingress;
     }
 
-    /** A process in a machine of this host, or relayed to the host the machine runs on. */
-    private org.apache.sshd.server.command.Command process(String machine, String command, SshIngressConfig config) {
-        String address = targets.get().relayAddress(machine);
-        return address == null ? new MachineProcess(machine, command, config, sessions) : new RelayedProcess(machine, command, address, relay);
+    /** A process in a netns machine of this host, or relayed to the machine's own sshd or to the host it runs on. */
+    private org.apache.sshd.server.command.Command process(String machine, String command) {
+        RelayedProcess.Leg leg = secondLeg(machine);
+        return leg == null ? new MachineProcess(machine, command, config, sessions) : new RelayedProcess(machine, command, leg);
+    }
+
+    /** How to open {@code machine}'s sessions elsewhere: its own sshd, the host it runs on, or null to run them here. */
+    private RelayedProcess.Leg secondLeg(String machine) {
+        SshTargets now = targets.get();
+        String guest = now.guestSshd(machine);
+        if (guest != null) {
+            return () -> guestRelay.open(machine, guest);
+        }
+        String host = now.relayAddress(machine);
+        return host == null ? null : () -> relay.open(machine, host);
+    }
+
+    /**
+     * A login shell with a PTY of {@code columns} x {@code rows} on {@code machine} for the web
+     * console, on this host or relayed to the machine's: keystrokes from {@code input}, terminal
+     * output (and a stopped machine's message) to {@code output}, the end to {@code exit}.
+     *
+     * @throws MachineTerminal.Refused when the machine cannot be opened from here (stopped, unknown, tap)
+     */
+    public MachineTerminal openTerminal(String machine, int columns, int rows, java.io.InputStream input, java.io.OutputStream output,
+            org.apache.sshd.server.ExitCallback exit) throws IOException {
+        String refusal = targets.get().refusal(machine, false);
+        if (refusal != null) {
+            throw new MachineTerminal.Refused(refusal);
+        }
+        org.apache.sshd.server.StandardEnvironment env = MachineTerminal.environment(machine, columns, rows);
+        org.apache.sshd.server.command.Command process = process(machine, null);
+        process.setInputStream(input);
+        process.setOutputStream(output);
+        process.setErrorStream(output); // a PTY has one stream; the stop message goes there too
+        process.setExitCallback(exit);
+        if (process instanceof MachineProcess local) {
+            local.start(env, null);
+        } else {
+            process.start(null, env);
+        }
+        return new MachineTerminal(process, env);
     }
 
     private static KeyPair loadOrCreateHostKey(java.nio.file.Path file) throws IOException {
@@ -238,6 +292,9 @@ public final class SshIngress implements AutoCloseable {
         lifecycle.shutdownNow();
         if (relay != null) {
             relay.close();
+        }
+        if (guestRelay != null) {
+            guestRelay.close();
         }
         try {
             server.stop(true);

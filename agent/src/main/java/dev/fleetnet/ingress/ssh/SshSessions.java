@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The open SSH sessions by machine, and the session log: who (key or certificate), which machine,
- * from where, start, end and exit statuses. Closes every session of a machine that stops.
+ * from where, start, end and exit statuses. Closes every session of a machine that stops, and
+ * stops the web console terminals of that machine too.
  * Thread-safe: sessions come and go on MINA's threads, stops arrive from view updates.
  */
 final class SshSessions implements SessionListener {
@@ -28,7 +30,8 @@ final class SshSessions implements SessionListener {
     record Admitted(String who, String machine, Instant start, List<Integer> exits) {}
 
     private final Map<ServerSession, Admitted> open = new ConcurrentHashMap<>();
-    private final Map<MachineProcess, ServerSession> processes = new ConcurrentHashMap<>();
+    /** Every running process of a machine, with the SSH session it belongs to (none for a web console's terminal). */
+    private final Map<MachineProcess, Optional<ServerSession>> processes = new ConcurrentHashMap<>();
 
     void admitted(ServerSession session, String who, String machine) {
         Admitted admitted = new Admitted(who, machine, Instant.now(), java.util.Collections.synchronizedList(new ArrayList<>()));
@@ -37,13 +40,15 @@ final class SshSessions implements SessionListener {
         log.info("ssh session {} start: {} -> machine {} from {}", id(session), who, machine, client(session));
     }
 
+    /** {@code session} is null for a web console's terminal. */
     void started(ServerSession session, MachineProcess process) {
-        processes.put(process, session);
+        processes.put(process, Optional.ofNullable(session));
     }
 
     /** Records the exit status; a process ended because its machine stopped takes its session with it. */
     void exited(MachineProcess process, int status, boolean machineStopped) {
-        ServerSession session = processes.remove(process);
+        Optional<ServerSession> owner = processes.remove(process);
+        ServerSession session = owner == null ? null : owner.orElse(null);
         Admitted admitted = session == null ? null : open.get(session);
         if (admitted != null) {
             admitted.exits().add(status);
@@ -83,9 +88,13 @@ final class SshSessions implements SessionListener {
     int closeAllBut(Set<String> openable) {
         int closed = 0;
         Set<ServerSession> stopped = new java.util.HashSet<>();
-        for (Map.Entry<MachineProcess, ServerSession> e : List.copyOf(processes.entrySet())) {
+        for (Map.Entry<MachineProcess, Optional<ServerSession>> e : List.copyOf(processes.entrySet())) {
             if (!openable.contains(e.getKey().machine())) {
-                stopped.add(e.getValue());
+                if (e.getValue().isPresent()) {
+                    stopped.add(e.getValue().get());
+                } else {
+                    closed++; // a web console's terminal: it closes when its process ends
+                }
                 e.getKey().stop("fleetnet: machine '" + e.getKey().machine() + "' stopped; closing the session");
             }
         }

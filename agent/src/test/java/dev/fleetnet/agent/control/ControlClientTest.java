@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetnet.proto.v1.AgentControlGrpc;
 import dev.fleetnet.proto.v1.AgentMessage;
+import dev.fleetnet.proto.v1.ConsoleTokenSpent;
 import dev.fleetnet.proto.v1.ControllerMessage;
+import dev.fleetnet.proto.v1.SpendConsoleToken;
 import dev.fleetnet.proto.v1.Hello;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.MachineSpec;
@@ -140,6 +142,33 @@ class ControlClientTest {
         assertThat(scheduler.delays).containsExactly(400L);
         scheduler.runNext();
         assertThat(next().hasHello()).isTrue();
+    }
+
+    @Test
+    void consoleSpendsAreAnsweredByRequestIdAndFailWhenTheStreamEnds() throws Exception {
+        next();
+        StreamObserver<ControllerMessage> stream = streams.take();
+        var first = client.spendConsoleToken("token-a");
+        var second = client.spendConsoleToken("token-b");
+        SpendConsoleToken a = next().getSpendConsoleToken();
+        SpendConsoleToken b = next().getSpendConsoleToken();
+        assertThat(a.getToken()).isEqualTo("token-a");
+        assertThat(b.getToken()).isEqualTo("token-b");
+        assertThat(a.getRequestId()).isNotEqualTo(b.getRequestId());
+        // answered out of order: each answer finds its own request
+        stream.onNext(ControllerMessage.newBuilder().setConsoleTokenSpent(ConsoleTokenSpent.newBuilder().setRequestId(b.getRequestId())
+                .setRefusal("fleetnet: already used")).build());
+        stream.onNext(ControllerMessage.newBuilder().setConsoleTokenSpent(ConsoleTokenSpent.newBuilder().setRequestId(a.getRequestId())
+                .setMachine("web")).build());
+        assertThat(first.get(5, TimeUnit.SECONDS).getMachine()).isEqualTo("web");
+        assertThat(second.get(5, TimeUnit.SECONDS).getRefusal()).isEqualTo("fleetnet: already used");
+        var unanswered = client.spendConsoleToken("token-c");
+        next();
+        stream.onError(Status.UNAVAILABLE.withDescription("controller restarting").asException());
+        assertThat(unanswered).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withMessageContaining("the control stream ended");
+        assertThat(client.spendConsoleToken("token-d")).as("no stream until the reconnect").failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class).withMessageContaining("not connected to the controller");
     }
 
     private AgentMessage next() throws InterruptedException {

@@ -1,5 +1,6 @@
 package dev.fleetnet.controller.api;
 
+import dev.fleetnet.client.ApiErrors;
 import dev.fleetnet.controller.store.FleetException;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -21,7 +22,9 @@ public final class Calls {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
         } catch (FleetException e) {
-            out.onError(status(e).withDescription(e.getMessage()).asRuntimeException());
+            // an etcd that did not answer is told apart from a controller that was not reached (ApiErrors)
+            out.onError(e.kind() == FleetException.Kind.UNAVAILABLE ? ApiErrors.etcdUnavailable(e.getMessage())
+                    : status(e).withDescription(e.getMessage()).asRuntimeException());
             return;
         } catch (RuntimeException e) {
             log.error("internal error", e);

@@ -16,6 +16,7 @@ import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.MachineServiceGrpc;
 import dev.fleetnet.proto.v1.MachineState;
 import dev.fleetnet.proto.v1.SetMachinePortsRequest;
+import dev.fleetnet.proto.v1.SshMode;
 import dev.fleetnet.proto.v1.StartMachineRequest;
 import dev.fleetnet.proto.v1.StopMachineRequest;
 import io.grpc.stub.StreamObserver;
@@ -51,8 +52,13 @@ public final class MachineApi extends MachineServiceGrpc.MachineServiceImplBase 
             ports.add(Ports.check("ports[" + i + "]", Integer.toUnsignedLong(request.getPorts(i))));
         }
         String app = request.getApp().isEmpty() ? "" : Names.check("app", request.getApp());
+        SshMode ssh = switch (request.getSsh()) {
+            case SSH_MODE_DEFAULT -> backend == Backend.BACKEND_TAP ? SshMode.SSH_MODE_RELAY : SshMode.SSH_MODE_DEFAULT;
+            case SSH_MODE_RELAY -> SshMode.SSH_MODE_RELAY;
+            default -> throw new IllegalArgumentException("ssh: " + request.getSshValue() + " (expected: SSH_MODE_DEFAULT or SSH_MODE_RELAY)");
+        };
         return Machine.newBuilder().setName(request.getName()).setNetwork(network).setHost(request.getHost())
-                .setBackend(backend).addAllPorts(ports).setApp(app)
+                .setBackend(backend).addAllPorts(ports).setApp(app).setSsh(ssh)
                 .setDesiredState(request.getStopped() ? MachineState.MACHINE_STATE_STOPPED : MachineState.MACHINE_STATE_RUNNING)
                 .build();
     }

@@ -1,5 +1,6 @@
 package dev.fleetnet.controller.control;
 
+import dev.fleetnet.controller.console.ConsoleStore;
 import dev.fleetnet.controller.identity.AuthenticatedHost;
 import dev.fleetnet.controller.identity.HostIdentities;
 import dev.fleetnet.controller.ssh.FleetSshCa;
@@ -22,20 +23,29 @@ public final class AgentControlService extends AgentControlGrpc.AgentControlImpl
 
     /**
      * What every session shares; {@code sshCa}, unless null, signs each host's SSH host
-     * certificate; {@code identities}, unless null, renews host certificates.
+     * certificate; {@code identities}, unless null, renews host certificates; {@code consoles},
+     * unless null, spends the web console tokens the agents' ingresses receive.
      */
     record SessionContext(FleetStore store, FleetWatcher watcher, Lease leases, String controllerId,
-            ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa, HostIdentities identities) {}
+            ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa, HostIdentities identities,
+            ConsoleStore consoles) {}
 
     /** Without an SSH CA or certificate renewal. */
     public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, String controllerId, ExecutorService blocking) {
         this(store, watcher, leases, controllerId, blocking, new RouteCountersBoard(), null, null);
     }
 
-    /** Route counters the agents report are kept on {@code counters} (memory only). */
+    /** Route counters the agents report are kept on {@code counters} (memory only); no web consoles. */
     public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, String controllerId,
             ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa, HostIdentities identities) {
-        this.context = new SessionContext(store, watcher, leases, controllerId, blocking, counters, sshCa, identities);
+        this(store, watcher, leases, controllerId, blocking, counters, sshCa, identities, null);
+    }
+
+    /** As above, with the store web console tokens are spent from. */
+    public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, String controllerId,
+            ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa, HostIdentities identities,
+            ConsoleStore consoles) {
+        this.context = new SessionContext(store, watcher, leases, controllerId, blocking, counters, sshCa, identities, consoles);
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.fleetnet.controller.control;
 
+import dev.fleetnet.console.ConsoleTokens;
+import dev.fleetnet.controller.console.ConsoleGrants;
+import dev.fleetnet.controller.console.ConsoleStore;
 import dev.fleetnet.controller.identity.AuthenticatedHost;
 import dev.fleetnet.controller.identity.JoinPolicy;
 import dev.fleetnet.controller.identity.JoinRefused;
@@ -11,12 +14,14 @@ import dev.fleetnet.core.Endpoints;
 import dev.fleetnet.identity.HostCsr;
 import dev.fleetnet.identity.IdentityPem;
 import dev.fleetnet.proto.v1.AgentMessage;
+import dev.fleetnet.proto.v1.ConsoleTokenSpent;
 import dev.fleetnet.proto.v1.ControllerMessage;
 import dev.fleetnet.proto.v1.Hello;
 import dev.fleetnet.proto.v1.Host;
 import dev.fleetnet.proto.v1.HostIdentity;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.MachineStatus;
+import dev.fleetnet.proto.v1.SpendConsoleToken;
 import dev.fleetnet.proto.v1.SshHostCertificate;
 import dev.fleetnet.proto.v1.Welcome;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
@@ -107,6 +112,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
                     report(message.getStatus().getMachinesList());
                 }
                 case RENEW_SSH_HOST_CERTIFICATE -> sendHostCertificate(host, message.getRenewSshHostCertificate());
+                case SPEND_CONSOLE_TOKEN -> spendConsoleToken(host, message.getSpendConsoleToken());
                 case RENEW_HOST_CERTIFICATE -> renewHostCertificate(message.getRenewHostCertificate().toByteArray());
                 default -> log.warn("host {}: ignoring unexpected {} on an established stream", host.getName(), message.getKindCase());
             }
@@ -184,6 +190,37 @@ final class AgentSession implements StreamObserver<AgentMessage> {
                 .setRelayCertificate(dev.fleetnet.ssh.SshKeys.line(relay))
                 .setValidBeforeEpochSeconds(certificate.getValidBefore())).build());
         log.info("host {}: SSH host certificate signed for {}", joined.getName(), principals);
+    }
+
+    /**
+     * Spends a web console token for the host whose ingress received it, and answers on this stream
+     * with the machine it opens or why it opens nothing. Any host may spend any token, once.
+     */
+    private void spendConsoleToken(Host spender, SpendConsoleToken request) {
+        ConsoleTokenSpent.Builder answer = ConsoleTokenSpent.newBuilder().setRequestId(request.getRequestId());
+        if (context.consoles() == null) {
+            answer.setRefusal("fleetnet: this controller does not serve web consoles");
+        } else if (!ConsoleTokens.wellFormed(request.getToken())) {
+            answer.setRefusal("fleetnet: this console link is malformed (expected: the whole link `fleetnet machine console MACHINE` printed)");
+        } else {
+            String id = ConsoleTokens.id(request.getToken());
+            try {
+                switch (context.consoles().spend(id, spender.getName(), java.time.Instant.now())) {
+                    case ConsoleGrants.Open open -> {
+                        answer.setMachine(open.machine());
+                        log.info("host {}: console link {} spent for machine {}", spender.getName(), ConsoleStore.shortId(id),
+                                open.machine());
+                    }
+                    case ConsoleGrants.Refused refused -> {
+                        answer.setRefusal(refused.message());
+                        log.info("host {}: console link {} refused: {}", spender.getName(), ConsoleStore.shortId(id), refused.message());
+                    }
+                }
+            } catch (FleetException e) {
+                answer.setRefusal("fleetnet: the console link could not be checked (" + e.getMessage() + "); try again");
+            }
+        }
+        send(ControllerMessage.newBuilder().setConsoleTokenSpent(answer).build());
     }
 
     /**

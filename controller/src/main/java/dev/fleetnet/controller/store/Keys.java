@@ -66,6 +66,9 @@ public record Keys(String prefix) {
     /** SSH user keys, pushed to every agent: {@code ssh/keys/{name}}. */
     public String sshKeys() { return prefix + "ssh/keys/"; }
     public String sshKey(String name) { return sshKeys() + name; }
+    /** Web console tokens by the SHA-256 of the token: {@code console/tokens/{id}} (a {@code ConsoleGrant}, under a lease). */
+    public String consoleTokens() { return prefix + "console/tokens/"; }
+    public String consoleToken(String id) { return consoleTokens() + id; }
     /** Pending ACME HTTP-01 challenges the ingress answers: {@code acme/challenges/{token}}. */
     public String acmeChallenges() { return prefix + "acme/challenges/"; }
     public String acmeChallenge(String token) { return acmeChallenges() + token; }
@@ -74,6 +77,16 @@ public record Keys(String prefix) {
     public String hostCounter() { return prefix + "alloc/host"; }
     public String networkCounter() { return prefix + "alloc/network"; }
     public String machineCounter(long network, long host) { return prefix + "alloc/machine/" + network + "/" + host; }
+
+    /** Public API tokens by the SHA-256 (hex) of their text: what a call's bearer token is looked up by. */
+    public String apiTokens() { return prefix + "auth/api-tokens/"; }
+    public String apiToken(String sha256Hex) { return apiTokens() + sha256Hex; }
+    /** A token's name, holding its hash: names are unique. */
+    public String apiTokenName(String name) { return prefix + "auth/api-token-names/" + name; }
+    /** Written once, with the first admin token, by the first controller that started on this etcd. */
+    public String apiTokensBootstrapped() { return prefix + "auth/api-tokens-bootstrapped"; }
+    /** The CA (certificate and key) that signs every controller's serving certificate for the public API. */
+    public String apiCa() { return prefix + "auth/api-ca"; }
 
     public static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);

@@ -83,6 +83,6 @@ public final class HostViews {
         return MachineSpec.newBuilder().setName(m.getName()).setNetwork(m.getNetwork())
                 .setNetworkNumber(network == null ? 0 : network.getNumber()).setMachineNumber(m.getNumber())
                 .setAddress(m.getAddress()).setBackend(m.getBackend()).addAllPorts(List.copyOf(new TreeSet<>(m.getPortsList())))
-                .setRunning(m.getDesiredState() != MachineState.MACHINE_STATE_STOPPED).build();
+                .setRunning(m.getDesiredState() != MachineState.MACHINE_STATE_STOPPED).setSsh(m.getSsh()).build();
     }
 }

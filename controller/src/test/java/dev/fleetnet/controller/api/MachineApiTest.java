@@ -7,6 +7,7 @@ import dev.fleetnet.proto.v1.Backend;
 import dev.fleetnet.proto.v1.CreateMachineRequest;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.MachineState;
+import dev.fleetnet.proto.v1.SshMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,17 @@ class MachineApiTest {
         assertThat(m.getBackend()).isEqualTo(Backend.BACKEND_NETNS);
         assertThat(m.getDesiredState()).isEqualTo(MachineState.MACHINE_STATE_RUNNING);
         assertThat(m.getPortsList()).containsExactly(80, 8080);
+        assertThat(m.getSsh()).isEqualTo(SshMode.SSH_MODE_DEFAULT);
+    }
+
+    @Test
+    void tapMachinesAreReachedThroughTheirOwnSshdAndAnyMachineMayAskForIt() {
+        CreateMachineRequest tap = CreateMachineRequest.newBuilder().setName("vm").setHost("h1").setBackend(Backend.BACKEND_TAP).build();
+        assertThat(MachineApi.validate(tap).getSsh()).isEqualTo(SshMode.SSH_MODE_RELAY);
+        CreateMachineRequest relayed = CreateMachineRequest.newBuilder().setName("web").setHost("h1").setSsh(SshMode.SSH_MODE_RELAY).build();
+        assertThat(MachineApi.validate(relayed).getSsh()).isEqualTo(SshMode.SSH_MODE_RELAY);
+        CreateMachineRequest unknown = CreateMachineRequest.newBuilder().setName("web").setHost("h1").setSshValue(7).build();
+        assertThatThrownBy(() -> MachineApi.validate(unknown)).hasMessage("ssh: 7 (expected: SSH_MODE_DEFAULT or SSH_MODE_RELAY)");
     }
 
     @ParameterizedTest

@@ -2,6 +2,9 @@ package dev.fleetnet.controller.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fleetnet.console.ConsoleTokens;
+import dev.fleetnet.controller.console.ConsoleGrants;
+import dev.fleetnet.controller.console.ConsoleStore;
 import dev.fleetnet.controller.identity.AuthenticatedHost;
 import dev.fleetnet.controller.identity.HostCa;
 import dev.fleetnet.controller.identity.HostIdentities;
@@ -14,7 +17,9 @@ import dev.fleetnet.proto.v1.Ack;
 import dev.fleetnet.proto.v1.AgentControlGrpc;
 import dev.fleetnet.proto.v1.AgentMessage;
 import dev.fleetnet.proto.v1.Backend;
+import dev.fleetnet.proto.v1.ConsoleTokenSpent;
 import dev.fleetnet.proto.v1.ControllerMessage;
+import dev.fleetnet.proto.v1.SpendConsoleToken;
 import dev.fleetnet.proto.v1.Hello;
 import dev.fleetnet.proto.v1.HostIdentity;
 import dev.fleetnet.proto.v1.Machine;
@@ -86,7 +91,8 @@ class AgentControlIT {
                 java.time.Clock.systemUTC());
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(new AgentControlService(store, watcher, leases, "test", blocking, new RouteCountersBoard(), sshCa, identities))
+                .addService(new AgentControlService(store, watcher, leases, "test", blocking, new RouteCountersBoard(), sshCa, identities,
+                        new ConsoleStore(client, store.keys())))
                 .intercept(new ServerInterceptor() {
                     @Override
                     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
@@ -138,6 +144,48 @@ class AgentControlIT {
         @Override public void onNext(ControllerMessage value) { received.add(value); }
         @Override public void onError(Throwable t) { ended.add(Status.fromThrowable(t)); }
         @Override public void onCompleted() { ended.add(Status.OK); }
+    }
+
+    /** The next console answer on {@code agent}'s stream, past views and certificates. */
+    private static ConsoleTokenSpent nextSpend(Agent agent) throws InterruptedException {
+        while (true) {
+            ControllerMessage m = agent.next();
+            if (m.hasConsoleTokenSpent()) {
+                return m.getConsoleTokenSpent();
+            }
+        }
+    }
+
+    private static void spend(Agent agent, long id, String token) {
+        agent.out.onNext(AgentMessage.newBuilder().setSpendConsoleToken(SpendConsoleToken.newBuilder().setRequestId(id).setToken(token))
+                .build());
+    }
+
+    @Test
+    void twoHostsSpendingOneConsoleLinkOpenItOnce() throws Exception {
+        Agent h1 = new Agent("h1").hello();
+        Agent h2 = new Agent("h2").hello();
+        assertThat(h1.next().hasWelcome()).isTrue();
+        assertThat(h2.next().hasWelcome()).isTrue();
+        String token = ConsoleTokens.generate();
+        new ConsoleStore(client, store.keys()).create(ConsoleTokens.id(token), ConsoleGrants.issue("web", java.time.Instant.now(),
+                java.time.Duration.ofSeconds(60)), java.time.Duration.ofSeconds(120));
+        spend(h1, 7, token);
+        spend(h2, 9, token);
+        ConsoleTokenSpent a = nextSpend(h1);
+        ConsoleTokenSpent b = nextSpend(h2);
+        assertThat(a.getRequestId()).isEqualTo(7);
+        assertThat(b.getRequestId()).isEqualTo(9);
+        assertThat(java.util.List.of(a.getMachine(), b.getMachine())).containsExactlyInAnyOrder("web", "");
+        ConsoleTokenSpent refused = a.getMachine().isEmpty() ? a : b;
+        String winner = a.getMachine().isEmpty() ? "h2" : "h1";
+        assertThat(refused.getRefusal()).contains("was already used at").contains("(through host '" + winner + "')");
+        spend(h1, 8, "not-a-token");
+        ConsoleTokenSpent malformed = nextSpend(h1);
+        assertThat(malformed.getRequestId()).isEqualTo(8);
+        assertThat(malformed.getMachine()).isEmpty();
+        assertThat(malformed.getRefusal()).isEqualTo("fleetnet: this console link is malformed"
+                + " (expected: the whole link `fleetnet machine console MACHINE` printed)");
     }
 
     @Test

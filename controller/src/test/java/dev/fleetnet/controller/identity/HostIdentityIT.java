@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import dev.fleetnet.client.ApiEndpoint;
 import dev.fleetnet.client.FleetClient;
 import dev.fleetnet.controller.Controller;
 import dev.fleetnet.controller.ControllerConfig;
@@ -83,7 +84,8 @@ class HostIdentityIT {
                 Files.createTempDirectory("fleetnet-identity-it-"), "/fleetnet/v1/", new IngressNaming("fleet.internal", 8080)));
         client = Client.builder().endpoints(etcd.endpoint()).build();
         store = new FleetStore(client, new Keys("/fleetnet/v1/"));
-        api = FleetClient.connect("127.0.0.1:" + controller.apiAddress().getPort());
+        api = FleetClient.connect(ApiEndpoint.of("127.0.0.1:" + controller.apiAddress().getPort(),
+                controller.apiCaFile().orElseThrow(), controller.adminTokenFile().orElseThrow()));
         ca = IdentityPem.certificates(api.hostIdentity().getHostCa(GetHostCaRequest.getDefaultInstance()).getCertificatePem()).get(0);
         target = "127.0.0.1:" + controller.agentAddress().getPort();
         // the controller's own first write (the fleet certificate of *.fleet.internal) lands before any revision is compared
