@@ -42,6 +42,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -74,14 +75,16 @@ class HostIdentityIT {
     private FleetStore store;
     private X509Certificate ca;
     private String target;
+    private Path dataDir;
     private final List<ManagedChannel> channels = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
         etcd = EtcdProcess.start();
+        dataDir = Files.createTempDirectory("fleetnet-identity-it-");
         controller = Controller.start(new ControllerConfig(new InetSocketAddress("127.0.0.1", freePort()),
                 new InetSocketAddress("127.0.0.1", freePort()), null, List.of(), List.of(etcd.endpoint()),
-                Files.createTempDirectory("fleetnet-identity-it-"), "/fleetnet/v1/", new IngressNaming("fleet.internal", 8080)));
+                dataDir, "/fleetnet/v1/", new IngressNaming("fleet.internal", 8080)));
         client = Client.builder().endpoints(etcd.endpoint()).build();
         store = new FleetStore(client, new Keys("/fleetnet/v1/"));
         api = FleetClient.connect(ApiEndpoint.of("127.0.0.1:" + controller.apiAddress().getPort(),
@@ -96,10 +99,18 @@ class HostIdentityIT {
     @AfterEach
     void stop() throws Exception {
         channels.forEach(ManagedChannel::shutdownNow);
-        api.close();
-        controller.close();
-        client.close();
-        etcd.close();
+        for (AutoCloseable resource : new AutoCloseable[] {api, controller, client, etcd}) {
+            if (resource != null) {
+                resource.close();
+            }
+        }
+        if (dataDir != null) {
+            try (var paths = Files.walk(dataDir)) { // the controller's admin token and API CA files
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     @Test
