@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -74,6 +75,15 @@ class AgentMainTest {
                 Arguments.of(flags("--ssh-listen", "22"), "--ssh-listen: '22'"),
                 Arguments.of(flags("--state-dir", "/proc/fleetnet-test/agent"),
                         "state directory /proc/fleetnet-test/agent: cannot read or create private.key"));
+    }
+
+    @AfterAll
+    static void removeFiles() throws Exception {
+        try (var paths = Files.walk(DIR)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     @ParameterizedTest

@@ -48,13 +48,14 @@ class AgentListenNetnsIT {
         String ns = "t" + ThreadLocalRandom.current().ints(4, 'a', 'z' + 1)
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append);
         int agentPort = freePort();
+        java.nio.file.Path dataDir = Files.createTempDirectory("fleetnet-ns-");
         run("ip", "netns", "add", ns);
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (EtcdProcess etcd = EtcdProcess.start(); NamespaceRunner runner = new NamespaceRunner()) {
             run("ip", "-n", ns, "link", "set", "lo", "up");
             ControllerConfig config = new ControllerConfig(new InetSocketAddress("127.0.0.1", freePort()),
                     new InetSocketAddress("127.0.0.1", agentPort), ns, List.of(), List.of(etcd.endpoint()),
-                    Files.createTempDirectory("fleetnet-ns-"), "/fleetnet/v1/", new IngressNaming("fleet.internal", 8080));
+                    dataDir, "/fleetnet/v1/", new IngressNaming("fleet.internal", 8080));
             try (Controller controller = Controller.start(config)) {
                 assertThat(controller.agentAddress().getPort()).isEqualTo(agentPort);
                 assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), agentPort).close())
@@ -100,6 +101,11 @@ class AgentListenNetnsIT {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
             run("ip", "netns", "del", ns);
+            try (var paths = Files.walk(dataDir)) { // the controller's admin token and API CA files
+                for (java.nio.file.Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 
