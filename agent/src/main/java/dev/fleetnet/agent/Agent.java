@@ -1,6 +1,10 @@
 package dev.fleetnet.agent;
 
 import dev.fleetnet.agent.control.ControlClient;
+import dev.fleetnet.agent.identity.ControlChannels;
+import dev.fleetnet.agent.identity.CredentialFiles;
+import dev.fleetnet.agent.identity.HostCredentials;
+import dev.fleetnet.identity.HostCsr;
 import dev.fleetnet.ingress.IngressUpdater;
 import dev.fleetnet.ingress.StreamIngress;
 import dev.fleetnet.ingress.core.ConnectionLimiter;
@@ -50,7 +54,6 @@ import dev.fleetnet.proto.v1.Backend;
 import dev.fleetnet.proto.v1.MachineSpec;
 import dev.fleetnet.proto.v1.MachineState;
 import dev.fleetnet.proto.v1.MachineStatus;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -127,6 +130,17 @@ public final class Agent implements AutoCloseable {
     }
 
     public void start() throws Exception {
+        ControlChannels channels = new ControlChannels(new ControlChannels.Settings(config.controller(),
+                config.identity().trustedCa(), config.hostName(), config.identity().joinToken()),
+                new CredentialFiles(config.stateDir(), config.hostName()));
+        HostCredentials joined = channels.loadOrRequireToken(); // before anything starts: no certificate and no token cannot work
+        if (joined != null && joined.notAfter().isBefore(java.time.Instant.now())) {
+            log.error("host certificate {} expired at {}: the controller will refuse it (expected: a valid one; remove {} and"
+                    + " start this agent with a join token to join again with the same key)", joined.serial(), joined.notAfter(),
+                    config.stateDir().resolve(CredentialFiles.CERTIFICATE_FILE));
+        } else if (joined != null) {
+            log.info("host certificate: serial {}, valid until {}", joined.serial(), joined.notAfter());
+        }
         key = state.key();
         if (KernelSupport.available()) {
             log.warn("kernel WireGuard is available, but fleetnet's kernel backend is not implemented yet:"
@@ -202,7 +216,7 @@ public final class Agent implements AutoCloseable {
             }
             reconcileThread.submit(() -> apply(saved, true, why)).get();
         });
-        control = ControlClient.plaintext(config.controller(), new ControlClient.Handler() {
+        control = ControlClient.create(channels, new ControlClient.Handler() {
             @Override
             public Hello hello() {
                 return Agent.this.hello();
@@ -227,6 +241,11 @@ public final class Agent implements AutoCloseable {
                     ssh.hostCertificate(certificate);
                 }
             }
+
+            @Override
+            public void hostCertificate(String pem) {
+                channels.renewed(pem);
+            }
         });
         control.start();
         portDiscovery = new PortDiscovery(new MachinePortScanner(new ConnectProbe(Duration.ofMillis(500))), this::scanTargets,
@@ -241,6 +260,13 @@ public final class Agent implements AutoCloseable {
                 log.warn("status report with route counters failed: {}", e.toString());
             }
         }, stats, stats, TimeUnit.MILLISECONDS);
+        // A host certificate with a third of its life left is renewed over the stream, for the same key
+        reconcileThread.scheduleWithFixedDelay(() -> {
+            HostCredentials credentials = channels.credentials();
+            if (credentials != null && control.connected() && credentials.renewalDue(java.time.Instant.now())) {
+                control.renewHostCertificate(HostCsr.create(credentials.keyPair(), config.hostName()));
+            }
+        }, 1, 60, TimeUnit.MINUTES);
         if (ssh != null) {
             // Hello brings a certificate on every (re)connect; an agent connected for weeks asks before it expires
             reconcileThread.scheduleWithFixedDelay(() -> {
@@ -288,9 +314,9 @@ public final class Agent implements AutoCloseable {
 
     private Hello hello() {
         reportDue = true;
-        return Hello.newBuilder().setHostName(config.hostName()).setPublicKey(key.publicBase64())
+        return Hello.newBuilder().setPublicKey(key.publicBase64())
                 .setSshHostPublicKey(ssh == null ? "" : ssh.hostPublicKey())
-                .setEndpoint(config.endpoint()).setJoinToken(new String(config.joinToken(), StandardCharsets.UTF_8))
+                .setEndpoint(config.endpoint())
                 .setAppliedRevision(current.map(HostView::getRevision).orElse(0L)).build();
     }
 

@@ -2,7 +2,8 @@ package dev.fleetnet.agent;
 
 import dev.fleetnet.agent.dns.DnsConfig;
 import dev.fleetnet.core.Endpoints;
-import dev.fleetnet.core.JoinTokens;
+import dev.fleetnet.agent.identity.JoinTokenSource;
+import dev.fleetnet.identity.JoinTokens;
 import dev.fleetnet.core.Names;
 import dev.fleetnet.core.Ports;
 import dev.fleetnet.ingress.http.IngressConfig;
@@ -25,10 +26,16 @@ public final class AgentMain implements Callable<Integer> {
     String hostName;
     @Option(names = "--controller", defaultValue = "127.0.0.1:7401", description = "Controller agent channel (default: ${DEFAULT-VALUE}).")
     String controller;
-    @Option(names = "--join-token", description = "Shared secret the controller expects.")
-    String joinToken;
-    @Option(names = "--join-token-file", description = "File holding the join token.")
-    Path joinTokenFile;
+    @Option(names = "--join-token-file", paramLabel = "FILE|-", description = "The join token for this host's first join"
+            + " (`fleetnet host token create`): a file, or - for standard input; else $" + JoinTokenSource.ENVIRONMENT
+            + ". Not needed once the host has its certificate (host.crt in --state-dir).")
+    String joinTokenFile;
+    /** Refused: a secret on the command line is in `ps` for every user of the machine. */
+    @Option(names = "--join-token", hidden = true, arity = "0..1")
+    String joinTokenOnCommandLine;
+    @Option(names = "--ca-file", defaultValue = "/etc/fleetnet/host-ca.pem", description = "The fleet host CA (PEM, as"
+            + " `fleetnet host ca` prints it): the controller's certificate must chain to it (default: ${DEFAULT-VALUE}).")
+    Path caFile;
     @Option(names = "--endpoint", required = true, description = "This host's underlay WireGuard endpoint, e.g. [fd01::2]:51820.")
     String endpoint;
     @Option(names = "--listen-port", defaultValue = "51820", description = "WireGuard UDP port (default: ${DEFAULT-VALUE}).")
@@ -106,13 +113,14 @@ public final class AgentMain implements Callable<Integer> {
         Names.check("--host-name", hostName);
         Endpoints.parse("--endpoint", endpoint);
         Ports.check("--listen-port", listenPort);
-        byte[] token;
-        try {
-            token = JoinTokens.read(joinToken, joinTokenFile);
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("--join-token-file: '" + joinTokenFile + "' (expected: a readable file; " + e + ")");
+        if (joinTokenOnCommandLine != null) {
+            throw new IllegalArgumentException("--join-token: a secret on the command line is shown by `ps` to every user"
+                    + " (expected: --join-token-file FILE, --join-token-file - for standard input, or $" + JoinTokenSource.ENVIRONMENT + ")");
         }
-        AgentConfig config = new AgentConfig(hostName, controller, token, endpoint, listenPort, meshInterface, netnsPrefix,
+        java.util.List<java.security.cert.X509Certificate> trusted = readCa(caFile);
+        JoinTokens.Token token = JoinTokenSource.read(joinTokenFile, System.getenv(JoinTokenSource.ENVIRONMENT), System.in);
+        AgentConfig config = new AgentConfig(hostName, controller, new AgentConfig.Identity(trusted, token), endpoint, listenPort,
+                meshInterface, netnsPrefix,
                 stateDir, parseDuration(resyncInterval), Path.of("/var/run/wireguard"),
                 ingressListen.equals("none") ? null : Endpoints.literal("--ingress-listen", ingressListen),
                 ingressTlsListen.equals("none") ? null : Endpoints.literal("--ingress-tls-listen", ingressTlsListen),
@@ -139,6 +147,22 @@ public final class AgentMain implements Callable<Integer> {
         return 0;
     }
 
+
+    /** The host CA certificates in {@code file}, or an error naming the flag. */
+    static java.util.List<java.security.cert.X509Certificate> readCa(Path file) {
+        String pem;
+        try {
+            pem = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalArgumentException("--ca-file: '" + file + "' cannot be read (" + e.getClass().getSimpleName()
+                    + ") (expected: the fleet host CA certificate in PEM, as `fleetnet host ca` prints it)");
+        }
+        try {
+            return dev.fleetnet.identity.IdentityPem.certificates(pem);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--ca-file: '" + file + "': " + e.getMessage());
+        }
+    }
 
     /** The DNS service address is an IPv6 literal: it is added to loopback and announced to guests. */
     static InetSocketAddress dnsAddress(String text) {

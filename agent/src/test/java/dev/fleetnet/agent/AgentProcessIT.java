@@ -10,6 +10,8 @@ import dev.fleetnet.proto.v1.Backend;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.MachineSpec;
 import dev.fleetnet.proto.v1.Peer;
+import dev.fleetnet.agent.identity.TestIdentity;
+import dev.fleetnet.identity.JoinTokens;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,13 +91,16 @@ class AgentProcessIT {
         assertThat(Files.readString(log2)).doesNotContain("started wireguard-go");
     }
 
-    private Process start(Path state, Path log) throws IOException {
+    private Process start(Path state, Path log) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // target/lib holds the runtime dependencies (copied at package, before the ITs run).
         String classpath = Path.of("target", "classes").toAbsolutePath() + ":" + Path.of("target", "lib").toAbsolutePath() + "/*";
+        // no controller answers: the agent keeps trying to join while it forwards on its saved view
+        Path ca = Files.exists(dir.resolve("host-ca.pem")) ? dir.resolve("host-ca.pem") : new TestIdentity().caFile(dir);
+        Path token = Files.writeString(dir.resolve("join-token"), JoinTokens.generate().text() + "\n");
         return new ProcessBuilder("nsenter", "--net=/var/run/netns/" + host, java, "--enable-native-access=ALL-UNNAMED",
                 "-Xmx96m", "-cp", classpath, "dev.fleetnet.agent.AgentMain",
-                "--host-name", "h1", "--controller", "[::1]:9", "--join-token", "test-token",
+                "--host-name", "h1", "--controller", "[::1]:9", "--ca-file", ca.toString(), "--join-token-file", token.toString(),
                 "--endpoint", "[fd00:dead::1]:51820", "--mesh-interface", mesh, "--netns-prefix", netnsPrefix,
                 "--state-dir", state.toString(), "--ingress-listen", "none", "--resync-interval", "2s")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -99,7 +99,11 @@ public final class FleetClient implements AutoCloseable {
     }
 
     public dev.fleetnet.proto.v1.ConsoleServiceGrpc.ConsoleServiceBlockingStub consoles() {
-        return dev.fleetnet.proto.v1.ConsoleServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return prepare(dev.fleetnet.proto.v1.ConsoleServiceGrpc.newBlockingStub(channel));
+    }
+
+    public dev.fleetnet.proto.v1.HostIdentityServiceGrpc.HostIdentityServiceBlockingStub hostIdentity() {
+        return prepare(dev.fleetnet.proto.v1.HostIdentityServiceGrpc.newBlockingStub(channel));
     }
 
     public CertificateServiceGrpc.CertificateServiceBlockingStub certificates() {

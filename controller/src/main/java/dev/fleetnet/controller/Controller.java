@@ -20,6 +20,15 @@ import dev.fleetnet.controller.console.ConsoleApi;
 import dev.fleetnet.controller.console.ConsoleStore;
 import dev.fleetnet.controller.control.AgentControlService;
 import dev.fleetnet.controller.control.RouteCountersBoard;
+import dev.fleetnet.controller.identity.AgentListenerTls;
+import dev.fleetnet.controller.identity.ControllerCertificate;
+import dev.fleetnet.controller.identity.HostAuthInterceptor;
+import dev.fleetnet.controller.identity.HostAuthenticator;
+import dev.fleetnet.controller.identity.HostCa;
+import dev.fleetnet.controller.identity.HostIdentities;
+import dev.fleetnet.controller.identity.HostIdentityApi;
+import dev.fleetnet.controller.identity.IdentityStore;
+import dev.fleetnet.controller.identity.JoinService;
 import dev.fleetnet.controller.ssh.FleetSshCa;
 import dev.fleetnet.controller.ssh.SshApi;
 import dev.fleetnet.controller.ssh.SshStore;
@@ -44,11 +53,13 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A running controller: etcd client, fleet watcher, the fleet CA and its certificate manager,
- * the public API (gRPC and REST, TLS and bearer tokens) and the agent channel.
+ * the host CA and host identities, the public API (gRPC and REST, TLS and bearer tokens) and the agent
+ * channel (mutual TLS).
  */
 public final class Controller implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -102,6 +113,17 @@ public final class Controller implements AutoCloseable {
         FleetCa ca = FleetCa.loadOrCreate(certificates, Clock.systemUTC());
         SshStore sshStore = new SshStore(client, store.keys());
         FleetSshCa sshCa = FleetSshCa.loadOrCreate(sshStore, Clock.systemUTC());
+        IdentityStore identityStore = new IdentityStore(client, store.keys());
+        HostCa hostCa = HostCa.loadOrCreate(identityStore, Clock.systemUTC());
+        HostIdentities identities = new HostIdentities(identityStore, hostCa, Clock.systemUTC());
+        ControllerCertificate serving = new ControllerCertificate(hostCa, agentTlsNames(config), Clock.systemUTC());
+        ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "controller-certificate");
+            t.setDaemon(true);
+            return t;
+        });
+        resources.add(renewals::shutdownNow);
+        renewals.scheduleWithFixedDelay(serving::renewIfDue, 1, 1, TimeUnit.HOURS);
         ConsoleStore consoles = new ConsoleStore(client, store.keys());
         if (config.acme() != null) {
             AcmeService acme = new AcmeService(client, store.keys(), config.naming().suffix(), config.acme());
@@ -128,10 +150,14 @@ public final class Controller implements AutoCloseable {
         });
         RouteCountersBoard routeCounters = new RouteCountersBoard();
         String controllerId = ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        startPublicApi(config, client, store, certificates, ca, sshStore, sshCa, routeCounters, consoles);
+        startPublicApi(config, client, store, certificates, ca, sshStore, sshCa, routeCounters, consoles, identities);
+        // Mutual TLS: Join is the one call without a client certificate; the interceptor gates every other
         NettyServerBuilder agentBuilder = NettyServerBuilder.forAddress(config.agentListen())
-                .addService(new AgentControlService(store, watcher, client.getLeaseClient(), config.joinToken(), controllerId, blocking,
-                        routeCounters, sshCa, consoles))
+                .sslContext(AgentListenerTls.serverContext(serving.keyManager()))
+                .addService(new AgentControlService(store, watcher, client.getLeaseClient(), controllerId, blocking,
+                        routeCounters, sshCa, identities, consoles))
+                .addService(new JoinService(identities))
+                .intercept(new HostAuthInterceptor(new HostAuthenticator(identityStore, hostCa, Clock.systemUTC())))
                 .permitKeepAliveTime(10, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
         if (config.agentListenNetns() == null) {
             agents = agentBuilder.build().start();
@@ -149,11 +175,45 @@ public final class Controller implements AutoCloseable {
     }
 
     /**
+     * The names in the agent channel's certificate: as configured, else the listen address, else
+     * (a wildcard in this namespace) every address of this machine and {@code localhost}.
+     */
+    static List<String> agentTlsNames(ControllerConfig config) throws java.net.SocketException {
+        if (!config.agentTlsNames().isEmpty()) {
+            return config.agentTlsNames();
+        }
+        java.net.InetAddress listen = config.agentListen().getAddress();
+        if (!listen.isAnyLocalAddress()) {
+            return List.of(literal(listen));
+        }
+        if (config.agentListenNetns() != null) {
+            throw new IllegalArgumentException("--agent-tls-name: none (expected: the addresses agents dial, given when"
+                    + " --agent-listen is a wildcard inside --agent-listen-netns " + config.agentListenNetns() + ")");
+        }
+        List<String> names = new ArrayList<>(List.of("localhost"));
+        for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (java.net.InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+                if (!address.isLinkLocalAddress()) {
+                    names.add(literal(address));
+                }
+            }
+        }
+        return names;
+    }
+
+    private static String literal(java.net.InetAddress address) {
+        String text = address.getHostAddress();
+        int scope = text.indexOf('%');
+        return scope < 0 ? text : text.substring(0, scope);
+    }
+
+    /**
      * The public API: TLS, a bearer token on every call (ApiAuthInterceptor, by ApiMethods' table),
      * gRPC on {@code apiListen} and the same services as REST/JSON on {@code api.restListen}.
      */
     private void startPublicApi(ControllerConfig config, Client client, FleetStore store, CertificateStore certificates,
-            FleetCa ca, SshStore sshStore, FleetSshCa sshCa, RouteCountersBoard routeCounters, ConsoleStore consoles) throws Exception {
+            FleetCa ca, SshStore sshStore, FleetSshCa sshCa, RouteCountersBoard routeCounters, ConsoleStore consoles,
+            HostIdentities identities) throws Exception {
         ApiTokenStore tokens = new ApiTokenStore(client, store.keys(), Clock.systemUTC());
         tls = ApiTls.load(config.api(), client, store.keys(), config.apiListen().getAddress(), Clock.systemUTC().instant());
         adminTokenFile = AdminToken.bootstrap(tokens, config.api().adminTokenFile());
@@ -161,7 +221,7 @@ public final class Controller implements AutoCloseable {
                 new MachineApi(store), new RouteApi(store, config.naming(), routeCounters),
                 new CertificateApi(certificates, ca, Clock.systemUTC()), new SshApi(sshStore, store, sshCa, Clock.systemUTC()),
                 new ConsoleApi(consoles, store, config.naming().consoleHostname(), Clock.systemUTC()),
-                new ApiTokenApi(tokens)), new ApiAuthInterceptor(tokens, Clock.systemUTC()));
+                new ApiTokenApi(tokens), new HostIdentityApi(identities)), new ApiAuthInterceptor(tokens, Clock.systemUTC()));
         NettyServerBuilder builder = NettyServerBuilder.forAddress(config.apiListen()).sslContext(tls.grpcServerContext());
         services.forEach(builder::addService);
         api = builder.build().start();

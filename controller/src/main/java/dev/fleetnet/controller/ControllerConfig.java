@@ -11,32 +11,37 @@ import dev.fleetnet.routing.IngressNaming;
 
 /**
  * Everything a controller runs with: where the API and the agent channel listen (the latter
- * optionally inside a named network namespace), etcd endpoints (empty: embedded), its data
- * directory, the join token, the etcd key prefix, the ingress naming (for who-owns), ACME
- * ordering for route hostnames (null: off), how the public API is served (TLS, tokens, REST) and
- * how the controller authenticates to etcd.
+ * optionally inside a named network namespace), the names agents dial the agent channel by
+ * (its certificate's; empty: the listen address, or every local address when that is a
+ * wildcard), etcd endpoints (empty: embedded), its data directory, the etcd key prefix, the
+ * ingress naming (for who-owns), ACME ordering for route hostnames (null: off), how the public
+ * API is served (TLS, tokens, REST) and how the controller authenticates to etcd.
  */
 public record ControllerConfig(InetSocketAddress apiListen, InetSocketAddress agentListen, String agentListenNetns,
-        List<String> etcdEndpoints, Path dataDir, byte[] joinToken, String keyPrefix, IngressNaming naming, AcmeConfig acme,
-        ApiConfig api, EtcdSecurity etcdSecurity) {
+        List<String> agentTlsNames, List<String> etcdEndpoints, Path dataDir, String keyPrefix, IngressNaming naming,
+        AcmeConfig acme, ApiConfig api, EtcdSecurity etcdSecurity) {
     /** The public API's defaults ({@link ApiConfig#defaults()}), etcd without TLS or a password. */
     public ControllerConfig(InetSocketAddress apiListen, InetSocketAddress agentListen, String agentListenNetns,
-            List<String> etcdEndpoints, Path dataDir, byte[] joinToken, String keyPrefix, IngressNaming naming, AcmeConfig acme) {
-        this(apiListen, agentListen, agentListenNetns, etcdEndpoints, dataDir, joinToken, keyPrefix, naming, acme,
+            List<String> agentTlsNames, List<String> etcdEndpoints, Path dataDir, String keyPrefix, IngressNaming naming,
+            AcmeConfig acme) {
+        this(apiListen, agentListen, agentListenNetns, agentTlsNames, etcdEndpoints, dataDir, keyPrefix, naming, acme,
                 ApiConfig.defaults(), EtcdSecurity.NONE);
     }
 
     /** Without ACME. */
     public ControllerConfig(InetSocketAddress apiListen, InetSocketAddress agentListen, String agentListenNetns,
-            List<String> etcdEndpoints, Path dataDir, byte[] joinToken, String keyPrefix, IngressNaming naming) {
-        this(apiListen, agentListen, agentListenNetns, etcdEndpoints, dataDir, joinToken, keyPrefix, naming, null);
+            List<String> agentTlsNames, List<String> etcdEndpoints, Path dataDir, String keyPrefix, IngressNaming naming) {
+        this(apiListen, agentListen, agentListenNetns, agentTlsNames, etcdEndpoints, dataDir, keyPrefix, naming, null);
     }
 
     public ControllerConfig {
         etcdEndpoints = List.copyOf(etcdEndpoints);
-        joinToken = joinToken.clone();
-        if (joinToken.length == 0) {
-            throw new IllegalArgumentException("join token: empty (expected: --join-token or --join-token-file)");
+        agentTlsNames = List.copyOf(agentTlsNames);
+        for (String name : agentTlsNames) {
+            if (!dev.fleetnet.core.Ipv6.isValid(name) && !name.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})")) {
+                throw new IllegalArgumentException("--agent-tls-name: '" + name
+                        + "' (expected: an IP address or DNS name agents dial the agent channel by)");
+            }
         }
         new Keys(keyPrefix); // validates
         for (String endpoint : etcdEndpoints) {
@@ -51,12 +56,12 @@ public record ControllerConfig(InetSocketAddress apiListen, InetSocketAddress ag
     }
 
     public ControllerConfig withApi(ApiConfig api) {
-        return new ControllerConfig(apiListen, agentListen, agentListenNetns, etcdEndpoints, dataDir, joinToken, keyPrefix,
+        return new ControllerConfig(apiListen, agentListen, agentListenNetns, agentTlsNames, etcdEndpoints, dataDir, keyPrefix,
                 naming, acme, api, etcdSecurity);
     }
 
     public ControllerConfig withEtcdSecurity(EtcdSecurity etcdSecurity) {
-        return new ControllerConfig(apiListen, agentListen, agentListenNetns, etcdEndpoints, dataDir, joinToken, keyPrefix,
+        return new ControllerConfig(apiListen, agentListen, agentListenNetns, agentTlsNames, etcdEndpoints, dataDir, keyPrefix,
                 naming, acme, api, etcdSecurity);
     }
 
@@ -71,11 +76,5 @@ public record ControllerConfig(InetSocketAddress apiListen, InetSocketAddress ag
                 || uri.getPort() < 1) {
             throw new IllegalArgumentException("--etcd-endpoints: '" + endpoint + "' (expected: http://host:port, e.g. http://127.0.0.1:2379)");
         }
-    }
-
-    /** A copy: the token never leaves the config mutable. */
-    @Override
-    public byte[] joinToken() {
-        return joinToken.clone();
     }
 }

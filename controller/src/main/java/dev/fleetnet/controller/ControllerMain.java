@@ -1,7 +1,6 @@
 package dev.fleetnet.controller;
 
 import dev.fleetnet.core.Endpoints;
-import dev.fleetnet.core.JoinTokens;
 import dev.fleetnet.controller.acme.AcmeConfig;
 import dev.fleetnet.controller.acme.AcmeTrust;
 import java.net.InetSocketAddress;
@@ -31,10 +30,12 @@ public final class ControllerMain implements Callable<Integer> {
     List<String> etcdEndpoints = List.of();
     @Option(names = "--data-dir", defaultValue = "/var/lib/fleetnet/controller", description = "Embedded etcd data (default: ${DEFAULT-VALUE}).")
     Path dataDir;
-    @Option(names = "--join-token", description = "Shared secret agents must present.")
-    String joinToken;
-    @Option(names = "--join-token-file", description = "File holding the join token.")
-    Path joinTokenFile;
+    @Option(names = "--agent-tls-name", paramLabel = "ADDR|NAME",
+            description = "An address or DNS name agents dial the agent channel by, for its certificate (repeatable;"
+                    + " default: the --agent-listen address, or every local address when it is a wildcard).")
+    List<String> agentTlsNames = List.of();
+    @Option(names = {"--join-token", "--join-token-file"}, hidden = true, arity = "0..1")
+    String retiredJoinToken;
     @Option(names = "--ingress-suffix", defaultValue = "fleet.internal", description = "Suffix of implicit ingress hostnames (default: ${DEFAULT-VALUE}).")
     String ingressSuffix;
     @Option(names = "--ingress-default-port", defaultValue = "8080", description = "Port of {machine}.{suffix} (default: ${DEFAULT-VALUE}).")
@@ -93,8 +94,12 @@ public final class ControllerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (retiredJoinToken != null) {
+            throw new IllegalArgumentException("--join-token/--join-token-file: no longer taken (expected: join tokens made with"
+                    + " `fleetnet host token create`, one per host, kept hashed in etcd)");
+        }
         ControllerConfig config = new ControllerConfig(Endpoints.literal("--listen", listen), Endpoints.literal("--agent-listen", agentListen),
-                agentListenNetns, etcdEndpoints, dataDir, JoinTokens.read(joinToken, joinTokenFile), keyPrefix,
+                agentListenNetns, agentTlsNames, etcdEndpoints, dataDir, keyPrefix,
                 new dev.fleetnet.routing.IngressNaming(ingressSuffix, ingressDefaultPort), acme())
                 .withApi(api()).withEtcdSecurity(etcdSecurity());
         Controller controller = Controller.start(config);

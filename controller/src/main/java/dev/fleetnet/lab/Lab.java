@@ -4,7 +4,9 @@ import dev.fleetnet.client.ApiEndpoint;
 import dev.fleetnet.client.FleetClient;
 import dev.fleetnet.netns.LinuxNetworking;
 import dev.fleetnet.proto.v1.Backend;
+import dev.fleetnet.proto.v1.CreateJoinTokenRequest;
 import dev.fleetnet.proto.v1.CreateMachineRequest;
+import dev.fleetnet.proto.v1.GetHostCaRequest;
 import dev.fleetnet.proto.v1.ListHostsRequest;
 import dev.fleetnet.proto.v1.ListMachinesRequest;
 import dev.fleetnet.proto.v1.Machine;
@@ -18,10 +20,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.fleetnet.core.DurableFiles;
-import java.security.SecureRandom;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -58,7 +59,6 @@ public final class Lab implements AutoCloseable {
         initial.save(config.dir());
         Lab lab = new Lab(config, net, initial);
         try {
-            lab.writeJoinToken();
             lab.buildUnderlay();
             lab.startEtcd();
             lab.startController();
@@ -122,7 +122,7 @@ public final class Lab implements AutoCloseable {
                 "--agent-listen-netns", layout.underlayNamespace(),
                 "--etcd-endpoints", state.etcdEndpoint(),
                 "--data-dir", config.dir().resolve("controller").toString(),
-                "--join-token-file", tokenFile().toString(), "--ingress-suffix", LabConfig.INGRESS_SUFFIX,
+                "--ingress-suffix", LabConfig.INGRESS_SUFFIX,
                 "--rest-listen", state.restAddress() == null ? "none" : state.restAddress(),
                 "--api-ca-file", apiCaFile().toString(), "--admin-token-file", adminTokenFile().toString()));
         command.addAll(config.controllerArgs());
@@ -147,19 +147,35 @@ public final class Lab implements AutoCloseable {
         stopRole("controller");
     }
 
+    /**
+     * Starts host {@code host}'s agent. Its install files come first: the host CA it checks the
+     * controller with, and, while it has no certificate yet, a join token bound to its name (one
+     * use, ten minutes), both owner-only files: no secret is ever on a command line.
+     */
     public void startAgent(int host) throws IOException {
         String hostNamespace = layout.hostNamespace(host);
+        Path stateDir = agentStateDir(host);
+        List<String> identity = new ArrayList<>(List.of("--ca-file", caFile(host).toString()));
+        if (!Files.exists(stateDir.resolve("host.crt"))) {
+            try (FleetClient client = client()) {
+                DurableFiles.write(caFile(host), client.hostIdentity().getHostCa(GetHostCaRequest.getDefaultInstance())
+                        .getCertificatePem().getBytes(StandardCharsets.US_ASCII), DurableFiles.OWNER_ONLY);
+                String token = client.hostIdentity().createJoinToken(CreateJoinTokenRequest.newBuilder()
+                        .setHost(layout.hostName(host)).setTtlSeconds(600).setUses(1).build()).getToken();
+                DurableFiles.write(tokenFile(host), (token + "\n").getBytes(StandardCharsets.US_ASCII), DurableFiles.OWNER_ONLY);
+            }
+            identity.addAll(List.of("--join-token-file", tokenFile(host).toString()));
+        }
         List<String> command = new java.util.ArrayList<>(List.of("nsenter", "--net=/var/run/netns/" + hostNamespace,
                 Processes.javaCommand(), "--enable-native-access=ALL-UNNAMED", "-Xmx128m", "-XX:+UseSerialGC",
                 "-cp", Artifacts.classpath(config.home(), "agent"), "dev.fleetnet.agent.AgentMain",
                 "--host-name", layout.hostName(host),
                 "--controller", "[" + layout.controllerUnderlayAddress() + "]:" + LabConfig.AGENT_PORT,
-                "--join-token-file", tokenFile().toString(),
                 "--endpoint", layout.hostEndpoint(host),
                 "--listen-port", Integer.toString(LabLayout.WIREGUARD_PORT),
                 "--mesh-interface", layout.meshInterface(host),
                 "--netns-prefix", layout.machineNetnsPrefix(host),
-                "--state-dir", config.dir().resolve("agent-" + layout.hostName(host)).toString(),
+                "--state-dir", stateDir.toString(),
                 "--ingress-listen", "[::]:" + LabConfig.INGRESS_PORT, "--ingress-suffix", LabConfig.INGRESS_SUFFIX,
                 "--ingress-tls-listen", "[::]:" + LabConfig.INGRESS_TLS_PORT,
                 "--ssh-listen", "[::]:" + LabConfig.SSH_PORT,
@@ -170,8 +186,14 @@ public final class Lab implements AutoCloseable {
         for (String upstream : config.dnsUpstreams()) {
             command.addAll(List.of("--dns-upstream", upstream));
         }
+        command.addAll(identity);
         Process process = Processes.startDetached(command, config.dir().resolve("agent-" + layout.hostName(host) + ".log"));
         record(agentRole(host), process.pid());
+    }
+
+    /** The classpath of a built module ({@code agent}, {@code controller}), for a process a test starts beside the lab. */
+    public String classpath(String module) {
+        return Artifacts.classpath(config.home(), module);
     }
 
     /** Host {@code host}'s ingress access log (one JSON line per request or connection). */
@@ -315,15 +337,19 @@ public final class Lab implements AutoCloseable {
                         .map(m -> m.getName() + "=" + m.getState()).toList().toString());
     }
 
-    private void writeJoinToken() throws IOException {
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        DurableFiles.write(tokenFile(), (Base64.getUrlEncoder().withoutPadding().encodeToString(secret) + "\n")
-                .getBytes(java.nio.charset.StandardCharsets.US_ASCII), DurableFiles.OWNER_ONLY);
+    /** Where host {@code host}'s agent keeps its key, certificate and saved view. */
+    public Path agentStateDir(int host) {
+        return config.dir().resolve("agent-" + layout.hostName(host));
     }
 
-    private Path tokenFile() {
-        return config.dir().resolve("join-token");
+    /** The host CA host {@code host}'s agent is installed with (what `fleetnet host ca` prints). */
+    public Path caFile(int host) {
+        return config.dir().resolve("agent-" + layout.hostName(host) + ".host-ca.pem");
+    }
+
+    /** The join token host {@code host}'s agent joined with (spent once it has joined). */
+    public Path tokenFile(int host) {
+        return config.dir().resolve("agent-" + layout.hostName(host) + ".join-token");
     }
 
     private synchronized void record(String role, long pid) throws IOException {

@@ -3,7 +3,17 @@ package dev.fleetnet.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fleetnet.client.ApiEndpoint;
+import dev.fleetnet.client.FleetClient;
+import dev.fleetnet.controller.identity.TestHosts;
 import dev.fleetnet.controller.store.EtcdProcess;
+import dev.fleetnet.identity.HostCsr;
+import dev.fleetnet.identity.IdentityPem;
+import dev.fleetnet.proto.v1.CreateJoinTokenRequest;
+import dev.fleetnet.proto.v1.GetHostCaRequest;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.util.function.UnaryOperator;
 import dev.fleetnet.netns.NamespaceRunner;
 import dev.fleetnet.proto.v1.AgentControlGrpc;
 import dev.fleetnet.proto.v1.AgentMessage;
@@ -30,7 +40,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** {@code --agent-listen-netns}: the agent channel listens inside a named namespace, and only there. */
+/** {@code --agent-listen-netns}: the agent channel (join, then mutual TLS) listens inside a named namespace, and only there. */
 class AgentListenNetnsIT {
 
     @Test
@@ -38,26 +48,39 @@ class AgentListenNetnsIT {
         String ns = "t" + ThreadLocalRandom.current().ints(4, 'a', 'z' + 1)
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append);
         int agentPort = freePort();
+        java.nio.file.Path dataDir = Files.createTempDirectory("fleetnet-ns-");
         run("ip", "netns", "add", ns);
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (EtcdProcess etcd = EtcdProcess.start(); NamespaceRunner runner = new NamespaceRunner()) {
             run("ip", "-n", ns, "link", "set", "lo", "up");
             ControllerConfig config = new ControllerConfig(new InetSocketAddress("127.0.0.1", freePort()),
-                    new InetSocketAddress("127.0.0.1", agentPort), ns, List.of(etcd.endpoint()), Files.createTempDirectory("fleetnet-ns-"),
-                    "tok".getBytes(StandardCharsets.UTF_8), "/fleetnet/v1/", new IngressNaming("fleet.internal", 8080));
+                    new InetSocketAddress("127.0.0.1", agentPort), ns, List.of(), List.of(etcd.endpoint()),
+                    dataDir, "/fleetnet/v1/", new IngressNaming("fleet.internal", 8080));
             try (Controller controller = Controller.start(config)) {
                 assertThat(controller.agentAddress().getPort()).isEqualTo(agentPort);
                 assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), agentPort).close())
                         .as("nothing listens on the port in the test's own namespace").isInstanceOf(ConnectException.class);
 
-                ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", agentPort).usePlaintext()
-                        .eventLoopGroup(group).channelFactory(() -> {
-                            try {
-                                return runner.call(ns, NioSocketChannel::new); // the client socket lives in the namespace too
-                            } catch (Exception e) {
-                                throw new IllegalStateException(e);
-                            }
-                        }).build();
+                X509Certificate ca;
+                String token;
+                try (FleetClient api = FleetClient.connect(ApiEndpoint.of("127.0.0.1:" + controller.apiAddress().getPort(),
+                        controller.apiCaFile().orElseThrow(), controller.adminTokenFile().orElseThrow()))) {
+                    ca = IdentityPem.certificates(api.hostIdentity().getHostCa(GetHostCaRequest.getDefaultInstance())
+                            .getCertificatePem()).get(0);
+                    token = api.hostIdentity().createJoinToken(CreateJoinTokenRequest.newBuilder().setHost("h1").build()).getToken();
+                }
+                UnaryOperator<NettyChannelBuilder> inNamespace = b -> b.eventLoopGroup(group).channelFactory(() -> {
+                    try {
+                        return runner.call(ns, NioSocketChannel::new); // the client socket lives in the namespace too
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                KeyPair key = HostCsr.generateKey();
+                ManagedChannel joining = TestHosts.channel("127.0.0.1:" + agentPort, ca, null, null, inNamespace);
+                X509Certificate certificate = TestHosts.join(joining, key, "h1", token);
+                joining.shutdownNow();
+                ManagedChannel channel = TestHosts.channel("127.0.0.1:" + agentPort, ca, key.getPrivate(), certificate, inNamespace);
                 try {
                     LinkedBlockingQueue<ControllerMessage> received = new LinkedBlockingQueue<>();
                     StreamObserver<AgentMessage> out = AgentControlGrpc.newStub(channel).connect(new StreamObserver<>() {
@@ -65,7 +88,7 @@ class AgentListenNetnsIT {
                         @Override public void onError(Throwable t) {}
                         @Override public void onCompleted() {}
                     });
-                    out.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setHostName("h1").setJoinToken("tok")
+                    out.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder()
                             .setPublicKey(Base64.getEncoder().encodeToString(new byte[32])).setEndpoint("[fd01::1]:51820")).build());
                     ControllerMessage welcome = received.poll(30, TimeUnit.SECONDS);
                     assertThat(welcome).as("welcome through the namespaced listener").isNotNull();
@@ -78,6 +101,11 @@ class AgentListenNetnsIT {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
             run("ip", "netns", "del", ns);
+            try (var paths = Files.walk(dataDir)) { // the controller's admin token and API CA files
+                for (java.nio.file.Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 

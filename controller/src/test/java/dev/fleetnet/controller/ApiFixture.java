@@ -89,8 +89,7 @@ public final class ApiFixture implements AutoCloseable {
 
     public static ControllerConfig config(EtcdProcess etcd, Path dataDir, String prefix) {
         return new ControllerConfig(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), null,
-                List.of(etcd.endpoint()), dataDir, "api-it-join".getBytes(StandardCharsets.UTF_8), prefix,
-                new IngressNaming("fleet.test", 8080));
+                List.of(), List.of(etcd.endpoint()), dataDir, prefix, new IngressNaming("fleet.test", 8080));
     }
 
     /** A gRPC client of the controller, with {@code token} (null: none), trusting its API CA. */

@@ -63,7 +63,7 @@ class ConcurrentCreateIT {
                     controllers.add(new ProcessBuilder(javaCommand(), "--enable-native-access=ALL-UNNAMED", "-cp",
                             System.getProperty("java.class.path"), "dev.fleetnet.controller.ControllerMain",
                             "--listen", "127.0.0.1:" + api, "--agent-listen", "127.0.0.1:" + freePort(),
-                            "--etcd-endpoints", etcd.endpoint(), "--join-token", "t")
+                            "--etcd-endpoints", etcd.endpoint())
                             .redirectErrorStream(true).redirectOutput(dir.resolve("controller-" + i + ".log").toFile()).start());
                     channels.add(NettyChannelBuilder.forAddress("127.0.0.1", api).usePlaintext().build());
                 }

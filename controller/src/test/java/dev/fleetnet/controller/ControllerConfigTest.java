@@ -7,7 +7,6 @@ import dev.fleetnet.routing.IngressNaming;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,30 +15,29 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class ControllerConfigTest {
 
-    private static ControllerConfig config(String endpoint, String token, String prefix) {
+    private static ControllerConfig config(String endpoint, String tlsName, String prefix) {
         return new ControllerConfig(new InetSocketAddress("127.0.0.1", 7400), new InetSocketAddress("::", 7401), null,
-                endpoint.isEmpty() ? List.of() : List.of(endpoint), Path.of("/tmp/x"), token.getBytes(StandardCharsets.UTF_8), prefix,
-                new IngressNaming("fleet.internal", 8080));
+                tlsName.isEmpty() ? List.of() : List.of(tlsName), endpoint.isEmpty() ? List.of() : List.of(endpoint),
+                Path.of("/tmp/x"), prefix, new IngressNaming("fleet.internal", 8080));
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "foo                   | t  | /fleetnet/v1/ | --etcd-endpoints: 'foo' (expected: http://host:port, e.g. http://127.0.0.1:2379)",
-        "tcp://127.0.0.1:2379  | t  | /fleetnet/v1/ | --etcd-endpoints: 'tcp://127.0.0.1:2379' (expected:",
-        "http://127.0.0.1      | t  | /fleetnet/v1/ | --etcd-endpoints: 'http://127.0.0.1' (expected:",
-        "http://127.0.0.1:2379 | '' | /fleetnet/v1/ | join token: empty",
-        "http://127.0.0.1:2379 | t  | fleetnet      | key prefix: 'fleetnet' (expected: starting and ending with '/')",
+        "foo                   | ''  | /fleetnet/v1/ | --etcd-endpoints: 'foo' (expected: http://host:port, e.g. http://127.0.0.1:2379)",
+        "tcp://127.0.0.1:2379  | ''  | /fleetnet/v1/ | --etcd-endpoints: 'tcp://127.0.0.1:2379' (expected:",
+        "http://127.0.0.1      | ''  | /fleetnet/v1/ | --etcd-endpoints: 'http://127.0.0.1' (expected:",
+        "http://127.0.0.1:2379 | 'a b' | /fleetnet/v1/ | --agent-tls-name: 'a b' (expected: an IP address or DNS name",
+        "http://127.0.0.1:2379 | ''  | fleetnet      | key prefix: 'fleetnet' (expected: starting and ending with '/')",
     })
     void badSettingsAreNamed(String endpoint, String token, String prefix, String message) {
         assertThatThrownBy(() -> config(endpoint, token, prefix)).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(message);
     }
 
     @Test
-    void goodSettingsPassAndTheTokenCannotBeChangedFromOutside() {
-        ControllerConfig config = config("https://etcd.internal:2379", "secret", "/x/");
-        config.joinToken()[0] = 'X';
-        assertThat(new String(config.joinToken(), StandardCharsets.UTF_8)).isEqualTo("secret");
-        assertThat(config("", "t", "/fleetnet/v1/").etcdEndpoints()).as("embedded").isEmpty();
+    void goodSettingsPass() {
+        ControllerConfig config = config("https://etcd.internal:2379", "fd01::1", "/x/");
+        assertThat(config.agentTlsNames()).containsExactly("fd01::1");
+        assertThat(config("", "controller.example.com", "/fleetnet/v1/").etcdEndpoints()).as("embedded").isEmpty();
     }
 
     @Test

@@ -114,8 +114,8 @@ class EtcdTlsIT {
     }
 
     private static ControllerConfig config(String name, EtcdSecurity security) {
-        return new ControllerConfig(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), null, List.of(endpoint),
-                dir.resolve(name), "tls-it".getBytes(StandardCharsets.UTF_8), "/tls-it/", new IngressNaming("fleet.test", 8080))
+        return new ControllerConfig(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), null, List.of(),
+                List.of(endpoint), dir.resolve(name), "/tls-it/", new IngressNaming("fleet.test", 8080))
                 .withEtcdSecurity(security);
     }
 

@@ -48,7 +48,10 @@ class LabApiIT {
     @Test
     void psShowsNoSecretOfTheLabNorOfARunningCli() throws Exception {
         String admin = secret(fixture.lab.adminTokenFile());
-        String join = secret(fixture.lab.config().dir().resolve("join-token"));
+        List<String> joins = new ArrayList<>(); // each agent's own join token (spent once it joined, still a secret)
+        for (int host = 1; host <= fixture.lab.layout().hosts(); host++) {
+            joins.add(secret(fixture.lab.tokenFile(host)));
+        }
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fixture.lab.adminTokenFile()))).isEqualTo("rw-------");
         String machine = fixture.runningMachines().get(0).getName();
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
@@ -67,12 +70,12 @@ class LabApiIT {
             String ps = Shell.run(List.of("ps", "-eww", "-o", "pid,args")).output();
             assertThat(ps).contains("dev.fleetnet.cli.FleetnetCli machine exec").contains("dev.fleetnet.controller.ControllerMain")
                     .contains("dev.fleetnet.agent.AgentMain").contains("--admin-token-file");
-            assertThat(ps).as("ps").doesNotContain(admin).doesNotContain(join);
+            assertThat(ps).as("ps").doesNotContain(admin).doesNotContain(joins.toArray(String[]::new));
             for (long pid : fixture.lab.state().pids().values()) {
                 Path cmdline = Path.of("/proc/" + pid + "/cmdline");
                 if (Files.exists(cmdline)) {
                     String args = new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8);
-                    assertThat(args).doesNotContain(admin).doesNotContain(join);
+                    assertThat(args).doesNotContain(admin).doesNotContain(joins.toArray(String[]::new));
                 }
             }
         } finally {

@@ -12,7 +12,6 @@ import dev.fleetnet.proto.v1.SshHostCertificate;
 import dev.fleetnet.proto.v1.StatusReport;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Map;
@@ -29,12 +28,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's end of the control channel: says Hello, folds the full view and deltas into a
  * whole view for its {@link Handler}, and reconnects with capped exponential backoff whenever
- * the stream ends. Threading: stream callbacks arrive on gRPC threads (one at a time per
- * stream); the stream, the backoff and the view are guarded by this object.
+ * the stream ends or no channel could be had (a join refused, the controller unreachable).
+ * Threading: stream callbacks arrive on gRPC threads (one at a time per stream); the stream,
+ * the backoff and the view are guarded by this object.
  */
 public final class ControlClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlClient.class);
-    private final ManagedChannel channel;
+    private final ChannelSource channels;
     private final Backoff backoff;
     private final Scheduler reconnects;
     private final Handler handler;
@@ -57,6 +57,36 @@ public final class ControlClient implements AutoCloseable {
 
         /** The SSH host certificate the controller signed for this host. Called on a gRPC thread. */
         default void sshHostCertificate(SshHostCertificate certificate) {}
+
+        /** A renewed host certificate (PEM) for this host's key. Called on a gRPC thread. */
+        default void hostCertificate(String pem) {}
+    }
+
+    /**
+     * Where each connection's channel comes from: asked on every (re)connect, so it can join
+     * first, or build a new channel when the host's certificate changed. A failure is retried
+     * like a stream that ended with its status.
+     */
+    public interface ChannelSource extends AutoCloseable {
+        ManagedChannel channel() throws Exception;
+
+        @Override
+        void close();
+
+        /** Always {@code channel}, shut down on close. */
+        static ChannelSource of(ManagedChannel channel) {
+            return new ChannelSource() {
+                @Override
+                public ManagedChannel channel() {
+                    return channel;
+                }
+
+                @Override
+                public void close() {
+                    channel.shutdownNow();
+                }
+            };
+        }
     }
 
     /** Reconnect delays: {@code initial} after the first failure, doubling up to {@code max}. */
@@ -107,22 +137,25 @@ public final class ControlClient implements AutoCloseable {
         }
     }
 
-    /** The channel (owned by the client, shut down on close), the reconnect backoff and its scheduler. */
-    public record Settings(ManagedChannel channel, Backoff backoff, Scheduler reconnects) {}
+    /** Where channels come from (owned by the client, closed on close), the reconnect backoff and its scheduler. */
+    public record Settings(ChannelSource channels, Backoff backoff, Scheduler reconnects) {
+        /** One channel for every connection. */
+        public Settings(ManagedChannel channel, Backoff backoff, Scheduler reconnects) {
+            this(ChannelSource.of(channel), backoff, reconnects);
+        }
+    }
 
     public ControlClient(Settings settings, Handler handler) {
-        this.channel = settings.channel();
+        this.channels = settings.channels();
         this.backoff = settings.backoff();
         this.reconnects = settings.reconnects();
         this.handler = handler;
         this.nextDelay = backoff.initial();
     }
 
-    /** A plaintext channel to {@code host:port} (e.g. {@code [fd01::1]:7401}). */
-    public static ControlClient plaintext(String target, Handler handler) {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext()
-                .keepAliveTime(10, TimeUnit.SECONDS).keepAliveWithoutCalls(true).build();
-        return new ControlClient(new Settings(channel, Backoff.DEFAULT, Scheduler.daemonThread()), handler);
+    /** Channels from {@code channels}, the default backoff, a daemon thread for reconnects. */
+    public static ControlClient create(ChannelSource channels, Handler handler) {
+        return new ControlClient(new Settings(channels, Backoff.DEFAULT, Scheduler.daemonThread()), handler);
     }
 
     public void start() {
@@ -144,6 +177,11 @@ public final class ControlClient implements AutoCloseable {
 
     public void report(StatusReport report) {
         send(AgentMessage.newBuilder().setStatus(report).build());
+    }
+
+    /** Asks for a fresh host certificate: {@code csr} is a request for this host's own key. */
+    public void renewHostCertificate(byte[] csr) {
+        send(AgentMessage.newBuilder().setRenewHostCertificate(com.google.protobuf.ByteString.copyFrom(csr)).build());
     }
 
     /** Asks for a fresh SSH host certificate for {@code publicKeyLine} (this host's own). */
@@ -178,11 +216,40 @@ public final class ControlClient implements AutoCloseable {
         if (closed) {
             return;
         }
+        ManagedChannel channel;
+        try {
+            channel = channels.channel();
+        } catch (Exception e) {
+            if (!closed) {
+                refused(Status.fromThrowable(e), "no control channel");
+                reconnectLater();
+            }
+            return;
+        }
         Hello hello = handler.hello();
         synchronized (this) {
             view = null;
             stream = AgentControlGrpc.newStub(channel).connect(new Responses());
             stream.onNext(AgentMessage.newBuilder().setHello(hello).build());
+        }
+    }
+
+    /** Logs why a connection failed and sets the delay before the next: the longest when the controller refused this host. */
+    private void refused(Status status, String what) {
+        Duration delay;
+        synchronized (this) {
+            if (status.getCode() == Status.Code.UNAUTHENTICATED || status.getCode() == Status.Code.PERMISSION_DENIED) {
+                nextDelay = backoff.max(); // a refusal will not fix itself quickly
+            }
+            delay = nextDelay;
+        }
+        if (status.getCode() == Status.Code.UNAUTHENTICATED || status.getCode() == Status.Code.PERMISSION_DENIED) {
+            log.error("the controller refused this agent ({}: {}); retrying in {} ms", status.getCode(), status.getDescription(),
+                    delay.toMillis());
+        } else if (!closed) {
+            log.warn("{} ({}{}{}); reconnecting in {} ms", what, status.getCode(),
+                    status.getDescription() == null ? "" : " " + status.getDescription(),
+                    status.getCause() == null ? "" : ": " + status.getCause().getMessage(), delay.toMillis());
         }
     }
 
@@ -202,6 +269,10 @@ public final class ControlClient implements AutoCloseable {
                     }
                     case SSH_HOST_CERTIFICATE -> {
                         handler.sshHostCertificate(message.getSshHostCertificate());
+                        return;
+                    }
+                    case HOST_CERTIFICATE -> {
+                        handler.hostCertificate(message.getHostCertificate());
                         return;
                     }
                     case CONSOLE_TOKEN_SPENT -> {
@@ -231,22 +302,7 @@ public final class ControlClient implements AutoCloseable {
 
         @Override
         public void onError(Throwable t) {
-            Status status = Status.fromThrowable(t);
-            Duration delay;
-            synchronized (ControlClient.this) {
-                if (status.getCode() == Status.Code.UNAUTHENTICATED) {
-                    nextDelay = backoff.max(); // a wrong token will not fix itself quickly
-                }
-                delay = nextDelay;
-            }
-            if (status.getCode() == Status.Code.UNAUTHENTICATED) {
-                log.error("the controller refused this agent (UNAUTHENTICATED: {}); check --join-token / --join-token-file;"
-                        + " retrying in {} ms", status.getDescription(), delay.toMillis());
-            } else if (!closed) {
-                log.warn("control stream ended ({}{}{}); reconnecting in {} ms", status.getCode(),
-                        status.getDescription() == null ? "" : " " + status.getDescription(),
-                        status.getCause() == null ? "" : ": " + status.getCause().getMessage(), delay.toMillis());
-            }
+            refused(Status.fromThrowable(t), "control stream ended");
             reconnectLater();
         }
 
@@ -284,6 +340,6 @@ public final class ControlClient implements AutoCloseable {
             }
         }
         reconnects.close();
-        channel.shutdownNow();
+        channels.close();
     }
 }

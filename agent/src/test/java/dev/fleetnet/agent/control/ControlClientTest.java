@@ -67,8 +67,8 @@ class ControlClientTest {
         client = new ControlClient(settings, new ControlClient.Handler() {
             @Override
             public Hello hello() {
-                return Hello.newBuilder().setHostName("h1").setPublicKey("pk").setEndpoint("[fd01::2]:51820")
-                        .setJoinToken("secret").setAppliedRevision(appliedRevision.get()).build();
+                return Hello.newBuilder().setPublicKey("pk").setEndpoint("[fd01::2]:51820")
+                        .setAppliedRevision(appliedRevision.get()).build();
             }
 
             @Override
@@ -88,7 +88,7 @@ class ControlClientTest {
     @Test
     void saysHelloKeepsTheHostNumberFoldsDeltasAndAnswers() throws Exception {
         Hello hello = next().getHello();
-        assertThat(hello.getHostName()).isEqualTo("h1");
+        assertThat(hello.getPublicKey()).isEqualTo("pk");
         assertThat(hello.getAppliedRevision()).isEqualTo(3);
         StreamObserver<ControllerMessage> stream = streams.take();
 
@@ -138,7 +138,7 @@ class ControlClientTest {
     @Test
     void aRefusedAgentRetriesSlowly() throws Exception {
         next();
-        streams.take().onError(Status.UNAUTHENTICATED.withDescription("join token: wrong").asException());
+        streams.take().onError(Status.UNAUTHENTICATED.withDescription("host 'h1': revoked").asException());
         assertThat(scheduler.delays).containsExactly(400L);
         scheduler.runNext();
         assertThat(next().hasHello()).isTrue();

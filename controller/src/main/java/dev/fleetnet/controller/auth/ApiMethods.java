@@ -3,6 +3,7 @@ package dev.fleetnet.controller.auth;
 import dev.fleetnet.proto.v1.ApiTokenServiceGrpc;
 import dev.fleetnet.proto.v1.CertificateServiceGrpc;
 import dev.fleetnet.proto.v1.ConsoleServiceGrpc;
+import dev.fleetnet.proto.v1.HostIdentityServiceGrpc;
 import dev.fleetnet.proto.v1.HostServiceGrpc;
 import dev.fleetnet.proto.v1.MachineServiceGrpc;
 import dev.fleetnet.proto.v1.NetworkServiceGrpc;
@@ -61,10 +62,21 @@ public final class ApiMethods {
             write(ConsoleServiceGrpc.getOpenConsoleMethod()),
             write(ApiTokenServiceGrpc.getCreateTokenMethod()),
             read(ApiTokenServiceGrpc.getListTokensMethod()),
-            write(ApiTokenServiceGrpc.getRevokeTokenMethod()));
+            write(ApiTokenServiceGrpc.getRevokeTokenMethod()),
+            // a join token lets a host into the fleet: making one is a write, as revoking or re-keying is
+            write(HostIdentityServiceGrpc.getCreateJoinTokenMethod()),
+            read(HostIdentityServiceGrpc.getListJoinTokensMethod()),
+            write(HostIdentityServiceGrpc.getRevokeJoinTokenMethod()),
+            write(HostIdentityServiceGrpc.getRekeyHostMethod()),
+            write(HostIdentityServiceGrpc.getRevokeHostMethod()),
+            read(HostIdentityServiceGrpc.getGetHostIdentityMethod()),
+            read(HostIdentityServiceGrpc.getGetHostCaMethod()));
 
-    /** Services that are not the public API (their callers authenticate otherwise), by full service name. */
-    public static final List<String> NOT_PUBLIC = List.of("fleetnet.v1.AgentControl");
+    /**
+     * Services that are not the public API (their callers authenticate otherwise: the agent
+     * listener's host certificates, or a join token for the join), by full service name.
+     */
+    public static final List<String> NOT_PUBLIC = List.of("fleetnet.v1.AgentControl", "fleetnet.v1.HostJoin");
 
     private ApiMethods() {}
 

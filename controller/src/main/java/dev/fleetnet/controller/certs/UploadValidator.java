@@ -42,7 +42,7 @@ public final class UploadValidator {
     }
 
     /** Signs a random challenge with the key and verifies it with the leaf's public key. */
-    static void requireKeyMatches(X509Certificate leaf, PrivateKey key) {
+    public static void requireKeyMatches(X509Certificate leaf, PrivateKey key) {
         PublicKey publicKey = leaf.getPublicKey();
         String algorithm = switch (key.getAlgorithm()) {
             case "EC" -> "SHA256withECDSA";

@@ -1,6 +1,8 @@
 package dev.fleetnet.controller.control;
 
 import dev.fleetnet.controller.console.ConsoleStore;
+import dev.fleetnet.controller.identity.AuthenticatedHost;
+import dev.fleetnet.controller.identity.HostIdentities;
 import dev.fleetnet.controller.ssh.FleetSshCa;
 import dev.fleetnet.controller.store.FleetStore;
 import dev.fleetnet.controller.view.FleetWatcher;
@@ -8,41 +10,56 @@ import dev.fleetnet.proto.v1.AgentControlGrpc;
 import dev.fleetnet.proto.v1.AgentMessage;
 import dev.fleetnet.proto.v1.ControllerMessage;
 import io.etcd.jetcd.Lease;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.ExecutorService;
 
-/** The agents' control channel: one {@link AgentSession} per connected agent. */
+/**
+ * The agents' control channel: one {@link AgentSession} per connected agent, for the host its
+ * client certificate names ({@link AuthenticatedHost}, set by the listener's interceptor).
+ */
 public final class AgentControlService extends AgentControlGrpc.AgentControlImplBase {
     private final SessionContext context;
 
-    /** What every session shares. */
-    record SessionContext(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
-            ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa, ConsoleStore consoles) {}
-
-    /** Without an SSH CA: agents get no host certificates. */
-    public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
-            ExecutorService blocking) {
-        this(store, watcher, leases, joinToken, controllerId, blocking, new RouteCountersBoard(), null);
-    }
-
     /**
-     * Route counters the agents report are kept on {@code counters} (memory only); {@code sshCa}, unless
-     * null, signs each host's SSH host certificate.
+     * What every session shares; {@code sshCa}, unless null, signs each host's SSH host
+     * certificate; {@code identities}, unless null, renews host certificates; {@code consoles},
+     * unless null, spends the web console tokens the agents' ingresses receive.
      */
-    public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
-            ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa) {
-        this(store, watcher, leases, joinToken, controllerId, blocking, counters, sshCa, null);
+    record SessionContext(FleetStore store, FleetWatcher watcher, Lease leases, String controllerId,
+            ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa, HostIdentities identities,
+            ConsoleStore consoles) {}
+
+    /** Without an SSH CA or certificate renewal. */
+    public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, String controllerId, ExecutorService blocking) {
+        this(store, watcher, leases, controllerId, blocking, new RouteCountersBoard(), null, null);
     }
 
-    /** As above; {@code consoles}, unless null, spends the web console tokens the agents' ingresses receive. */
-    public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, byte[] joinToken, String controllerId,
-            ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa, ConsoleStore consoles) {
-        this.context = new SessionContext(store, watcher, leases, joinToken.clone(), controllerId, blocking, counters, sshCa,
-                consoles);
+    /** Route counters the agents report are kept on {@code counters} (memory only); no web consoles. */
+    public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, String controllerId,
+            ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa, HostIdentities identities) {
+        this(store, watcher, leases, controllerId, blocking, counters, sshCa, identities, null);
+    }
+
+    /** As above, with the store web console tokens are spent from. */
+    public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, String controllerId,
+            ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa, HostIdentities identities,
+            ConsoleStore consoles) {
+        this.context = new SessionContext(store, watcher, leases, controllerId, blocking, counters, sshCa, identities, consoles);
     }
 
     @Override
     public StreamObserver<AgentMessage> connect(StreamObserver<ControllerMessage> out) {
-        return new AgentSession(context, out);
+        AuthenticatedHost host = AuthenticatedHost.KEY.get();
+        if (host == null) { // only if the listener was built without its interceptor: fail closed
+            out.onError(Status.UNAUTHENTICATED.withDescription("control stream: no host certificate was checked for it"
+                    + " (expected: a client certificate from the fleet host CA)").asRuntimeException());
+            return new StreamObserver<>() {
+                @Override public void onNext(AgentMessage value) {}
+                @Override public void onError(Throwable t) {}
+                @Override public void onCompleted() {}
+            };
+        }
+        return new AgentSession(context, host, out);
     }
 }

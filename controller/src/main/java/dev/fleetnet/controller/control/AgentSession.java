@@ -3,17 +3,22 @@ package dev.fleetnet.controller.control;
 import dev.fleetnet.console.ConsoleTokens;
 import dev.fleetnet.controller.console.ConsoleGrants;
 import dev.fleetnet.controller.console.ConsoleStore;
+import dev.fleetnet.controller.identity.AuthenticatedHost;
+import dev.fleetnet.controller.identity.JoinPolicy;
+import dev.fleetnet.controller.identity.JoinRefused;
 import dev.fleetnet.controller.store.FleetException;
 import dev.fleetnet.controller.view.Fleet;
 import dev.fleetnet.controller.view.HostViews;
 import dev.fleetnet.controller.view.ViewDiff;
 import dev.fleetnet.core.Endpoints;
-import dev.fleetnet.core.Names;
+import dev.fleetnet.identity.HostCsr;
+import dev.fleetnet.identity.IdentityPem;
 import dev.fleetnet.proto.v1.AgentMessage;
 import dev.fleetnet.proto.v1.ConsoleTokenSpent;
 import dev.fleetnet.proto.v1.ControllerMessage;
 import dev.fleetnet.proto.v1.Hello;
 import dev.fleetnet.proto.v1.Host;
+import dev.fleetnet.proto.v1.HostIdentity;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.MachineStatus;
 import dev.fleetnet.proto.v1.SpendConsoleToken;
@@ -23,8 +28,6 @@ import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.support.CloseableClient;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,8 +36,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One agent's stream: Hello (authenticated by the join token), Welcome, a full view, then a
- * delta whenever that host's view changes; Acks and status reports come back on it.
+ * One agent's stream, for the one host its client certificate names (never a name it sends):
+ * Hello, Welcome, a full view, then a delta whenever that host's view changes; Acks, status
+ * reports and certificate renewals come back on it, each for that host only. The stream is
+ * closed as soon as the host is revoked or another key joins under its name.
  * Threading: everything the agent sends, and the end of the stream, is handled in arrival
  * order on the session's {@link SerialExecutor} (which owns the fields marked "work");
  * views are computed on the fleet thread; every send holds the lock on {@code out}.
@@ -44,6 +49,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
     private static final long SESSION_TTL_SECONDS = 10;
     private final AgentControlService.SessionContext context;
     private final StreamObserver<ControllerMessage> out;
+    private final AuthenticatedHost authenticated;
     private final SerialExecutor work;
     private final Map<String, MachineStatus> reported = new HashMap<>(); // work
     private Host host; // work: set once the host has joined
@@ -57,8 +63,9 @@ final class AgentSession implements StreamObserver<AgentMessage> {
     private boolean closed; // guarded by out
     private HostView lastSent; // guarded by out
 
-    AgentSession(AgentControlService.SessionContext context, StreamObserver<ControllerMessage> out) {
+    AgentSession(AgentControlService.SessionContext context, AuthenticatedHost authenticated, StreamObserver<ControllerMessage> out) {
         this.context = context;
+        this.authenticated = authenticated;
         this.out = out;
         this.work = new SerialExecutor(context.blocking());
     }
@@ -106,6 +113,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
                 }
                 case RENEW_SSH_HOST_CERTIFICATE -> sendHostCertificate(host, message.getRenewSshHostCertificate());
                 case SPEND_CONSOLE_TOKEN -> spendConsoleToken(host, message.getSpendConsoleToken());
+                case RENEW_HOST_CERTIFICATE -> renewHostCertificate(message.getRenewHostCertificate().toByteArray());
                 default -> log.warn("host {}: ignoring unexpected {} on an established stream", host.getName(), message.getKindCase());
             }
         } catch (FleetException e) {
@@ -114,14 +122,8 @@ final class AgentSession implements StreamObserver<AgentMessage> {
     }
 
     private void hello(Hello hello) {
-        if (!MessageDigest.isEqual(hello.getJoinToken().getBytes(StandardCharsets.UTF_8), context.joinToken())) {
-            log.warn("host '{}' offered a wrong join token; refused", hello.getHostName());
-            fail(Status.UNAUTHENTICATED.withDescription("join token rejected for host '" + hello.getHostName()
-                    + "' (expected: the token given to the controller with --join-token)"));
-            return;
-        }
+        String name = authenticated.name();
         try {
-            Names.check("host name", hello.getHostName());
             checkPublicKey(hello.getPublicKey());
             Endpoints.parse("endpoint", hello.getEndpoint());
         } catch (IllegalArgumentException e) {
@@ -129,7 +131,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
             return;
         }
         try {
-            Host joined = context.store().joinHost(hello.getHostName(), hello.getPublicKey(), hello.getEndpoint());
+            Host joined = context.store().joinHost(name, hello.getPublicKey(), hello.getEndpoint());
             host = joined;
             leaseId = context.leases().grant(SESSION_TTL_SECONDS).get(10, TimeUnit.SECONDS).getID();
             keepAlive = context.leases().keepAlive(leaseId, new LeaseLoss(joined.getName()));
@@ -137,14 +139,14 @@ final class AgentSession implements StreamObserver<AgentMessage> {
             context.store().status().openSession(joined.getName(), session, leaseId);
             send(ControllerMessage.newBuilder().setWelcome(Welcome.newBuilder().setHostNumber(joined.getNumber())
                     .setInfraAddress(joined.getInfraAddress()).setControllerId(context.controllerId())).build());
-            log.info("host {} (number {}) joined from {}, applied revision {}", joined.getName(), joined.getNumber(),
-                    hello.getEndpoint(), hello.getAppliedRevision());
+            log.info("host {} (number {}, certificate serial {}) connected, mesh endpoint {}, applied revision {}", joined.getName(),
+                    joined.getNumber(), authenticated.serial(), hello.getEndpoint(), hello.getAppliedRevision());
             sendHostCertificate(joined, hello.getSshHostPublicKey());
             unsubscribe = context.watcher().subscribe(fleet -> onFleet(fleet, joined.getName()));
         } catch (FleetException e) {
-            fail(Status.UNAVAILABLE.withDescription("cannot register host '" + hello.getHostName() + "': " + e.getMessage()));
+            fail(Status.UNAVAILABLE.withDescription("cannot register host '" + name + "': " + e.getMessage()));
         } catch (Exception e) {
-            fail(Status.UNAVAILABLE.withDescription("cannot register host '" + hello.getHostName() + "': " + e));
+            fail(Status.UNAVAILABLE.withDescription("cannot register host '" + name + "': " + e));
         }
     }
 
@@ -221,8 +223,21 @@ final class AgentSession implements StreamObserver<AgentMessage> {
         send(ControllerMessage.newBuilder().setConsoleTokenSpent(answer).build());
     }
 
-    /** Called on the fleet thread with every new snapshot; sends the full view first, then only changes. */
+    /**
+     * Called on the fleet thread with every new snapshot; sends the full view first, then only
+     * changes; ends the stream when the host's identity no longer admits this certificate.
+     */
     private void onFleet(Fleet fleet, String hostName) {
+        String cutOff = cutOff(fleet.identities().get(hostName));
+        if (cutOff != null) {
+            work.execute(() -> {
+                if (!ended) {
+                    log.warn("host {}: closing its control stream: {}", hostName, cutOff);
+                    fail(Status.UNAUTHENTICATED.withDescription(cutOff));
+                }
+            });
+            return;
+        }
         synchronized (out) {
             if (closed || !fleet.hosts().containsKey(hostName)) {
                 return;
@@ -236,6 +251,40 @@ final class AgentSession implements StreamObserver<AgentMessage> {
                 return;
             }
             lastSent = view;
+        }
+    }
+
+    /** Why the host's identity no longer admits this stream's certificate, or null while it does. */
+    private String cutOff(HostIdentity identity) {
+        if (identity == null) {
+            return null; // none in the snapshot yet: the stream start read it from etcd
+        }
+        if (identity.getRevokedEpochSeconds() != 0) {
+            return "host '" + authenticated.name() + "': revoked at " + java.time.Instant.ofEpochSecond(identity.getRevokedEpochSeconds())
+                    + " (expected: a host not revoked; it joins again with a new key after `fleetnet host rekey "
+                    + authenticated.name() + "` or with a token created with --host " + authenticated.name() + ")";
+        }
+        if (!identity.getKeySha256().equals(authenticated.keySha256())) {
+            return "host '" + authenticated.name() + "': another key (" + JoinPolicy.shortKey(identity.getKeySha256())
+                    + ") joined under this name; this stream's key is " + JoinPolicy.shortKey(authenticated.keySha256())
+                    + " (expected: the certificate of the host's latest join)";
+        }
+        return null;
+    }
+
+    /** Issues a fresh certificate for this host's own key, asked for with a request for that key. */
+    private void renewHostCertificate(byte[] csr) {
+        if (context.identities() == null) {
+            log.warn("host {}: asked to renew its certificate; this controller does not renew certificates", host.getName());
+            return;
+        }
+        try {
+            java.security.cert.X509Certificate renewed = context.identities().renew(authenticated, HostCsr.parse(csr));
+            send(ControllerMessage.newBuilder().setHostCertificate(IdentityPem.certificate(renewed)).build());
+        } catch (IllegalArgumentException e) {
+            log.warn("host {}: certificate renewal refused: {}", host.getName(), e.getMessage());
+        } catch (JoinRefused e) {
+            log.warn("host {}: {}", host.getName(), e.getMessage());
         }
     }
 

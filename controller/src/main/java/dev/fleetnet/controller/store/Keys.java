@@ -52,6 +52,17 @@ public record Keys(String prefix) {
     public String fleetCa() { return prefix + "ca/ingress"; }
     /** The fleet SSH CA that signs host and user certificates (an {@code SshCa} with its key). */
     public String sshCa() { return prefix + "ca/ssh"; }
+    /** The host CA that issues host certificates and the controllers' agent-channel certificates (a {@code Certificate} with its key). */
+    public String hostCa() { return prefix + "ca/hosts"; }
+    /** Join tokens by id, their secrets only as SHA-256: {@code identity/tokens/{id}}. */
+    public String joinTokens() { return prefix + "identity/tokens/"; }
+    public String joinToken(String id) { return joinTokens() + id; }
+    /** Each joined host's pinned key and revocation state: {@code identity/hosts/{name}}; views follow it (a revoked host is no peer). */
+    public String hostIdentities() { return prefix + "identity/hosts/"; }
+    public String hostIdentity(String host) { return hostIdentities() + host; }
+    /** The revocation list, by certificate serial (hex): {@code identity/revoked/{serial}}. */
+    public String revokedCertificates() { return prefix + "identity/revoked/"; }
+    public String revokedCertificate(String serial) { return revokedCertificates() + serial; }
     /** SSH user keys, pushed to every agent: {@code ssh/keys/{name}}. */
     public String sshKeys() { return prefix + "ssh/keys/"; }
     public String sshKey(String name) { return sshKeys() + name; }

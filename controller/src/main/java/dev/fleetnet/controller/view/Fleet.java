@@ -3,6 +3,7 @@ package dev.fleetnet.controller.view;
 import dev.fleetnet.proto.v1.AcmeChallenge;
 import dev.fleetnet.proto.v1.Certificate;
 import dev.fleetnet.proto.v1.Host;
+import dev.fleetnet.proto.v1.HostIdentity;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.Network;
 import dev.fleetnet.proto.v1.Route;
@@ -19,14 +20,15 @@ import java.util.Map;
  * listening on (the one reported fact views carry: app balancing waits for readiness), the
  * certificates of every source by their {@code CertificateKeys} key, and the pending ACME
  * challenges by token, and the SSH trust every agent gets (the fleet SSH CA's public key, user keys
- * sorted by name).
+ * sorted by name), and each joined host's identity (pinned key, revocation).
  * Changes make a new snapshot; nothing is mutated.
  */
 public record Fleet(long revision, Map<String, Host> hosts, Map<String, Network> networks, Map<String, Machine> machines,
         Map<String, Route> routes, Map<String, List<Integer>> listening,
-        Map<String, Certificate> certificates, Map<String, AcmeChallenge> acmeChallenges, SshTrust ssh) {
+        Map<String, Certificate> certificates, Map<String, AcmeChallenge> acmeChallenges, SshTrust ssh,
+        Map<String, HostIdentity> identities) {
     public static final Fleet EMPTY = new Fleet(0, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
-            SshTrust.getDefaultInstance());
+            SshTrust.getDefaultInstance(), Map.of());
 
     public Fleet {
         hosts = Map.copyOf(hosts);
@@ -36,64 +38,65 @@ public record Fleet(long revision, Map<String, Host> hosts, Map<String, Network>
         listening = Map.copyOf(listening);
         certificates = Map.copyOf(certificates);
         acmeChallenges = Map.copyOf(acmeChallenges);
+        identities = Map.copyOf(identities);
     }
 
     /** Routes by key (hostname + path prefix). */
     public Fleet withRoute(String key, Route route) {
-        return new Fleet(revision, hosts, networks, machines, put(routes, key, route), listening, certificates, acmeChallenges, ssh);
+        return new Fleet(revision, hosts, networks, machines, put(routes, key, route), listening, certificates, acmeChallenges, ssh, identities);
     }
 
     public Fleet withoutRoute(String key) {
-        return new Fleet(revision, hosts, networks, machines, remove(routes, key), listening, certificates, acmeChallenges, ssh);
+        return new Fleet(revision, hosts, networks, machines, remove(routes, key), listening, certificates, acmeChallenges, ssh, identities);
     }
 
     public Fleet withHost(Host host) {
-        return new Fleet(revision, put(hosts, host.getName(), host), networks, machines, routes, listening, certificates, acmeChallenges, ssh);
+        return new Fleet(revision, put(hosts, host.getName(), host), networks, machines, routes, listening, certificates, acmeChallenges, ssh, identities);
     }
 
     public Fleet withoutHost(String name) {
-        return new Fleet(revision, remove(hosts, name), networks, machines, routes, listening, certificates, acmeChallenges, ssh);
+        return new Fleet(revision, remove(hosts, name), networks, machines, routes, listening, certificates, acmeChallenges, ssh, identities);
     }
 
     public Fleet withNetwork(Network network) {
-        return new Fleet(revision, hosts, put(networks, network.getName(), network), machines, routes, listening, certificates, acmeChallenges, ssh);
+        return new Fleet(revision, hosts, put(networks, network.getName(), network), machines, routes, listening, certificates, acmeChallenges, ssh, identities);
     }
 
     public Fleet withoutNetwork(String name) {
-        return new Fleet(revision, hosts, remove(networks, name), machines, routes, listening, certificates, acmeChallenges, ssh);
+        return new Fleet(revision, hosts, remove(networks, name), machines, routes, listening, certificates, acmeChallenges, ssh, identities);
     }
 
     public Fleet withMachine(Machine machine) {
-        return new Fleet(revision, hosts, networks, put(machines, machine.getName(), machine), routes, listening, certificates, acmeChallenges, ssh);
+        return new Fleet(revision, hosts, networks, put(machines, machine.getName(), machine), routes, listening, certificates, acmeChallenges, ssh, identities);
     }
 
     public Fleet withoutMachine(String name) {
-        return new Fleet(revision, hosts, networks, remove(machines, name), routes, listening, certificates, acmeChallenges, ssh);
+        return new Fleet(revision, hosts, networks, remove(machines, name), routes, listening, certificates, acmeChallenges, ssh, identities);
     }
 
     /** The sorted TCP ports {@code machine} listens on, as its host last reported them. */
     public Fleet withListening(String machine, List<Integer> ports) {
         return new Fleet(revision, hosts, networks, machines, routes,
-                ports.isEmpty() ? remove(listening, machine) : put(listening, machine, List.copyOf(ports)), certificates, acmeChallenges, ssh);
+                ports.isEmpty() ? remove(listening, machine) : put(listening, machine, List.copyOf(ports)), certificates, acmeChallenges, ssh, identities);
     }
 
     /** Certificates by {@code CertificateKeys.key}: {@code {fleet|uploaded|acme}/{hostname}}. */
     public Fleet withCertificate(String key, Certificate certificate) {
-        return new Fleet(revision, hosts, networks, machines, routes, listening, put(certificates, key, certificate), acmeChallenges, ssh);
+        return new Fleet(revision, hosts, networks, machines, routes, listening, put(certificates, key, certificate), acmeChallenges, ssh, identities);
     }
 
     public Fleet withoutCertificate(String key) {
-        return new Fleet(revision, hosts, networks, machines, routes, listening, remove(certificates, key), acmeChallenges, ssh);
+        return new Fleet(revision, hosts, networks, machines, routes, listening, remove(certificates, key), acmeChallenges, ssh, identities);
     }
 
     /** Pending ACME HTTP-01 challenges by token. */
     public Fleet withAcmeChallenge(AcmeChallenge challenge) {
         return new Fleet(revision, hosts, networks, machines, routes, listening, certificates,
-                put(acmeChallenges, challenge.getToken(), challenge), ssh);
+                put(acmeChallenges, challenge.getToken(), challenge), ssh, identities);
     }
 
     public Fleet withoutAcmeChallenge(String token) {
-        return new Fleet(revision, hosts, networks, machines, routes, listening, certificates, remove(acmeChallenges, token), ssh);
+        return new Fleet(revision, hosts, networks, machines, routes, listening, certificates, remove(acmeChallenges, token), ssh, identities);
     }
 
     /** The fleet SSH CA's public key line. */
@@ -121,11 +124,28 @@ public record Fleet(long revision, Map<String, Host> hosts, Map<String, Network>
     }
 
     private Fleet withSsh(SshTrust ssh) {
-        return new Fleet(revision, hosts, networks, machines, routes, listening, certificates, acmeChallenges, ssh);
+        return new Fleet(revision, hosts, networks, machines, routes, listening, certificates, acmeChallenges, ssh, identities);
+    }
+
+    /** A host's identity by host name: the key it is pinned to, and whether it is revoked. */
+    public Fleet withIdentity(HostIdentity identity) {
+        return new Fleet(revision, hosts, networks, machines, routes, listening, certificates, acmeChallenges, ssh,
+                put(identities, identity.getHost(), identity));
+    }
+
+    public Fleet withoutIdentity(String host) {
+        return new Fleet(revision, hosts, networks, machines, routes, listening, certificates, acmeChallenges, ssh,
+                remove(identities, host));
+    }
+
+    /** True if {@code host} was revoked: its stream is closed and no other host has it as a peer. */
+    public boolean revoked(String host) {
+        HostIdentity identity = identities.get(host);
+        return identity != null && identity.getRevokedEpochSeconds() != 0;
     }
 
     public Fleet atRevision(long revision) {
-        return new Fleet(revision, hosts, networks, machines, routes, listening, certificates, acmeChallenges, ssh);
+        return new Fleet(revision, hosts, networks, machines, routes, listening, certificates, acmeChallenges, ssh, identities);
     }
 
     private static <V> Map<String, V> put(Map<String, V> map, String key, V value) {

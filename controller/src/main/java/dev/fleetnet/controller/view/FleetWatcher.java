@@ -7,6 +7,7 @@ import dev.fleetnet.controller.store.Keys;
 import dev.fleetnet.proto.v1.AcmeChallenge;
 import dev.fleetnet.proto.v1.Certificate;
 import dev.fleetnet.proto.v1.Host;
+import dev.fleetnet.proto.v1.HostIdentity;
 import dev.fleetnet.proto.v1.ListeningPorts;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.Network;
@@ -113,6 +114,9 @@ public final class FleetWatcher implements AutoCloseable {
             for (KeyValue kv : get(keys.sshKeys(), revision).getKvs()) {
                 fleet = fleet.withSshKey(SshUserKey.parseFrom(kv.getValue().getBytes()));
             }
+            for (KeyValue kv : get(keys.hostIdentities(), revision).getKvs()) {
+                fleet = fleet.withIdentity(HostIdentity.parseFrom(kv.getValue().getBytes()));
+            }
             for (KeyValue kv : get(keys.sshCa(), revision).getKvs()) {
                 fleet = fleet.withSshCa(SshCa.parseFrom(kv.getValue().getBytes()).getPublicKey());
             }
@@ -195,6 +199,10 @@ public final class FleetWatcher implements AutoCloseable {
             }
             if (key.equals(keys.sshCa()) && put) { // only the public key reaches views
                 return fleet.withSshCa(SshCa.parseFrom(value).getPublicKey());
+            }
+            if (key.startsWith(keys.hostIdentities())) {
+                return put ? fleet.withIdentity(HostIdentity.parseFrom(value))
+                        : fleet.withoutIdentity(key.substring(keys.hostIdentities().length()));
             }
             if (key.startsWith(keys.machines())) {
                 return put ? fleet.withMachine(Machine.parseFrom(value)) : fleet.withoutMachine(key.substring(keys.machines().length()));

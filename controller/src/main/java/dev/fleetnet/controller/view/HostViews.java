@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * What one host must know, computed from the whole fleet: its peers and its machines, and for
+ * What one host must know, computed from the whole fleet: its peers (every other host not
+ * revoked) and its machines, and for
  * its ingress every machine, route, certificate and pending ACME challenge.
  */
 public final class HostViews {
@@ -27,6 +28,7 @@ public final class HostViews {
                 .setHostNumber(self == null ? 0 : self.getNumber());
         fleet.hosts().values().stream()
                 .filter(h -> !h.getName().equals(hostName) && !h.getPublicKey().isEmpty() && !h.getEndpoint().isEmpty())
+                .filter(h -> !fleet.revoked(h.getName())) // a revoked host is cut off: no host keeps it as a peer
                 .sorted(Comparator.comparing(Host::getName))
                 .forEach(h -> view.addPeers(peer(fleet, h)));
         fleet.machines().values().stream()

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fleetnet.console.ConsoleTokens;
 import dev.fleetnet.controller.console.ConsoleGrants;
 import dev.fleetnet.controller.console.ConsoleStore;
+import dev.fleetnet.controller.identity.AuthenticatedHost;
+import dev.fleetnet.controller.identity.HostCa;
+import dev.fleetnet.controller.identity.HostIdentities;
+import dev.fleetnet.controller.identity.IdentityStore;
 import dev.fleetnet.controller.store.EtcdProcess;
 import dev.fleetnet.controller.store.FleetStore;
 import dev.fleetnet.controller.store.Keys;
@@ -17,12 +21,20 @@ import dev.fleetnet.proto.v1.ConsoleTokenSpent;
 import dev.fleetnet.proto.v1.ControllerMessage;
 import dev.fleetnet.proto.v1.SpendConsoleToken;
 import dev.fleetnet.proto.v1.Hello;
+import dev.fleetnet.proto.v1.HostIdentity;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.MachineState;
 import dev.fleetnet.proto.v1.MachineStatus;
 import dev.fleetnet.proto.v1.StatusReport;
 import io.etcd.jetcd.Client;
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -44,9 +56,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The control stream, in process, against a real etcd. */
+/**
+ * The control stream, in process, against a real etcd. In process there is no TLS: a test
+ * interceptor sets the host a stream speaks for from a header, as the listener's interceptor
+ * does from the client certificate (see HostIdentityIT for the real thing).
+ */
 class AgentControlIT {
     private static final String KEY = Base64.getEncoder().encodeToString(new byte[32]);
+    private static final Metadata.Key<String> TEST_HOST = Metadata.Key.of("test-host", Metadata.ASCII_STRING_MARSHALLER);
+    /** The key SHA-256 every test host's certificate would carry. */
+    private static final String HOST_KEY = "ab".repeat(32);
     private EtcdProcess etcd;
     private Client client;
     private FleetStore store;
@@ -55,6 +74,7 @@ class AgentControlIT {
     private ManagedChannel channel;
     private ExecutorService blocking;
     private RecordingLease leases;
+    private HostIdentities identities;
     private final FleetSshCa sshCa = FleetSshCa.generate(java.time.Instant.now());
 
     @BeforeEach
@@ -67,11 +87,21 @@ class AgentControlIT {
         watcher.start();
         blocking = Executors.newCachedThreadPool();
         leases = new RecordingLease(client.getLeaseClient());
+        identities = new HostIdentities(new IdentityStore(client, store.keys()), HostCa.generate(java.time.Instant.now()),
+                java.time.Clock.systemUTC());
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(new AgentControlService(store, watcher, leases,
-                        "right".getBytes(StandardCharsets.UTF_8), "test", blocking, new RouteCountersBoard(), sshCa,
-                        new ConsoleStore(client, store.keys()))).build().start();
+                .addService(new AgentControlService(store, watcher, leases, "test", blocking, new RouteCountersBoard(), sshCa, identities,
+                        new ConsoleStore(client, store.keys())))
+                .intercept(new ServerInterceptor() {
+                    @Override
+                    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                        String host = headers.get(TEST_HOST);
+                        Context context = host == null ? Context.current()
+                                : Context.current().withValue(AuthenticatedHost.KEY, new AuthenticatedHost(host, HOST_KEY, "1"));
+                        return Contexts.interceptCall(context, call, headers, next);
+                    }
+                }).build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     }
 
@@ -86,15 +116,22 @@ class AgentControlIT {
         etcd.close();
     }
 
-    /** A stream whose received messages and end can be awaited. */
+    /** A stream for {@code host} (null: none authenticated) whose received messages and end can be awaited. */
     private final class Agent implements StreamObserver<ControllerMessage> {
         final BlockingQueue<ControllerMessage> received = new LinkedBlockingQueue<>();
         final BlockingQueue<Status> ended = new LinkedBlockingQueue<>();
-        final StreamObserver<AgentMessage> out = AgentControlGrpc.newStub(channel).connect(this);
+        final StreamObserver<AgentMessage> out;
 
-        Agent hello(String host, String token) {
-            out.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setHostName(host).setPublicKey(KEY)
-                    .setEndpoint("[fd01::1]:51820").setJoinToken(token)).build());
+        Agent(String host) {
+            Metadata headers = new Metadata();
+            if (host != null) {
+                headers.put(TEST_HOST, host);
+            }
+            out = AgentControlGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).connect(this);
+        }
+
+        Agent hello() {
+            out.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setPublicKey(KEY).setEndpoint("[fd01::1]:51820")).build());
             return this;
         }
 
@@ -126,8 +163,8 @@ class AgentControlIT {
 
     @Test
     void twoHostsSpendingOneConsoleLinkOpenItOnce() throws Exception {
-        Agent h1 = new Agent().hello("h1", "right");
-        Agent h2 = new Agent().hello("h2", "right");
+        Agent h1 = new Agent("h1").hello();
+        Agent h2 = new Agent("h2").hello();
         assertThat(h1.next().hasWelcome()).isTrue();
         assertThat(h2.next().hasWelcome()).isTrue();
         String token = ConsoleTokens.generate();
@@ -152,17 +189,62 @@ class AgentControlIT {
     }
 
     @Test
-    void aWrongJoinTokenIsRefusedWithAClearReason() throws Exception {
-        Agent agent = new Agent().hello("h1", "wrong");
+    void aStreamWithNoCheckedCertificateIsRefusedAndWritesNothing() throws Exception {
+        long before = revision();
+        Agent agent = new Agent(null).hello();
         Status status = agent.ended.poll(20, TimeUnit.SECONDS);
         assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-        assertThat(status.getDescription()).isEqualTo("join token rejected for host 'h1' (expected: the token given to the controller with --join-token)");
+        assertThat(status.getDescription()).isEqualTo("control stream: no host certificate was checked for it"
+                + " (expected: a client certificate from the fleet host CA)");
         assertThat(store.hosts()).isEmpty();
+        assertThat(revision()).isEqualTo(before);
+    }
+
+    @Test
+    void revokingTheHostClosesItsStreamAndTakesItOutOfEveryOtherHostsPeers() throws Exception {
+        pinIdentity("h1", HOST_KEY);
+        pinIdentity("h2", HOST_KEY);
+        Agent h1 = new Agent("h1").hello();
+        h1.next(); // welcome
+        h1.next(); // full view
+        Agent h2 = new Agent("h2").hello();
+        h2.next(); // welcome
+        assertThat(h2.next().getFullView().getPeersList()).extracting(p -> p.getHostName()).containsExactly("h1");
+
+        identities.revoke("h1");
+        Status ended = h1.ended.poll(20, TimeUnit.SECONDS);
+        assertThat(ended).as("h1's stream is closed").isNotNull();
+        assertThat(ended.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(ended.getDescription()).startsWith("host 'h1': revoked at ");
+        ControllerMessage delta = h2.next();
+        assertThat(delta.getDelta().getRemovePeersList()).as("h2 drops h1 as a peer").containsExactly("h1");
+        awaitTrue("h1 shows disconnected", () -> !store.host("h1").getConnected());
+    }
+
+    @Test
+    void anotherKeyJoiningUnderTheHostsNameClosesTheOldKeysStream() throws Exception {
+        pinIdentity("h1", HOST_KEY);
+        Agent h1 = new Agent("h1").hello();
+        h1.next(); // welcome
+        h1.next(); // full view
+        var before = identities.store().identity("h1");
+        identities.store().updateIdentity(before, before.value().toBuilder().setKeySha256("cd".repeat(32)).build());
+        Status ended = h1.ended.poll(20, TimeUnit.SECONDS);
+        assertThat(ended).isNotNull();
+        assertThat(ended.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(ended.getDescription()).isEqualTo("host 'h1': another key (SHA256:cdcdcdcdcdcdcdcd) joined under this name;"
+                + " this stream's key is SHA256:abababababababab (expected: the certificate of the host's latest join)");
+    }
+
+    /** An identity as a join writes it, pinning {@code keySha256}. */
+    private void pinIdentity(String host, String keySha256) {
+        assertThat(identities.store().updateIdentity(identities.store().identity(host), HostIdentity.newBuilder().setHost(host)
+                .setKeySha256(keySha256).setCertificateSerial("1").build())).isTrue();
     }
 
     @Test
     void welcomeThenFullViewThenDeltasAsTheFleetChanges() throws Exception {
-        Agent agent = new Agent().hello("h1", "right");
+        Agent agent = new Agent("h1").hello();
         ControllerMessage welcome = agent.next();
         assertThat(welcome.getWelcome().getHostNumber()).isEqualTo(1);
         assertThat(welcome.getWelcome().getInfraAddress()).isEqualTo("fdaa::1:0:0:1");
@@ -182,7 +264,7 @@ class AgentControlIT {
         }
         assertThat(store.host("h1").getConnected()).as("session gone after the stream ends").isFalse();
 
-        Agent again = new Agent().hello("h1", "right");
+        Agent again = new Agent("h1").hello();
         assertThat(again.next().getWelcome().getHostNumber()).as("same number on rejoin").isEqualTo(1);
         assertThat(again.next().getFullView().getMachinesList()).extracting(m -> m.getName()).containsExactly("web");
     }
@@ -190,9 +272,9 @@ class AgentControlIT {
     @Test
     void aHostGetsAnSshHostCertificateForItsOwnNameAndAddressesOnly() throws Exception {
         java.security.KeyPair hostKey = SshKeys.generateEd25519();
-        Agent agent = new Agent();
-        agent.out.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setHostName("h1").setPublicKey(KEY)
-                .setEndpoint("[fd01::1]:51820").setJoinToken("right").setSshHostPublicKey(SshKeys.line(hostKey.getPublic()))).build());
+        Agent agent = new Agent("h1");
+        agent.out.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setPublicKey(KEY)
+                .setEndpoint("[fd01::1]:51820").setSshHostPublicKey(SshKeys.line(hostKey.getPublic()))).build());
         assertThat(agent.next().hasWelcome()).isTrue();
         SshHostCertificate signed = agent.next().getSshHostCertificate();
         OpenSshCertificate certificate = SshKeys.parseCertificate(signed.getCertificate());
@@ -209,9 +291,9 @@ class AgentControlIT {
 
     @Test
     void badHelloFieldsAreInvalidArgument() throws Exception {
-        Agent agent = new Agent();
-        agent.out.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setHostName("h1").setPublicKey("short")
-                .setEndpoint("[fd01::1]:51820").setJoinToken("right")).build());
+        Agent agent = new Agent("h1");
+        agent.out.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setPublicKey("short")
+                .setEndpoint("[fd01::1]:51820")).build());
         Status status = agent.ended.poll(20, TimeUnit.SECONDS);
         assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(status.getDescription()).startsWith("public key: 'short' (expected:");
@@ -219,7 +301,7 @@ class AgentControlIT {
 
     @Test
     void acksAndStatusReportsAreRecordedAndStatusWritesSendNoDelta() throws Exception {
-        Agent agent = new Agent().hello("h1", "right");
+        Agent agent = new Agent("h1").hello();
         agent.next(); // welcome
         agent.next(); // full view
         createMachine("web", "h1");
@@ -241,13 +323,13 @@ class AgentControlIT {
     @Test
     void messagesAfterARefusedHelloWriteNothing() throws Exception {
         long before = revision();
-        Agent agent = new Agent().hello("h1", "wrong");
+        Agent agent = new Agent(null).hello();
         agent.out.onNext(AgentMessage.newBuilder().setAck(Ack.newBuilder().setRevision(99)).build());
         agent.out.onNext(AgentMessage.newBuilder().setStatus(StatusReport.newBuilder()
                 .addMachines(MachineStatus.newBuilder().setName("web").setState(MachineState.MACHINE_STATE_RUNNING))).build());
         assertThat(agent.ended.poll(20, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
         // The refused stream queued its ack and report behind the hello; a later stream's welcome gives them time to land.
-        Agent other = new Agent().hello("h2", "right");
+        Agent other = new Agent("h2").hello();
         other.next();
         assertThat(client.getKVClient().get(Keys.bytes(store.keys().appliedRevision("h1"))).get().getKvs()).isEmpty();
         assertThat(store.hosts()).extracting(h -> h.getName()).containsExactly("h2");
@@ -256,7 +338,7 @@ class AgentControlIT {
 
     @Test
     void aStreamMustStartWithHello() throws Exception {
-        Agent agent = new Agent();
+        Agent agent = new Agent("h1");
         agent.out.onNext(AgentMessage.newBuilder().setAck(Ack.newBuilder().setRevision(1)).build());
         Status status = agent.ended.poll(20, TimeUnit.SECONDS);
         assertThat(status.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
@@ -265,9 +347,9 @@ class AgentControlIT {
 
     @Test
     void aStaleStreamEndingDoesNotDisconnectItsReplacement() throws Exception {
-        Agent first = new Agent().hello("h1", "right");
+        Agent first = new Agent("h1").hello();
         first.next();
-        Agent second = new Agent().hello("h1", "right");
+        Agent second = new Agent("h1").hello();
         second.next();
         first.out.onCompleted();
         assertThat(first.ended.poll(20, TimeUnit.SECONDS)).isEqualTo(Status.OK);
@@ -279,7 +361,7 @@ class AgentControlIT {
 
     @Test
     void aLeaseRevokedFromOutsideEndsTheSessionAndTheHostShowsDisconnectedUntilItReconnects() throws Exception {
-        Agent agent = new Agent().hello("h1", "right");
+        Agent agent = new Agent("h1").hello();
         agent.next(); // welcome
         agent.next(); // full view
         assertThat(store.host("h1").getConnected()).isTrue();
@@ -293,7 +375,7 @@ class AgentControlIT {
         assertThat(ended.getDescription()).startsWith("session of host 'h1' lost its etcd lease (").endsWith("); reconnect");
         assertThat(store.host("h1").getConnected()).isFalse();
 
-        Agent again = new Agent().hello("h1", "right");
+        Agent again = new Agent("h1").hello();
         again.next(); // welcome
         awaitTrue("connected again with a new lease", () -> store.host("h1").getConnected());
         assertThat(sessionLease("h1")).isNotEqualTo(lease);
@@ -301,7 +383,7 @@ class AgentControlIT {
 
     @Test
     void aKeepaliveThatEndsWithoutAnErrorEndsTheSessionTooAndTheHostShowsDisconnected() throws Exception {
-        Agent agent = new Agent().hello("h1", "right");
+        Agent agent = new Agent("h1").hello();
         agent.next(); // welcome
         agent.next(); // full view
         long lease = sessionLease("h1");
@@ -322,7 +404,7 @@ class AgentControlIT {
             }
         });
 
-        Agent again = new Agent().hello("h1", "right");
+        Agent again = new Agent("h1").hello();
         again.next(); // welcome
         awaitTrue("connected again", () -> store.host("h1").getConnected());
     }

@@ -7,6 +7,7 @@ import dev.fleetnet.proto.v1.Certificate;
 import dev.fleetnet.proto.v1.CertificateInfo;
 import dev.fleetnet.proto.v1.CertificateSource;
 import dev.fleetnet.proto.v1.Host;
+import dev.fleetnet.proto.v1.HostIdentity;
 import dev.fleetnet.proto.v1.HostView;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.MachineState;
@@ -46,6 +47,18 @@ class HostViewsTest {
         assertThat(view.getPeersList()).extracting(Peer::getHostName).containsExactly("h2");
         assertThat(view.getPeers(0).getAllowedIpsList()).containsExactly("fdaa::2:0:0:0/80", "fdaa:0:1:0:2::/80", "fdaa:0:2:0:2::/80");
         assertThat(view.getMachinesList()).extracting(m -> m.getName()).containsExactly("a");
+    }
+
+    @Test
+    void aRevokedHostIsNoOnesPeerAndTheDeltaRemovesIt() {
+        HostIdentity h2 = HostIdentity.newBuilder().setHost("h2").setKeySha256("ab".repeat(32)).build();
+        Fleet before = fleet().withIdentity(h2);
+        assertThat(HostViews.compute(before, "h1").getPeersList()).extracting(Peer::getHostName).containsExactly("h2");
+        Fleet after = before.atRevision(11).withIdentity(h2.toBuilder().setRevokedEpochSeconds(1_800_000_000L).build());
+        assertThat(after.revoked("h2")).isTrue();
+        assertThat(HostViews.compute(after, "h1").getPeersList()).isEmpty();
+        assertThat(ViewDiff.between(HostViews.compute(before, "h1"), HostViews.compute(after, "h1")).getRemovePeersList())
+                .containsExactly("h2");
     }
 
     @Test
