@@ -2,26 +2,27 @@ package dev.fleetnet.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fleetnet.client.ApiEndpoint;
+import dev.fleetnet.client.FleetClient;
 import dev.fleetnet.controller.store.EtcdProcess;
 import dev.fleetnet.controller.store.FleetStore;
 import dev.fleetnet.controller.store.Keys;
 import dev.fleetnet.core.AddressPlan;
+import dev.fleetnet.lab.Deadline;
 import dev.fleetnet.proto.v1.CreateMachineRequest;
 import dev.fleetnet.proto.v1.Host;
-import dev.fleetnet.proto.v1.HostServiceGrpc;
 import dev.fleetnet.proto.v1.ListHostsRequest;
 import dev.fleetnet.proto.v1.ListMachinesRequest;
 import dev.fleetnet.proto.v1.Machine;
 import dev.fleetnet.proto.v1.MachineServiceGrpc;
 import io.etcd.jetcd.Client;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -54,18 +55,26 @@ class ConcurrentCreateIT {
                 }
             }
             List<Process> controllers = new ArrayList<>();
-            List<ManagedChannel> channels = new ArrayList<>();
+            List<FleetClient> clients = new ArrayList<>();
             Path dir = Files.createTempDirectory("fleetnet-cc-");
             boolean passed = false;
             try {
                 for (int i = 0; i < 2; i++) {
                     int api = freePort();
+                    Path ca = dir.resolve("api-ca-" + i + ".pem");
+                    Path log = dir.resolve("controller-" + i + ".log");
                     controllers.add(new ProcessBuilder(javaCommand(), "--enable-native-access=ALL-UNNAMED", "-cp",
                             System.getProperty("java.class.path"), "dev.fleetnet.controller.ControllerMain",
                             "--listen", "127.0.0.1:" + api, "--agent-listen", "127.0.0.1:" + freePort(),
-                            "--etcd-endpoints", etcd.endpoint())
-                            .redirectErrorStream(true).redirectOutput(dir.resolve("controller-" + i + ".log").toFile()).start());
-                    channels.add(NettyChannelBuilder.forAddress("127.0.0.1", api).usePlaintext().build());
+                            "--etcd-endpoints", etcd.endpoint(), "--api-ca-file", ca.toString(),
+                            "--admin-token-file", dir.resolve("admin-token").toString(), "--rest-listen", "none")
+                            .redirectErrorStream(true).redirectOutput(log.toFile()).start());
+                    // the first controller of the fleet writes the admin token; the second finds one in etcd and writes none
+                    Deadline.await("controller " + i + " to write its API CA", Duration.ofSeconds(60),
+                            () -> Files.exists(ca) && Files.exists(dir.resolve("admin-token")), () -> readQuietly(log));
+                    FleetClient client = FleetClient.connect(ApiEndpoint.of("127.0.0.1:" + api, ca, dir.resolve("admin-token")),
+                            Duration.ofSeconds(60));
+                    clients.add(client);
                 }
                 ExecutorService pool = Executors.newFixedThreadPool(32);
                 ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
@@ -73,7 +82,7 @@ class ConcurrentCreateIT {
                 for (int i = 0; i < MACHINES; i++) {
                     int n = i;
                     calls.add(pool.submit(() -> {
-                        MachineServiceGrpc.MachineServiceBlockingStub stub = MachineServiceGrpc.newBlockingStub(channels.get(n % 2))
+                        MachineServiceGrpc.MachineServiceBlockingStub stub = clients.get(n % 2).machines()
                                 .withWaitForReady().withDeadlineAfter(60, TimeUnit.SECONDS);
                         CreateMachineRequest request = CreateMachineRequest.newBuilder().setName("m" + n).setHost("h" + (n % 3 + 1)).build();
                         try {
@@ -83,7 +92,7 @@ class ConcurrentCreateIT {
                         }
                         // The same name again, through the other controller, must be refused.
                         try {
-                            MachineServiceGrpc.newBlockingStub(channels.get((n + 1) % 2)).withWaitForReady()
+                            clients.get((n + 1) % 2).machines().withWaitForReady()
                                     .withDeadlineAfter(60, TimeUnit.SECONDS).createMachine(request);
                             failures.add("m" + n + ": created twice");
                         } catch (StatusRuntimeException e) {
@@ -98,10 +107,10 @@ class ConcurrentCreateIT {
                 }
                 pool.shutdown();
                 assertThat(failures).isEmpty();
-                List<Machine> machines = MachineServiceGrpc.newBlockingStub(channels.get(0)).listMachines(
+                List<Machine> machines = clients.get(0).machines().listMachines(
                         ListMachinesRequest.getDefaultInstance()).getMachinesList();
                 assertThat(machines).hasSize(MACHINES);
-                Map<String, Integer> hostNumbers = HostServiceGrpc.newBlockingStub(channels.get(1))
+                Map<String, Integer> hostNumbers = clients.get(1).hosts()
                         .listHosts(ListHostsRequest.getDefaultInstance()).getHostsList().stream()
                         .collect(Collectors.toMap(Host::getName, Host::getNumber));
                 Set<String> names = new HashSet<>();
@@ -121,7 +130,7 @@ class ConcurrentCreateIT {
                 }
                 passed = true;
             } finally {
-                channels.forEach(ManagedChannel::shutdownNow);
+                clients.forEach(FleetClient::close);
                 for (Process p : controllers) {
                     p.destroyForcibly();
                     p.waitFor(10, TimeUnit.SECONDS);
@@ -134,6 +143,14 @@ class ConcurrentCreateIT {
                     System.err.println("controller logs kept in " + dir);
                 }
             }
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return file + ": " + e;
         }
     }
 
