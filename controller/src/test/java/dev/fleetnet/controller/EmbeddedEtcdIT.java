@@ -19,7 +19,7 @@ class EmbeddedEtcdIT {
         Process controller = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "dev.fleetnet.controller.ControllerMain", "--listen", "127.0.0.1:" + freePort(), "--agent-listen", "127.0.0.1:" + freePort(),
-                "--data-dir", dir.toString()).redirectErrorStream(true).start();
+                "--data-dir", dir.toString(), "--rest-listen", "127.0.0.1:" + freePort()).redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(controller.getInputStream()));
             String line;
