@@ -1,5 +1,8 @@
 package dev.fleetnet.ingress.core;
 
+import dev.fleetnet.routing.RouteSpec;
+import dev.fleetnet.routing.StreamRoute;
+
 /**
  * What every front-end reports about the traffic it carries, for metrics and the access log.
  * Called on event loops: an implementation must be cheap and never block (hand slow work such
@@ -26,6 +29,27 @@ public interface IngressObserver {
         public static final String HTTP = "http";
         /** Requests no route took (unknown hostname, refused at the edge). */
         public static final RouteLabel NONE = new RouteLabel("", HTTP, "");
+        private static final String MACHINE = "machine:";
+
+        /** An explicit HTTP route: its key and owner. */
+        public static RouteLabel of(RouteSpec route) {
+            return new RouteLabel(route.key(), HTTP, route.owner() == null ? "" : route.owner());
+        }
+
+        /** A TLS passthrough or TCP route: its key, protocol and owner. */
+        public static RouteLabel of(StreamRoute route) {
+            return new RouteLabel(route.key(), route.protocol().label(), route.owner());
+        }
+
+        /** The implicit names of machine {@code name} ({@code {machine}-{port}.{suffix}} …). */
+        public static RouteLabel machine(String name) {
+            return new RouteLabel(MACHINE + name, HTTP, name);
+        }
+
+        /** True for an explicit route (not {@link #NONE}, not a machine's implicit names). */
+        public boolean explicit() {
+            return !route.isEmpty() && !route.startsWith(MACHINE);
+        }
     }
 
     /**

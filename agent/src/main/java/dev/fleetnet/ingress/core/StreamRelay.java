@@ -48,7 +48,7 @@ public final class StreamRelay {
     }
 
     public static RouteLabel label(StreamRoute route) {
-        return new RouteLabel(route.key(), route.protocol().label(), route.owner());
+        return RouteLabel.of(route);
     }
 
     /**

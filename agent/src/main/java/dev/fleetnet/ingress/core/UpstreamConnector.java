@@ -67,7 +67,7 @@ public final class UpstreamConnector implements OpenConnections {
      * lifecycle ends them.
      */
     public void bindRoute(IngressObserver.RouteLabel route, Channel channel) {
-        if (route.route().isEmpty() || route.route().startsWith("machine:")) {
+        if (!route.explicit()) {
             return;
         }
         String key = OpenConnections.routeKey(route.protocol(), route.route());

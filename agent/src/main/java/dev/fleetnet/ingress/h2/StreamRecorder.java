@@ -83,7 +83,7 @@ final class StreamRecorder extends ChannelDuplexHandler {
             String host = authority == null ? null : Hostnames.fromHostHeader(authority.toString());
             hostname = host == null ? "" : host;
             if (host != null && ingress.routes().current().resolve(host, path) instanceof Resolution.Forward f && f.route() != null) {
-                route = new RouteLabel(f.route().key(), RouteLabel.HTTP, f.route().owner());
+                route = RouteLabel.of(f.route());
             }
         } else if (msg instanceof Http2DataFrame d) {
             bytesIn += d.content().readableBytes();

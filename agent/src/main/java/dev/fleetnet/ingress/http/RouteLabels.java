@@ -13,17 +13,16 @@ import dev.fleetnet.routing.RouteSpec;
  * a machine that exists; {@link RouteLabel#NONE} for requests no route took.
  */
 final class RouteLabels {
-    static final String PROTOCOL = RouteLabel.HTTP;
 
     private RouteLabels() {}
 
     static RouteLabel of(RouteSpec route) {
-        return new RouteLabel(route.key(), PROTOCOL, route.owner() == null ? "" : route.owner());
+        return RouteLabel.of(route);
     }
 
     /** The label of a forwarded request going to {@code target}. */
     static RouteLabel forward(Resolution.Forward forward, MachineEntry target) {
-        return forward.route() != null ? of(forward.route()) : new RouteLabel("machine:" + target.name(), PROTOCOL, target.name());
+        return forward.route() != null ? of(forward.route()) : RouteLabel.machine(target.name());
     }
 
     /** The label of a request the ingress answered itself: its explicit route if it falls under one, else none. */

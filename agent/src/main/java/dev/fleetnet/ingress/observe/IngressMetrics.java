@@ -166,13 +166,13 @@ public final class IngressMetrics implements IngressObserver {
         Set<RouteLabel> live = new HashSet<>();
         live.add(RouteLabel.NONE);
         for (RouteSpec r : state.routes().values()) {
-            live.add(new RouteLabel(r.key(), RouteLabel.HTTP, r.owner() == null ? "" : r.owner()));
+            live.add(RouteLabel.of(r));
         }
         for (StreamRoute r : state.streams().values()) {
-            live.add(new RouteLabel(r.key(), r.protocol().label(), r.owner()));
+            live.add(RouteLabel.of(r));
         }
         for (String machine : state.machines().keySet()) {
-            live.add(new RouteLabel("machine:" + machine, RouteLabel.HTTP, machine));
+            live.add(RouteLabel.machine(machine));
         }
         for (RouteLabel label : List.copyOf(series.keySet())) {
             if (!live.contains(label)) {

@@ -20,6 +20,7 @@ import org.apache.sshd.server.command.Command;
  * `ssh -R` users read why.
  */
 final class RefusalNotes {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RefusalNotes.class);
     private static final AttributeKey<List<String>> NOTES = new AttributeKey<>();
     static final String AGENT = "fleetnet: agent forwarding (-A) is refused: a machine never gets the key agent of the user";
     static final String REMOTE = "fleetnet: remote forwarding (-R) is refused: only -L to the machine's own ports is allowed";
@@ -39,6 +40,7 @@ final class RefusalNotes {
         // MINA answers an agent forwarding request itself when the server has no agent (ours has none),
         // without asking the forwarding filter; it leaves the request's type on the session
         if (org.apache.sshd.common.PropertyResolverUtils.getString(session, AGENT_REQUEST_PROPERTY) != null) {
+            log.info("ssh: agent forwarding refused for machine {}", SshSessions.machine(session));
             add(session, AGENT);
         }
         List<String> notes = session.getAttribute(NOTES);
