@@ -238,7 +238,8 @@ public final class IngressTable {
         };
     }
 
-    private RouteSpec explicitRoute(String host, String path) {
+    /** The explicit route a concrete hostname and path fall under (exact hostname first, then its wildcard), or null. */
+    public RouteSpec explicitRoute(String host, String path) {
         RouteSpec exact = firstMatch(routesByHostname.get(host), path);
         if (exact != null) {
             return exact;

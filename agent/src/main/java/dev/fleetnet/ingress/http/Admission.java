@@ -2,6 +2,7 @@ package dev.fleetnet.ingress.http;
 
 import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.ingress.tls.MisdirectedRequest;
+import dev.fleetnet.routing.IngressTable;
 import dev.fleetnet.routing.MachineEntry;
 import dev.fleetnet.routing.Resolution;
 import io.netty.buffer.ByteBufAllocator;
@@ -37,7 +38,8 @@ final class Admission {
     record Admit(MachineEntry target, int port, long maxBody, boolean expectContinue, boolean webSocket, boolean h2c,
             IngressObserver.RouteLabel route) implements Decision {}
 
-    static Decision decide(HttpRequest request, IngressContext ingress, InetSocketAddress client, ByteBufAllocator alloc) {
+    /** {@code client}: who sent it, made once per connection ({@link #client}). */
+    static Decision decide(HttpRequest request, IngressContext ingress, ForwardingHeaders.Client client, ByteBufAllocator alloc) {
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             int status = cause instanceof TooLongHttpHeaderException ? 431 : cause instanceof TooLongHttpLineException ? 414
@@ -66,13 +68,14 @@ final class Admission {
                 case LocalSite.TakeOver takeOver -> new TakeOver(takeOver.handler());
             };
         }
+        IngressTable table = ingress.table(); // one state for the whole decision
         if (!ingress.scheme().equals("https")) {
-            FullHttpResponse own = CleartextAnswers.answer(request.method(), accepted.host(), accepted.path(), ingress, alloc);
+            FullHttpResponse own = CleartextAnswers.answer(request.method(), host, accepted.path(), ingress, table, alloc);
             if (own != null) {
                 return new Answer(own, false);
             }
         }
-        Resolution resolution = ingress.table().resolve(accepted.host(), accepted.path());
+        Resolution resolution = table.resolve(host, accepted.path());
         if (resolution instanceof Resolution.Refuse refuse) {
             return new Answer(ErrorResponses.error(alloc, refuse.status(), refuse.error(), refuse.machine(), refuse.port()), false);
         }
@@ -91,14 +94,18 @@ final class Admission {
             request.headers().set(HttpHeaderNames.HOST, accepted.host()); // absolute-form: its authority, not the Host field
         }
         boolean webSocket = ForwardingHeaders.isWebSocketUpgrade(request.headers());
-        boolean trusted = client != null && TrustedProxies.trusted(ingress.config().trustedProxies(), client.getAddress());
-        ForwardingHeaders.toUpstream(request.headers(),
-                new ForwardingHeaders.Client(client == null ? InetAddress.getLoopbackAddress() : client.getAddress(),
-                        ingress.listenPort(), ingress.scheme(), trusted),
-                target.name(), forward.port(), forward.rewriteHost(), webSocket, ingress.config().proxyName());
+        ForwardingHeaders.toUpstream(request.headers(), client, target.name(), forward.port(), forward.rewriteHost(), webSocket,
+                ingress.config().proxyName());
         request.setUri(forward.path());
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         return new Admit(target, forward.port(), maxBody, accepted.expectContinue(), webSocket,
                 forward.route() != null && forward.route().h2c(), RouteLabels.forward(forward, target));
+    }
+
+    /** The client of a connection as forwarding headers name it; {@code address} null (an in-memory channel): loopback. */
+    static ForwardingHeaders.Client client(IngressContext ingress, InetSocketAddress address) {
+        InetAddress ip = address == null ? InetAddress.getLoopbackAddress() : address.getAddress();
+        boolean trusted = address != null && TrustedProxies.trusted(ingress.config().trustedProxies(), address.getAddress());
+        return new ForwardingHeaders.Client(ip, ingress.listenPort(), ingress.scheme(), trusted);
     }
 }

@@ -3,6 +3,7 @@ package dev.fleetnet.ingress.http;
 import dev.fleetnet.ingress.tls.AcmeChallenges;
 import dev.fleetnet.routing.Hostnames;
 import dev.fleetnet.routing.IngressTable;
+import dev.fleetnet.routing.RouteSpec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -21,10 +22,13 @@ import java.nio.charset.StandardCharsets;
 final class CleartextAnswers {
     private CleartextAnswers() {}
 
-    /** The ingress's own response, or null when the request is routed as usual. */
-    static FullHttpResponse answer(HttpMethod method, String hostHeader, String target, IngressContext ingress,
+    /**
+     * The ingress's own response, or null when the request is routed as usual; {@code host}: the
+     * request's hostname as {@link Hostnames#fromHostHeader} gives it (null when there is none),
+     * {@code table}: the routes the request is decided by.
+     */
+    static FullHttpResponse answer(HttpMethod method, String host, String target, IngressContext ingress, IngressTable table,
             ByteBufAllocator alloc) {
-        String host = Hostnames.fromHostHeader(hostHeader);
         if (target.startsWith(AcmeChallenges.PATH_PREFIX)) {
             String token = target.substring(AcmeChallenges.PATH_PREFIX.length());
             boolean read = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
@@ -35,8 +39,8 @@ final class CleartextAnswers {
             }
             return text(alloc, keyAuthorization, method.equals(HttpMethod.HEAD));
         }
-        if (host != null && ingress.table().match(host, pathOf(target)) instanceof IngressTable.Match.Explicit e
-                && e.route().redirectHttps()) {
+        RouteSpec route = host == null ? null : table.explicitRoute(host, pathOf(target));
+        if (route != null && route.redirectHttps()) {
             FullHttpResponse redirect = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.PERMANENT_REDIRECT,
                     alloc.buffer(0));
             // the Host's port is the cleartext one: the redirect goes to the default HTTPS port

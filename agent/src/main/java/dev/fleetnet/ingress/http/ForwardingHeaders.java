@@ -28,8 +28,17 @@ final class ForwardingHeaders {
             PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE,
             HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION);
 
-    /** Who the request came from and on which listener. */
-    record Client(InetAddress address, int listenPort, String scheme, boolean trusted) {}
+    /**
+     * Who the request came from and on which listener, with the texts every request of the
+     * connection repeats made once: the address in RFC 5952 form (fd01::1, not fd01:0:0:0:0:0:0:1,
+     * no zone) and the listener's port.
+     */
+    record Client(InetAddress address, int listenPort, String scheme, boolean trusted, String ip, String portText) {
+        Client(InetAddress address, int listenPort, String scheme, boolean trusted) {
+            this(address, listenPort, scheme, trusted, address instanceof Inet6Address
+                    ? Ipv6.format(address.getAddress()) : address.getHostAddress(), Integer.toString(listenPort));
+        }
+    }
 
     private ForwardingHeaders() {}
 
@@ -42,14 +51,12 @@ final class ForwardingHeaders {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
         }
-        // RFC 5952 form for IPv6 (fd01::1, not fd01:0:0:0:0:0:0:1), without a zone.
-        String ip = client.address() instanceof Inet6Address
-                ? Ipv6.format(client.address().getAddress()) : client.address().getHostAddress();
+        String ip = client.ip();
         String priorFor = client.trusted() ? h.get(X_FORWARDED_FOR) : null;
         h.set(X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? ip : priorFor + ", " + ip);
         keepIfTrusted(h, client, X_FORWARDED_HOST, originalHost);
         keepIfTrusted(h, client, X_FORWARDED_PROTO, client.scheme());
-        keepIfTrusted(h, client, X_FORWARDED_PORT, Integer.toString(client.listenPort()));
+        keepIfTrusted(h, client, X_FORWARDED_PORT, client.portText());
         String element = "for=" + forwardedNode(client.address(), ip) + ";host=" + quoteIfNeeded(originalHost)
                 + ";proto=" + client.scheme();
         String priorForwarded = client.trusted() ? h.get(FORWARDED) : null;
@@ -94,6 +101,16 @@ final class ForwardingHeaders {
     }
 
     private static void removeHopByHop(HttpHeaders h) {
+        if (h.contains(HttpHeaderNames.CONNECTION)) { // most keep-alive messages have none
+            removeConnectionOptions(h);
+        }
+        for (AsciiString name : HOP_BY_HOP) {
+            h.remove(name);
+        }
+    }
+
+    /** The fields the Connection header names are this hop's only (RFC 9110 7.6.1). */
+    private static void removeConnectionOptions(HttpHeaders h) {
         List<String> named = new ArrayList<>();
         for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : value.split(",")) {
@@ -107,9 +124,6 @@ final class ForwardingHeaders {
             if (!name.equalsIgnoreCase("transfer-encoding")) { // framing is re-done by the codec
                 h.remove(name);
             }
-        }
-        for (AsciiString name : HOP_BY_HOP) {
-            h.remove(name);
         }
     }
 

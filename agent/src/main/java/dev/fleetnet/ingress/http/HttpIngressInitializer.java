@@ -1,14 +1,13 @@
 package dev.fleetnet.ingress.http;
 
 import dev.fleetnet.ingress.core.ConnectionLimiter;
+import dev.fleetnet.ingress.core.IdleTimeout;
 import dev.fleetnet.ingress.h2.H2Options;
 import dev.fleetnet.ingress.tls.ServerNameHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of one HTTP ingress connection: limits, timeouts, HTTP/1.1 codec, the proxy; on
@@ -41,7 +40,7 @@ final class HttpIngressInitializer extends ChannelInitializer<SocketChannel> {
         if (tls) {
             p.addLast(ServerNameHandler.NAME, new ServerNameHandler(ingress.certificates(), config.tlsHandshakeTimeout()));
         }
-        p.addLast(IDLE, new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(IDLE, new IdleTimeout(config.idleTimeout()));
         if (tls) { // HTTP/1.1 or HTTP/2 by ALPN, set up once the handshake is done
             p.addLast("alpn", new AlpnSwitch(ingress, h2));
             return;

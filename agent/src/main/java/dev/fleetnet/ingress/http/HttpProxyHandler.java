@@ -52,6 +52,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private int deferredBytes;
     /** The client's address for the observer; made on first use. */
     private String clientText;
+    /** The client as forwarding headers name it; made on first use. */
+    private ForwardingHeaders.Client client;
+    /** The header-read clock in front of the decoder (null once the connection is handed over). */
+    private HeaderReadTimeoutHandler headerTimeout;
     private boolean replaying;
     /** A final response went out; everything still arriving is dropped until the close. */
     private boolean closing;
@@ -66,6 +70,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.headerTimeout = ctx.pipeline().get(HeaderReadTimeoutHandler.class);
     }
 
     @Override
@@ -124,11 +129,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         String uri = request.uri();
         String host = request.headers().get(HttpHeaderNames.HOST);
         String version = request.protocolVersion().text();
-        InetSocketAddress client = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null; // null in EmbeddedChannel
         // Read before admission: it strips the client's Connection header and makes the request HTTP/1.1 for the upstream.
         boolean clientKeepAlive = HttpUtil.isKeepAlive(request);
         boolean acceptsTrailers = ForwardingHeaders.acceptsTrailers(request.headers()); // TE is hop-by-hop: gone after admission
-        switch (Admission.decide(request, ingress, client, ctx.alloc())) {
+        switch (Admission.decide(request, ingress, client(), ctx.alloc())) {
             case Admission.Answer answer -> {
                 ingress.observer().request(new IngressObserver.RequestRecord(System.currentTimeMillis(), clientText(), host,
                         request.method().name(), uri, RouteLabels.answered(ingress.table(), host, uri), "",
@@ -206,7 +210,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         armRequestTimer(ex);
         ingress.outstanding().started(admit.target().name());
         state = State.CONNECTING;
-        pool.acquire(ex.upstreamAddress).addListener(f -> onUpstreamAcquired(ex, f));
+        Channel ready = pool.pollIdle(ex.upstreamAddress);
+        if (ready != null) {
+            upstreamReady(ex, ready);
+        } else {
+            pool.acquire(ex.upstreamAddress).addListener(f -> onUpstreamAcquired(ex, f));
+        }
     }
 
     private void onContent(HttpContent content) {
@@ -235,7 +244,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                     failOrClose(413, "request body too large (limit " + ex.maxBody + " bytes)");
                     return;
                 }
-                ex.upstream.write(content);
+                ex.upstream.write(content, ex.upstream.voidPromise());
                 if (last) {
                     ex.requestComplete = true;
                     ex.cancelRequestTimer();
@@ -278,7 +287,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             failOrClose(timeout ? 504 : 502, timeout ? "upstream connect timeout" : "upstream refused the connection");
             return;
         }
-        Channel upstream = (Channel) f.getNow();
+        upstreamReady(ex, (Channel) f.getNow());
+    }
+
+    /** {@code upstream} is {@code ex}'s to send on: the head, then whatever body arrived meanwhile. */
+    private void upstreamReady(Exchange ex, Channel upstream) {
         MachineEntry now = ingress.table().machine(ex.target.name());
         if (now == null || !now.running() || !now.address().equals(ex.target.address())) {
             ex.pool.release(ex.upstreamAddress, upstream, true);
@@ -288,7 +301,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ex.upstream = upstream;
         upstream.pipeline().get(UpstreamHandler.class).bind(this);
         upstream.config().setAutoRead(true);
-        upstream.write(ex.request);
+        upstream.write(ex.request, upstream.voidPromise()); // a failed write closes the connection: onUpstreamClosed
         ex.upstreamSentNanos = System.nanoTime();
         state = State.SENDING_BODY;
         replaying = true;
@@ -343,7 +356,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             ex.status = response.status().code();
             ex.upstreamNanos = System.nanoTime() - ex.upstreamSentNanos;
             ex.startResponse(response, msg instanceof LastHttpContent, ingress.config().proxyName());
-            ctx.write(response);
+            ctx.write(response, ctx.voidPromise()); // a failed write reaches exceptionCaught, which closes
             if (!(msg instanceof HttpContent)) {
                 return;
             }
@@ -351,7 +364,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpContent content) {
             boolean last = content instanceof LastHttpContent;
             ex.bytesOut += content.content().readableBytes();
-            ctx.write(content);
+            ctx.write(content, ctx.voidPromise());
             if (last) {
                 ctx.flush();
                 completeExchange(ex);
@@ -649,6 +662,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private HeaderReadTimeoutHandler timeoutHandler() {
-        return ctx.pipeline().get(HeaderReadTimeoutHandler.class);
+        if (headerTimeout == null) { // added after this handler (tests build pipelines in either order)
+            headerTimeout = ctx.pipeline().get(HeaderReadTimeoutHandler.class);
+        }
+        return headerTimeout;
+    }
+
+    private ForwardingHeaders.Client client() {
+        if (client == null) {
+            client = Admission.client(ingress, ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null); // null in EmbeddedChannel
+        }
+        return client;
     }
 }

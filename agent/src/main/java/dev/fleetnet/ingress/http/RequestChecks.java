@@ -17,9 +17,19 @@ import java.util.Set;
 final class RequestChecks {
     /** Connection options that would make a hop-by-hop removal drop the body's framing or the routing. */
     private static final Set<String> PROTECTED_OPTIONS = Set.of("content-length", "transfer-encoding", "host");
-    /** {@code uri-host [":" port]} (RFC 9110 7.2): an IP literal or a reg-name, no user info. */
-    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile(
-            "(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(:[0-9]{0,5})?");
+    /** Characters of a reg-name (RFC 3986 3.2.2: unreserved, sub-delims, pct-encoded's '%'), by code point below 128. */
+    private static final boolean[] REG_NAME = new boolean[128];
+    /** Characters inside an IP literal's brackets, as the ingress accepts them: hex digits, ':' and '.'. */
+    private static final boolean[] IP_LITERAL = new boolean[128];
+
+    static {
+        for (char c : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~!$&'()*+,;=%-".toCharArray()) {
+            REG_NAME[c] = true;
+        }
+        for (char c : "0123456789ABCDEFabcdef:.".toCharArray()) {
+            IP_LITERAL[c] = true;
+        }
+    }
 
     private RequestChecks() {}
 
@@ -43,40 +53,29 @@ final class RequestChecks {
         if (method.equals(HttpMethod.CONNECT)) {
             return new Refuse(405, "method CONNECT is not supported (expected: the ingress is not a forward proxy)");
         }
-        List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+        List<String> hosts = headers.getAll(HttpHeaderNames.HOST); // every field: a second one is refused
         if (hosts.size() > 1) {
             return new Refuse(400, "duplicate Host header (" + hosts.size() + " fields; expected: exactly one)");
         }
         if (hosts.isEmpty() && version.equals(HttpVersion.HTTP_1_1)) {
             return new Refuse(400, "missing Host header (expected: one in every HTTP/1.1 request)");
         }
-        if (!hosts.isEmpty() && !HOST.matcher(hosts.getFirst()).matches()) {
+        if (!hosts.isEmpty() && !isUriHost(hosts.getFirst())) {
             return new Refuse(400, "Host: '" + shorten(hosts.getFirst()) + "' (expected: host[:port], without user info)");
         }
-        List<String> codings = new java.util.ArrayList<>();
-        for (String value : headers.getAll(HttpHeaderNames.TRANSFER_ENCODING)) {
-            for (String coding : value.split(",")) {
-                codings.add(coding.trim().toLowerCase(Locale.ROOT));
-            }
+        Verdict framing = headers.contains(HttpHeaderNames.TRANSFER_ENCODING) ? checkCodings(headers) : null;
+        if (framing != null) {
+            return framing;
         }
-        if (!codings.isEmpty() && !codings.equals(List.of("chunked"))) {
-            // The ingress re-frames bodies itself; a coding it does not decode would reach the machine not understood.
-            return new Refuse(codings.getLast().equals("chunked") ? 501 : 400,
-                    "Transfer-Encoding: " + String.join(", ", codings) + " (expected: chunked alone)");
-        }
-        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String option : value.split(",")) {
-                String name = option.trim().toLowerCase(Locale.ROOT);
-                if (PROTECTED_OPTIONS.contains(name)) {
-                    return new Refuse(400, "Connection header names " + name
-                            + " (expected: only hop-by-hop options; it would drop the request's framing or routing)");
-                }
+        if (headers.contains(HttpHeaderNames.CONNECTION)) { // the common keep-alive request has none
+            Verdict options = checkConnectionOptions(headers);
+            if (options != null) {
+                return options;
             }
         }
         boolean expectContinue = false;
-        List<String> expectations = headers.getAll(HttpHeaderNames.EXPECT);
-        if (!expectations.isEmpty() && version.equals(HttpVersion.HTTP_1_1)) { // HTTP/1.0: Expect is ignored (RFC 9110 10.1.1)
-            for (String value : expectations) {
+        if (headers.contains(HttpHeaderNames.EXPECT) && version.equals(HttpVersion.HTTP_1_1)) { // HTTP/1.0: Expect is ignored (RFC 9110 10.1.1)
+            for (String value : headers.getAll(HttpHeaderNames.EXPECT)) {
                 for (String member : value.split(",")) {
                     if (!member.trim().equalsIgnoreCase("100-continue")) {
                         return new Refuse(417, "Expect: " + value.trim() + " (expected: only 100-continue)");
@@ -94,6 +93,77 @@ final class RequestChecks {
             return new Accept(host, target, expectContinue);
         }
         return absoluteForm(target, expectContinue);
+    }
+
+    /** {@code uri-host [":" port]} (RFC 9110 7.2): an IP literal or a non-empty reg-name, no user info, a port of at most five digits. */
+    static boolean isUriHost(String value) {
+        int n = value.length();
+        int i = 0;
+        if (n > 0 && value.charAt(0) == '[') {
+            int close = value.indexOf(']');
+            if (close < 2) {
+                return false;
+            }
+            for (i = 1; i < close; i++) {
+                char c = value.charAt(i);
+                if (c >= 128 || !IP_LITERAL[c]) {
+                    return false;
+                }
+            }
+            i = close + 1;
+        } else {
+            while (i < n && value.charAt(i) != ':') {
+                char c = value.charAt(i);
+                if (c >= 128 || !REG_NAME[c]) {
+                    return false;
+                }
+                i++;
+            }
+            if (i == 0) {
+                return false;
+            }
+        }
+        if (i == n) {
+            return true;
+        }
+        if (value.charAt(i) != ':' || n - i - 1 > 5) {
+            return false;
+        }
+        for (i++; i < n; i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Verdict checkCodings(HttpHeaders headers) {
+        List<String> codings = new java.util.ArrayList<>();
+        for (String value : headers.getAll(HttpHeaderNames.TRANSFER_ENCODING)) {
+            for (String coding : value.split(",")) {
+                codings.add(coding.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        if (!codings.isEmpty() && !codings.equals(List.of("chunked"))) {
+            // The ingress re-frames bodies itself; a coding it does not decode would reach the machine not understood.
+            return new Refuse(codings.getLast().equals("chunked") ? 501 : 400,
+                    "Transfer-Encoding: " + String.join(", ", codings) + " (expected: chunked alone)");
+        }
+        return null;
+    }
+
+    private static Verdict checkConnectionOptions(HttpHeaders headers) {
+        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String option : value.split(",")) {
+                String name = option.trim().toLowerCase(Locale.ROOT);
+                if (PROTECTED_OPTIONS.contains(name)) {
+                    return new Refuse(400, "Connection header names " + name
+                            + " (expected: only hop-by-hop options; it would drop the request's framing or routing)");
+                }
+            }
+        }
+        return null;
     }
 
     /** {@code http://authority/path?query}: routed by its authority, forwarded in origin form (RFC 9112 3.2.2). */

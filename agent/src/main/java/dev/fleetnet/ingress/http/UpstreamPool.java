@@ -49,12 +49,9 @@ final class UpstreamPool implements UpstreamSource {
     public Future<Channel> acquire(InetSocketAddress upstream) {
         assert loop.inEventLoop();
         Promise<Channel> promise = loop.newPromise();
-        Deque<Channel> free = idle.get(upstream);
-        while (free != null && !free.isEmpty()) {
-            Channel channel = free.pollFirst();
-            if (channel.isActive()) {
-                return promise.setSuccess(channel);
-            }
+        Channel ready = pollIdle(upstream);
+        if (ready != null) {
+            return promise.setSuccess(ready);
         }
         Set<Channel> channels = open.computeIfAbsent(upstream, k -> new HashSet<>());
         if (channels.size() >= maxPerUpstream) {
@@ -69,6 +66,19 @@ final class UpstreamPool implements UpstreamSource {
         }
         connect(upstream, channels, promise);
         return promise;
+    }
+
+    @Override
+    public Channel pollIdle(InetSocketAddress upstream) {
+        assert loop.inEventLoop();
+        Deque<Channel> free = idle.get(upstream);
+        while (free != null && !free.isEmpty()) {
+            Channel channel = free.pollFirst();
+            if (channel.isActive()) {
+                return channel;
+            }
+        }
+        return null;
     }
 
     /** Returns a connection after an exchange; {@code reusable} only if its last response ended cleanly. */

@@ -14,6 +14,11 @@ interface UpstreamSource {
 
     Future<Channel> acquire(InetSocketAddress upstream);
 
+    /** An open idle channel to {@code upstream} taken now, or null (then {@link #acquire}): the common case costs no future. */
+    default Channel pollIdle(InetSocketAddress upstream) {
+        return null;
+    }
+
     /** After an exchange; {@code reusable} only if its last response ended cleanly. */
     void release(InetSocketAddress upstream, Channel channel, boolean reusable);
 }
