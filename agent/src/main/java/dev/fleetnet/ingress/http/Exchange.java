@@ -45,11 +45,11 @@ final class Exchange {
     boolean observed;
 
     /** {@code clientKeepAlive}: whether the client's request, as it arrived, lets the connection persist. */
-    Exchange(HttpRequest request, boolean clientKeepAlive, MachineEntry target, int port, long maxBody, boolean webSocket,
-            UpstreamSource pool) {
+    Exchange(HttpRequest request, boolean clientKeepAlive, MachineEntry target, InetSocketAddress upstreamAddress, long maxBody,
+            boolean webSocket, UpstreamSource pool) {
         this.request = request;
         this.target = target;
-        this.upstreamAddress = new InetSocketAddress(target.address(), port); // a literal: no lookup
+        this.upstreamAddress = upstreamAddress;
         this.maxBody = maxBody;
         this.clientKeepAlive = clientKeepAlive;
         this.webSocket = webSocket;

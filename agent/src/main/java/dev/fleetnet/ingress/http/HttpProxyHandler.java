@@ -52,6 +52,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private int deferredBytes;
     /** The client's address for the observer; made on first use. */
     private String clientText;
+    private UpstreamPool pool;
+    private InetSocketAddress lastUpstream;
+    private String lastUpstreamText;
     /** The client as forwarding headers name it; made on first use. */
     private ForwardingHeaders.Client client;
     /** The header-read clock in front of the decoder (null once the connection is handed over). */
@@ -160,6 +163,28 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The pooled HTTP/1.1 connections of this connection's event loop. */
+    private UpstreamPool pool() {
+        if (pool == null) {
+            pool = ingress.pools().on(ctx.channel().eventLoop());
+        }
+        return pool;
+    }
+
+    /**
+     * The socket address of {@code machine}'s {@code port}: the last one is kept, as a keep-alive
+     * connection mostly goes on to the same machine (a literal address: parsed, never looked up).
+     */
+    private InetSocketAddress upstreamAddress(MachineEntry machine, int port) {
+        InetSocketAddress last = lastUpstream;
+        if (last == null || last.getPort() != port || !machine.address().equals(lastUpstreamText)) {
+            last = new InetSocketAddress(machine.address(), port);
+            lastUpstream = last;
+            lastUpstreamText = machine.address();
+        }
+        return last;
+    }
+
     /** This connection's HTTP/2 streams to h2c machines, made on the first request that needs one. */
     private H2cStreams h2cStreams() {
         if (h2cStreams == null) {
@@ -193,8 +218,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (admit.expectContinue()) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
         }
-        UpstreamSource pool = admit.h2c() ? h2cStreams() : ingress.pools().on(ctx.channel().eventLoop());
-        Exchange ex = new Exchange(request, clientKeepAlive, admit.target(), admit.port(), admit.maxBody(), admit.webSocket(), pool);
+        UpstreamSource pool = admit.h2c() ? h2cStreams() : pool();
+        Exchange ex = new Exchange(request, clientKeepAlive, admit.target(), upstreamAddress(admit.target(), admit.port()),
+                admit.maxBody(), admit.webSocket(), pool);
         ex.startNanos = startNanos;
         ex.startMillis = System.currentTimeMillis();
         ex.uri = uri;
