@@ -5,6 +5,7 @@ import dev.fleetnet.ingress.core.Transports;
 import dev.fleetnet.ingress.core.UpstreamConnector;
 import dev.fleetnet.ingress.http.HttpIngressServer;
 import dev.fleetnet.ingress.http.IngressConfig;
+import dev.fleetnet.ingress.observe.IngressMetrics;
 import dev.fleetnet.ingress.tls.CertificateStore;
 import dev.fleetnet.ingress.tls.ServerSslContexts;
 import dev.fleetnet.proto.v1.Certificate;
@@ -29,7 +30,8 @@ import java.util.Set;
  * arguments it also terminates TLS on TLS_PORT, serving the PEM chain and PKCS#8 key (as an
  * uploaded certificate) for {@code web.bench.test} and for each extra HOSTNAME, and each extra
  * HOSTNAME gets an explicit route to the same machine (the bench uses {@code localhost}, a
- * name wrk can resolve and send as SNI).
+ * name wrk can resolve and send as SNI). Requests are counted in the ingress metrics, as in the
+ * agent; there is no access log (the peers in the bench log nothing either).
  */
 public final class IngressBenchServer {
     private IngressBenchServer() {}
@@ -66,8 +68,10 @@ public final class IngressBenchServer {
             }
         }
         EventLoopGroup group = Transports.group(threads);
+        // as the agent runs it: every request counted in the metrics (the access log is off, as on the peers)
+        IngressMetrics metrics = new IngressMetrics();
         HttpIngressServer server = HttpIngressServer.start(config, routes, new UpstreamConnector(config.upstreamConnectTimeout()),
-                group, new InetSocketAddress(InetAddress.getLoopbackAddress(), listen), tls, certificates);
+                group, new InetSocketAddress(InetAddress.getLoopbackAddress(), listen), tls, certificates, metrics);
         System.out.println("fleetnet ingress on " + server.address()
                 + (tls == null ? "" : ", TLS on " + server.tlsAddress() + " with " + certificates.factory().describe())
                 + " (epoll: " + Transports.epoll() + ")");

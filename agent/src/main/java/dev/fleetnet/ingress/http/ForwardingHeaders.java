@@ -111,6 +111,10 @@ final class ForwardingHeaders {
 
     /** The fields the Connection header names are this hop's only (RFC 9110 7.6.1). */
     private static void removeConnectionOptions(HttpHeaders h) {
+        String only = h.get(HttpHeaderNames.CONNECTION);
+        if (only.equalsIgnoreCase("keep-alive") && h.getAll(HttpHeaderNames.CONNECTION).size() == 1) {
+            return; // an upstream's usual lone option: Keep-Alive goes with the hop-by-hop fields anyway
+        }
         List<String> named = new ArrayList<>();
         for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : value.split(",")) {
