@@ -27,8 +27,6 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,11 +43,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private State state = State.IDLE;
     private Exchange exchange;
     private H2cStreams h2cStreams;
-    /** The connection's one deadline timer (see {@link #armDeadlineTimer}); null when none is pending. */
-    private ScheduledFuture<?> deadlineTimer;
+    /** The current exchange's deadlines; made when the handler is added. */
+    private ExchangeDeadlines deadlines;
     /** Messages decoded ahead of their turn: body parts while connecting, pipelined requests. */
-    private final ArrayDeque<Object> deferred = new ArrayDeque<>();
-    private int deferredBytes;
+    private final DeferredInput deferred = new DeferredInput();
     /** The client's address for the observer; made on first use. */
     private String clientText;
     private UpstreamPool pool;
@@ -63,8 +60,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** A final response went out; everything still arriving is dropped until the close. */
     private boolean closing;
     private static final java.time.Duration LINGER = java.time.Duration.ofSeconds(2);
-    /** Past this much deferred input, stop reading the client until it is consumed. */
-    private static final int MAX_DEFERRED_BYTES = 256 * 1024;
 
     HttpProxyHandler(IngressContext ingress) {
         this.ingress = ingress;
@@ -74,6 +69,23 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.headerTimeout = ctx.pipeline().get(HeaderReadTimeoutHandler.class);
+        this.deadlines = new ExchangeDeadlines(ctx.executor(), ingress.config().requestTimeout(),
+                ingress.config().upstreamResponseTimeout(), new ExchangeDeadlines.Expiry() {
+                    @Override
+                    public Exchange current() {
+                        return exchange;
+                    }
+
+                    @Override
+                    public void requestTimedOut() {
+                        failOrClose(408, "request body not received within " + ingress.config().requestTimeout().toSeconds() + " s");
+                    }
+
+                    @Override
+                    public void responseTimedOut() {
+                        failOrClose(504, "upstream did not respond in time");
+                    }
+                });
     }
 
     @Override
@@ -99,21 +111,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void defer(Object msg) {
-        deferred.addLast(msg);
-        if (msg instanceof HttpContent c) {
-            deferredBytes += c.content().readableBytes();
-        }
-        if (deferredBytes > MAX_DEFERRED_BYTES || deferred.size() > 64) {
+        deferred.add(msg);
+        if (deferred.full()) {
             updateReading();
         }
-    }
-
-    private Object undefer() {
-        Object msg = deferred.pollFirst();
-        if (msg instanceof HttpContent c) {
-            deferredBytes -= c.content().readableBytes();
-        }
-        return msg;
     }
 
     private boolean mustDefer(Object msg) {
@@ -208,7 +209,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         p.addAfter(ctx.name(), null, takeOver.handler());
         ctx.fireChannelRead(request);
         while (!deferred.isEmpty()) {
-            ctx.fireChannelRead(undefer());
+            ctx.fireChannelRead(deferred.poll());
         }
         p.remove(this);
     }
@@ -233,7 +234,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             failOrClose(501, "WebSocket is not available on this route: its machine speaks HTTP/2 (h2c) only");
             return;
         }
-        armRequestTimer(ex);
+        deadlines.requestStarted(ex);
         ingress.outstanding().started(admit.target().name());
         state = State.CONNECTING;
         Channel ready = pool.pollIdle(ex.upstreamAddress);
@@ -276,7 +277,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                     ex.cancelRequestTimer();
                     ex.upstream.flush();
                     state = State.AWAITING_RESPONSE;
-                    armResponseTimer(ex);
+                    deadlines.awaitingResponse(ex);
                 } else if (!ex.upstream.isWritable()) {
                     ex.upstream.flush();
                 }
@@ -332,8 +333,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         state = State.SENDING_BODY;
         replaying = true;
         try {
-            while (!deferred.isEmpty() && state == State.SENDING_BODY && !(deferred.peekFirst() instanceof HttpRequest)) {
-                onContent((HttpContent) undefer());
+            while (!deferred.isEmpty() && state == State.SENDING_BODY && !(deferred.peek() instanceof HttpRequest)) {
+                onContent((HttpContent) deferred.poll());
             }
         } finally {
             replaying = false;
@@ -453,13 +454,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (exchange != null) {
             abandon(exchange);
         }
-        if (deadlineTimer != null) {
-            deadlineTimer.cancel(false); // once per connection: nothing keeps this handler after its close
-            deadlineTimer = null;
-        }
-        while (!deferred.isEmpty()) {
-            ReferenceCountUtil.release(undefer());
-        }
+        deadlines.close(); // once per connection: nothing keeps this handler after its close
+        deferred.releaseAll();
         ctx.fireChannelInactive();
     }
 
@@ -573,8 +569,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         updateReading();
         replaying = true;
         try {
-            while (!deferred.isEmpty() && !mustDefer(deferred.peekFirst())) {
-                channelRead(ctx, undefer());
+            while (!deferred.isEmpty() && !mustDefer(deferred.peek())) {
+                channelRead(ctx, deferred.poll());
             }
         } finally {
             replaying = false;
@@ -603,66 +599,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         Exchange ex = exchange;
         boolean upstreamFull = state == State.SENDING_BODY && ex != null && ex.upstream != null && !ex.upstream.isWritable();
-        boolean backlog = deferredBytes > MAX_DEFERRED_BYTES || deferred.size() > 64;
+        boolean backlog = deferred.full();
         ctx.channel().config().setAutoRead(!upstreamFull && !backlog); // reads at once when switched back on
-    }
-
-    /** Slow bodies: a request must arrive whole within the request timeout, else 408 and close. */
-    private void armRequestTimer(Exchange ex) {
-        ex.requestDeadline = System.nanoTime() + ingress.config().requestTimeout().toNanos();
-        armDeadlineTimer(ex);
-    }
-
-    private void armResponseTimer(Exchange ex) {
-        ex.responseDeadline = System.nanoTime() + ingress.config().upstreamResponseTimeout().toNanos();
-        armDeadlineTimer(ex);
-    }
-
-    /**
-     * One timer per connection watches the current exchange's deadlines, so a request costs no
-     * scheduling and no cancel: it is armed when none is pending, at or before the earliest
-     * deadline the exchange has or can still get, and when it fires it re-arms for what is left.
-     * Every later deadline is at least as far, so a pending timer is never too late.
-     */
-    private void armDeadlineTimer(Exchange ex) {
-        if (deadlineTimer != null) {
-            return;
-        }
-        long at = nextDeadline(ex, System.nanoTime());
-        if (at != 0) {
-            deadlineTimer = ctx.executor().schedule(this::checkDeadlines, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    /** The earliest moment {@code ex} may time out, counting a response deadline it will get once its body is in; 0 for none. */
-    private long nextDeadline(Exchange ex, long now) {
-        long at = Long.MAX_VALUE;
-        if (!ex.requestComplete && ex.requestDeadline != 0) {
-            at = Math.min(at, ex.requestDeadline);
-            at = Math.min(at, now + ingress.config().upstreamResponseTimeout().toNanos());
-        }
-        if (!ex.responseStarted && ex.responseDeadline != 0) {
-            at = Math.min(at, ex.responseDeadline);
-        }
-        return at == Long.MAX_VALUE ? 0 : at;
-    }
-
-    private void checkDeadlines() {
-        deadlineTimer = null;
-        Exchange ex = exchange;
-        if (ex == null) {
-            return; // the next exchange arms it again
-        }
-        long now = System.nanoTime();
-        if (!ex.requestComplete && ex.requestDeadline != 0 && now - ex.requestDeadline >= 0) {
-            failOrClose(408, "request body not received within " + ingress.config().requestTimeout().toSeconds() + " s");
-            return;
-        }
-        if (!ex.responseStarted && ex.responseDeadline != 0 && now - ex.responseDeadline >= 0) {
-            failOrClose(504, "upstream did not respond in time");
-            return;
-        }
-        armDeadlineTimer(ex);
     }
 
     /** Tells the observer how {@code ex} ended, once. */

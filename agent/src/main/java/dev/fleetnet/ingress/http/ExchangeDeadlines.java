@@ -1,0 +1,102 @@
+package dev.fleetnet.ingress.http;
+
+import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The deadlines of a client connection's current exchange, watched by one timer per
+ * connection, so a request costs no scheduling and no cancel: the whole request must arrive
+ * within the request timeout (slow bodies: 408), and the machine must start its response within
+ * the response timeout once the request is in (504). The timer is armed when none is pending, at
+ * or before the earliest deadline the exchange has or can still get, and when it fires it
+ * re-arms for what is left; every later deadline is at least as far, so a pending timer is never
+ * too late. Loop-confined.
+ */
+final class ExchangeDeadlines {
+    /** What the connection does when a deadline passes. */
+    interface Expiry {
+        /** The exchange now under way, or null. */
+        Exchange current();
+
+        void requestTimedOut();
+
+        void responseTimedOut();
+    }
+
+    private final EventExecutor executor;
+    private final long requestTimeoutNanos;
+    private final long responseTimeoutNanos;
+    private final Expiry expiry;
+    private ScheduledFuture<?> timer;
+
+    ExchangeDeadlines(EventExecutor executor, Duration requestTimeout, Duration responseTimeout, Expiry expiry) {
+        this.executor = executor;
+        this.requestTimeoutNanos = requestTimeout.toNanos();
+        this.responseTimeoutNanos = responseTimeout.toNanos();
+        this.expiry = expiry;
+    }
+
+    /** {@code ex}'s head is in: its body must follow within the request timeout. */
+    void requestStarted(Exchange ex) {
+        ex.requestDeadline = System.nanoTime() + requestTimeoutNanos;
+        arm(ex);
+    }
+
+    /** {@code ex}'s request is in: the machine's response must start within the response timeout. */
+    void awaitingResponse(Exchange ex) {
+        ex.responseDeadline = System.nanoTime() + responseTimeoutNanos;
+        arm(ex);
+    }
+
+    /** The connection is gone: no timer outlives it. */
+    void close() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void arm(Exchange ex) {
+        if (timer != null) {
+            return;
+        }
+        long now = System.nanoTime();
+        long at = nextDeadline(ex, now);
+        if (at != 0) {
+            timer = executor.schedule(this::check, Math.max(0, at - now), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The earliest moment {@code ex} may time out, counting a response deadline it will get once its body is in; 0 for none. */
+    private long nextDeadline(Exchange ex, long now) {
+        long at = Long.MAX_VALUE;
+        if (!ex.requestComplete && ex.requestDeadline != 0) {
+            at = Math.min(at, ex.requestDeadline);
+            at = Math.min(at, now + responseTimeoutNanos);
+        }
+        if (!ex.responseStarted && ex.responseDeadline != 0) {
+            at = Math.min(at, ex.responseDeadline);
+        }
+        return at == Long.MAX_VALUE ? 0 : at;
+    }
+
+    private void check() {
+        timer = null;
+        Exchange ex = expiry.current();
+        if (ex == null) {
+            return; // the next exchange arms it again
+        }
+        long now = System.nanoTime();
+        if (!ex.requestComplete && ex.requestDeadline != 0 && now - ex.requestDeadline >= 0) {
+            expiry.requestTimedOut();
+            return;
+        }
+        if (!ex.responseStarted && ex.responseDeadline != 0 && now - ex.responseDeadline >= 0) {
+            expiry.responseTimedOut();
+            return;
+        }
+        arm(ex);
+    }
+}
