@@ -22,6 +22,8 @@ final class Exchange {
     long bodyBytes;
     boolean requestComplete;
     boolean responseStarted;
+    /** The final response's head, readied for the client and not yet written: it waits for its body within one read. */
+    HttpResponse pendingHead;
     boolean responseKeepAlive;
     boolean upstreamKeepAlive;
     /** An interim (1xx) response was dropped; its empty last content is still to come. */

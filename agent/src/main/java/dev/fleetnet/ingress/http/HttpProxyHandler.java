@@ -383,15 +383,27 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             ex.status = response.status().code();
             ex.upstreamNanos = System.nanoTime() - ex.upstreamSentNanos;
             ex.startResponse(response, msg instanceof LastHttpContent, ingress.config().proxyName());
-            ctx.write(response, ctx.voidPromise()); // a failed write reaches exceptionCaught, which closes
             if (!(msg instanceof HttpContent)) {
+                ex.pendingHead = response; // goes out with its body if that is in the same read: one message, one write
                 return;
             }
         }
         if (msg instanceof HttpContent content) {
             boolean last = content instanceof LastHttpContent;
             ex.bytesOut += content.content().readableBytes();
-            ctx.write(content, ctx.voidPromise());
+            HttpResponse head = ex.pendingHead;
+            ex.pendingHead = null;
+            // a failed write reaches exceptionCaught, which closes
+            if (head != null && last) {
+                LastHttpContent end = (LastHttpContent) content;
+                ctx.write(new DefaultFullHttpResponse(head.protocolVersion(), head.status(), end.content(), head.headers(),
+                        end.trailingHeaders()), ctx.voidPromise()); // the body's buffer changes hands: not released here
+            } else {
+                if (head != null) {
+                    ctx.write(head, ctx.voidPromise());
+                }
+                ctx.write(content, ctx.voidPromise());
+            }
             if (last) {
                 ctx.flush();
                 completeExchange(ex);
@@ -408,6 +420,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     void onUpstreamReadComplete() {
+        Exchange ex = exchange;
+        if (ex != null && ex.pendingHead != null) { // the body comes with a later read: the head goes now
+            ctx.write(ex.pendingHead, ctx.voidPromise());
+            ex.pendingHead = null;
+        }
         ctx.flush();
     }
 

@@ -192,6 +192,41 @@ class HttpIngressServerTest {
     }
 
     @Test
+    void aResponseHeadReachesTheClientBeforeItsBodyExists() throws Exception {
+        CountDownLatch headSeen = new CountDownLatch(1);
+        try (ServerSocket machine = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = machine.getLocalPort();
+            routes.swap(routes.current().withMachine(new MachineEntry("stream", "127.0.0.1", true, Set.of(port), "", Set.of(port))));
+            CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
+                try (Socket s = machine.accept()) {
+                    RawHttp.readHead(s.getInputStream());
+                    OutputStream out = s.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    // the body exists only once the client has the head: a proxy holding heads back would wait forever
+                    if (headSeen.await(10, TimeUnit.SECONDS)) {
+                        out.write("5\r\nhello\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    }
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (Socket socket = new Socket("127.0.0.1", port())) {
+                socket.setSoTimeout(5_000);
+                socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: stream-" + port + ".fleet.test\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                String head = RawHttp.readHead(socket.getInputStream());
+                assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("transfer-encoding: chunked");
+                headSeen.countDown();
+                RawHttp.Response rest = RawHttp.readChunkedBody(socket.getInputStream());
+                assertThat(rest.body()).isEqualTo("hello");
+            }
+            served.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void refusedUpstreamIs502AndSlowUpstreamIs504() throws Exception {
         RawHttp.Response refused = RawHttp.exchange(port(), "GET / HTTP/1.1\r\nHost: web-" + closedPort
                 + ".fleet.test\r\nConnection: close\r\n\r\n");

@@ -43,19 +43,40 @@ final class RawHttp {
         if (headers.containsKey("content-length")) {
             body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
         } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            while (true) {
-                int size = Integer.parseInt(line(in).split(";")[0].strip(), 16);
-                if (size == 0) {
-                    while (!line(in).isEmpty()) { /* trailers */ }
-                    break;
-                }
-                body.write(in.readNBytes(size));
-                line(in);
-            }
+            readChunks(in, body);
         } else if (status >= 200 && status != 204 && status != 304) { // 1xx, 204 and 304 have no body
             body.write(in.readAllBytes());
         }
         return new Response(status, headers, body.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The lines of a message head up to the empty line, joined with CRLF (without the empty line). */
+    static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        String line;
+        while ((line = line(in)) != null && !line.isEmpty()) {
+            head.append(line).append("\r\n");
+        }
+        return head.toString();
+    }
+
+    /** A chunked body, after its head was read (status 0, no headers). */
+    static Response readChunkedBody(InputStream in) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        readChunks(in, body);
+        return new Response(0, Map.of(), body.toString(StandardCharsets.UTF_8));
+    }
+
+    private static void readChunks(InputStream in, ByteArrayOutputStream body) throws IOException {
+        while (true) {
+            int size = Integer.parseInt(line(in).split(";")[0].strip(), 16);
+            if (size == 0) {
+                while (!line(in).isEmpty()) { /* trailers */ }
+                return;
+            }
+            body.write(in.readNBytes(size));
+            line(in);
+        }
     }
 
     private static String line(InputStream in) throws IOException {
