@@ -9,9 +9,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Fires {@link IdleStateEvent#ALL_IDLE_STATE_EVENT} once nothing was read, written or drained
- * on the connection for the timeout, as netty's {@code IdleStateHandler(0, 0, t)} does, but
- * without a listener on every write: a write counts when it is made, and the connection
+ * Fires {@link IdleStateEvent#FIRST_ALL_IDLE_STATE_EVENT} once nothing was read, written or
+ * drained on the connection for the timeout, and {@link IdleStateEvent#ALL_IDLE_STATE_EVENT}
+ * after each further idle period while it stays open, as netty's {@code IdleStateHandler(0, 0, t)}
+ * does (handlers behind it are written for that), but without a listener on every write: a write counts when it is made, and the connection
  * becoming writable again counts for the bytes that drained. A client that stops reading
  * makes its connection unwritable, the proxy stops writing to it, and the timeout runs out.
  * One timer per connection, re-armed for what is left when it fires early.
@@ -89,8 +90,10 @@ public final class IdleTimeout extends ChannelDuplexHandler {
             arm(ctx, left);
             return;
         }
+        IdleStateEvent event = fired ? IdleStateEvent.ALL_IDLE_STATE_EVENT : IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT;
         fired = true;
-        ctx.fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        arm(ctx, timeoutNanos); // again after another idle period, as long as the connection stays open
+        ctx.fireUserEventTriggered(event);
     }
 
     private void cancel() {

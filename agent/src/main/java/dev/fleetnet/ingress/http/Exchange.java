@@ -21,6 +21,8 @@ final class Exchange {
     Channel upstream;
     long bodyBytes;
     boolean requestComplete;
+    /** The request has no body and went out whole with its head: the decoder's empty end of it is not written again. */
+    boolean sentWhole;
     boolean responseStarted;
     /** The final response's head, readied for the client and not yet written: it waits for its body within one read. */
     HttpResponse pendingHead;
@@ -68,10 +70,19 @@ final class Exchange {
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         ForwardingHeaders.toClient(response.headers(), false, proxyName);
         boolean keepAlive = clientKeepAlive;
-        if (!HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response) && !complete) {
-            if (request.protocolVersion().equals(HttpVersion.HTTP_1_1) && keepAlive) {
-                HttpUtil.setTransferEncodingChunked(response, true);
+        if (!HttpUtil.isContentLengthSet(response) && !complete) {
+            // the version the client sent (admission made the request HTTP/1.1 for the machine): no chunked to HTTP/1.0
+            // (RFC 9112 6.1), whose body then ends with the connection
+            boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+            boolean http11 = HttpVersion.HTTP_1_1.text().equals(version);
+            if (http11 && keepAlive) {
+                if (!chunked) {
+                    HttpUtil.setTransferEncodingChunked(response, true);
+                }
             } else {
+                if (chunked && !http11) {
+                    HttpUtil.setTransferEncodingChunked(response, false);
+                } // an HTTP/1.1 client that closes keeps a chunked body as sent: its trailers need the chunks
                 keepAlive = false;
             }
         }

@@ -12,7 +12,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -271,11 +273,17 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                     failOrClose(413, "request body too large (limit " + ex.maxBody + " bytes)");
                     return;
                 }
-                ex.upstream.write(content, ex.upstream.voidPromise());
+                if (ex.sentWhole) {
+                    content.release(); // the empty end of a request without a body: it went out with the head
+                } else {
+                    ex.upstream.write(content, ex.upstream.voidPromise());
+                }
                 if (last) {
                     ex.requestComplete = true;
                     ex.cancelRequestTimer();
-                    ex.upstream.flush();
+                    if (!ex.sentWhole) { // else flushed with the head
+                        ex.upstream.flush();
+                    }
                     state = State.AWAITING_RESPONSE;
                     deadlines.awaitingResponse(ex);
                 } else if (!ex.upstream.isWritable()) {
@@ -317,6 +325,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         upstreamReady(ex, (Channel) f.getNow());
     }
 
+    /**
+     * True when {@code ex}'s request has no body (RFC 9112 6.3: neither Transfer-Encoding nor a
+     * Content-Length above 0), so it goes to the machine as one message; marks it so.
+     */
+    private static boolean whole(Exchange ex) {
+        HttpRequest request = ex.request;
+        ex.sentWhole = !request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) && HttpUtil.getContentLength(request, 0L) == 0;
+        return ex.sentWhole;
+    }
+
     /** {@code upstream} is {@code ex}'s to send on: the head, then whatever body arrived meanwhile. */
     private void upstreamReady(Exchange ex, Channel upstream) {
         MachineEntry now = ingress.table().machine(ex.target.name());
@@ -328,7 +346,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ex.upstream = upstream;
         upstream.pipeline().get(UpstreamHandler.class).bind(this);
         upstream.config().setAutoRead(true);
-        upstream.write(ex.request, upstream.voidPromise()); // a failed write closes the connection: onUpstreamClosed
+        // a failed write closes the connection: onUpstreamClosed
+        upstream.write(whole(ex) ? new DefaultFullHttpRequest(ex.request.protocolVersion(), ex.request.method(), ex.request.uri(),
+                Unpooled.EMPTY_BUFFER, ex.request.headers(), EmptyHttpHeaders.INSTANCE) : ex.request, upstream.voidPromise());
         ex.upstreamSentNanos = System.nanoTime();
         state = State.SENDING_BODY;
         replaying = true;

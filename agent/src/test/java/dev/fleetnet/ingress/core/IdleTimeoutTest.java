@@ -30,7 +30,7 @@ class IdleTimeoutTest {
     }
 
     @Test
-    void firesOnceWhenNothingMovesForTheTimeout() throws InterruptedException {
+    void firesWhenNothingMovesForTheTimeoutThenAgainEachPeriod() throws InterruptedException {
         Events events = new Events();
         long start = System.nanoTime();
         EmbeddedChannel channel = new EmbeddedChannel(new IdleTimeout(TIMEOUT), events);
@@ -38,8 +38,14 @@ class IdleTimeoutTest {
             channel.runScheduledPendingTasks();
             return !events.seen.isEmpty();
         });
-        assertEquals(List.of(IdleStateEvent.ALL_IDLE_STATE_EVENT), events.seen);
+        assertEquals(List.of(IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT), events.seen);
         assertTrue(events.firedAtNanos - start >= TIMEOUT.toNanos(), "fired before the timeout");
+        Poll.until(Duration.ofSeconds(5), "the next idle event", () -> {
+            channel.runScheduledPendingTasks();
+            return events.seen.size() == 2;
+        });
+        assertEquals(IdleStateEvent.ALL_IDLE_STATE_EVENT, events.seen.get(1));
+        assertTrue(events.firedAtNanos - start >= 2 * TIMEOUT.toNanos(), "fired again before another period");
         channel.finishAndReleaseAll();
     }
 

@@ -227,6 +227,18 @@ class HttpIngressServerTest {
     }
 
     @Test
+    void anHttp10ClientGetsAChunkedBodyUnchunkedAndClosedNeverChunked() throws Exception {
+        for (String connection : List.of("", "Connection: keep-alive\r\n")) {
+            RawHttp.Response response = RawHttp.exchange(port(), "GET /download?n=100000 HTTP/1.0\r\nHost: web.fleet.test\r\n"
+                    + connection + "\r\n");
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.headers()).doesNotContainKey("transfer-encoding"); // RFC 9112 6.1: not to HTTP/1.0
+            assertThat(response.headers().get("connection")).isEqualToIgnoringCase("close");
+            assertThat(response.body()).hasSize(100000); // ended by the close, read to the end
+        }
+    }
+
+    @Test
     void refusedUpstreamIs502AndSlowUpstreamIs504() throws Exception {
         RawHttp.Response refused = RawHttp.exchange(port(), "GET / HTTP/1.1\r\nHost: web-" + closedPort
                 + ".fleet.test\r\nConnection: close\r\n\r\n");
