@@ -1,48 +1,25 @@
 package dev.fleetnet.controller.auth;
 
-import static dev.fleetnet.controller.store.Keys.bytes;
-
 import dev.fleetnet.controller.certs.Pem;
-import dev.fleetnet.controller.store.Etcd;
+import dev.fleetnet.controller.pki.CaLoader;
+import dev.fleetnet.controller.pki.CertificateBuilder;
+import dev.fleetnet.controller.pki.EtcdCaSlot;
 import dev.fleetnet.controller.store.Keys;
 import dev.fleetnet.proto.v1.Certificate;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KV;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.kv.TxnResponse;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.PutOption;
-import java.math.BigInteger;
 import java.net.InetAddress;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
-import java.util.HexFormat;
 import java.util.List;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.slf4j.LoggerFactory;
 
 /**
  * The public API's own CA (EC P-256, in etcd with its key at {@code auth/api-ca}): created once by
@@ -56,7 +33,6 @@ public final class ApiCa {
     static final Duration SERVING_LIFETIME = Duration.ofDays(365);
     /** Tolerates clients whose clocks are a little behind. */
     static final Duration BACKDATE = Duration.ofHours(1);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final X509Certificate certificate;
     private final PrivateKey key;
@@ -71,19 +47,11 @@ public final class ApiCa {
 
     /** A new CA named "fleetnet API CA {random id}", valid from an hour before {@code now} for ten years. */
     public static ApiCa generate(Instant now) {
-        KeyPair pair = p256();
-        byte[] id = new byte[6];
-        RANDOM.nextBytes(id);
-        X500Principal subject = new X500Principal("CN=fleetnet API CA " + HexFormat.of().formatHex(id));
+        KeyPair pair = CertificateBuilder.p256();
         Instant notBefore = now.minus(BACKDATE);
         try {
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(), Date.from(notBefore),
-                    Date.from(notBefore.plus(CA_LIFETIME)), subject, pair.getPublic())
-                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-                    .addExtension(Extension.subjectKeyIdentifier, false,
-                            new JcaX509ExtensionUtils().createSubjectKeyIdentifier(pair.getPublic()));
-            return new ApiCa(sign(builder, pair.getPrivate()), pair.getPrivate());
+            return new ApiCa(CertificateBuilder.selfSignedCa(new CertificateBuilder.CaSpec(CertificateBuilder.uniqueName("fleetnet API CA"),
+                    pair, new BasicConstraints(0), notBefore, notBefore.plus(CA_LIFETIME))), pair.getPrivate());
         } catch (Exception e) {
             throw new IllegalStateException("cannot generate the API CA", e);
         }
@@ -91,22 +59,12 @@ public final class ApiCa {
 
     /** The fleet's API CA: the one in etcd, or a new one stored there if there is none (one CA however many controllers race). */
     public static ApiCa loadOrCreate(Client client, Keys keys, Instant now) {
-        KV kv = client.getKVClient();
-        KeyValue existing = Etcd.get(kv, keys.apiCa());
-        if (existing != null) {
-            return from(Etcd.parse(Certificate.parser(), existing));
+        CaLoader.Loaded<ApiCa> loaded = CaLoader.loadOrCreate(new EtcdCaSlot(client.getKVClient(), keys.apiCa(), "the API CA"),
+                () -> generate(now), ApiCa::stored, ApiCa::from);
+        if (loaded.created()) {
+            LoggerFactory.getLogger(ApiCa.class).info("API CA created: {}", loaded.ca().certificate.getSubjectX500Principal());
         }
-        ApiCa candidate = generate(now);
-        Certificate stored = candidate.stored();
-        TxnResponse r = Etcd.await("create the API CA", kv.txn()
-                .If(new Cmp(bytes(keys.apiCa()), Cmp.Op.EQUAL, CmpTarget.version(0)))
-                .Then(Op.put(bytes(keys.apiCa()), Etcd.value(stored), PutOption.DEFAULT))
-                .Else(Op.get(bytes(keys.apiCa()), GetOption.DEFAULT)).commit());
-        if (r.isSucceeded()) {
-            org.slf4j.LoggerFactory.getLogger(ApiCa.class).info("API CA created: {}", candidate.certificate.getSubjectX500Principal());
-            return candidate;
-        }
-        return from(Etcd.parse(Certificate.parser(), r.getGetResponses().get(0).getKvs().get(0)));
+        return loaded.ca();
     }
 
     static ApiCa from(Certificate stored) {
@@ -142,23 +100,11 @@ public final class ApiCa {
             alternatives.add(isAddress(name) ? new GeneralName(GeneralName.iPAddress, stripBrackets(name))
                     : new GeneralName(GeneralName.dNSName, name));
         }
-        KeyPair pair = p256();
-        Instant notBefore = now.minus(BACKDATE);
-        Instant notAfter = now.plus(SERVING_LIFETIME);
-        if (notAfter.isAfter(certificate.getNotAfter().toInstant())) {
-            notAfter = certificate.getNotAfter().toInstant();
-        }
+        KeyPair pair = CertificateBuilder.p256();
         try {
-            JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(), Date.from(notBefore),
-                    Date.from(notAfter), new X500Principal("CN=fleetnet controller API"), pair.getPublic())
-                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternatives.toArray(GeneralName[]::new)))
-                    .addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(pair.getPublic()))
-                    .addExtension(Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(certificate));
-            X509Certificate leaf = sign(builder, key);
+            X509Certificate leaf = CertificateBuilder.leaf(certificate, key, new CertificateBuilder.LeafSpec(
+                    new X500Principal("CN=fleetnet controller API"), pair.getPublic(), alternatives, KeyPurposeId.id_kp_serverAuth,
+                    now.minus(BACKDATE), now.plus(SERVING_LIFETIME)));
             return new Serving(Pem.certificate(leaf), Pem.privateKey(pair.getPrivate()), leaf);
         } catch (Exception e) {
             throw new IllegalStateException("cannot issue the API serving certificate for " + names, e);
@@ -185,27 +131,5 @@ public final class ApiCa {
         }
         names.addAll(extra);
         return List.copyOf(names);
-    }
-
-    private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer) throws GeneralSecurityException {
-        try {
-            return new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
-        } catch (org.bouncycastle.operator.OperatorCreationException e) {
-            throw new GeneralSecurityException(e);
-        }
-    }
-
-    private static KeyPair p256() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
-            return generator.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("no EC P-256 key generator", e);
-        }
-    }
-
-    private static BigInteger serial() {
-        return new BigInteger(127, RANDOM).add(BigInteger.ONE);
     }
 }

@@ -2,6 +2,8 @@ package dev.fleetnet.controller.certs;
 
 import static dev.fleetnet.controller.store.Keys.bytes;
 
+import dev.fleetnet.controller.pki.CaSlot;
+import dev.fleetnet.controller.pki.EtcdCaSlot;
 import dev.fleetnet.controller.store.Etcd;
 import dev.fleetnet.controller.store.Keys;
 import dev.fleetnet.proto.v1.Certificate;
@@ -28,10 +30,12 @@ import java.util.List;
 public final class CertificateStore {
     private final KV kv;
     private final Keys keys;
+    private final EtcdCaSlot fleetCa;
 
     public CertificateStore(Client client, Keys keys) {
         this.kv = client.getKVClient();
         this.keys = keys;
+        this.fleetCa = new EtcdCaSlot(kv, keys.fleetCa(), "fleet CA");
     }
 
     /** A stored certificate and the etcd revision it was last written at, for compare-and-set writes. */
@@ -98,20 +102,12 @@ public final class CertificateStore {
 
     /** The stored fleet CA, or null before the first controller created it. */
     public Certificate fleetCa() {
-        KeyValue value = Etcd.get(kv, keys.fleetCa());
-        return value == null ? null : Etcd.parse(Certificate.parser(), value);
+        return fleetCa.get();
     }
 
-    /** Stores {@code candidate} unless a CA is already there; returns the CA that is (one CA however many controllers race). */
-    public Certificate createFleetCaIfAbsent(Certificate candidate) {
-        TxnResponse r = Etcd.await("create fleet CA", kv.txn()
-                .If(new Cmp(bytes(keys.fleetCa()), Cmp.Op.EQUAL, CmpTarget.version(0)))
-                .Then(Op.put(bytes(keys.fleetCa()), Etcd.value(candidate), PutOption.DEFAULT))
-                .Else(Op.get(bytes(keys.fleetCa()), io.etcd.jetcd.options.GetOption.DEFAULT)).commit());
-        if (r.isSucceeded()) {
-            return candidate;
-        }
-        return Etcd.parse(Certificate.parser(), r.getGetResponses().get(0).getKvs().get(0));
+    /** Where the fleet CA is kept: created once however many controllers race. */
+    public CaSlot fleetCaSlot() {
+        return fleetCa;
     }
 
     private static Cmp unchanged(String key, long modRevision) {

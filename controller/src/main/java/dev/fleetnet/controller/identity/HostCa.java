@@ -2,40 +2,28 @@ package dev.fleetnet.controller.identity;
 
 import dev.fleetnet.controller.certs.Pem;
 import dev.fleetnet.controller.certs.UploadValidator;
+import dev.fleetnet.controller.pki.CaLoader;
+import dev.fleetnet.controller.pki.CertificateBuilder;
 import dev.fleetnet.core.Ipv6;
 import dev.fleetnet.identity.HostCsr;
 import dev.fleetnet.identity.HostNames;
 import dev.fleetnet.proto.v1.Certificate;
-import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.CertIOException;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -52,7 +40,6 @@ public final class HostCa {
     public static final Duration BACKDATE = Duration.ofHours(1);
     private static final String STORED_NAME = "host-ca";
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final X509Certificate certificate;
     private final PrivateKey key;
@@ -67,21 +54,14 @@ public final class HostCa {
     /** A new CA named "fleetnet host CA {random id}", valid from an hour before {@code now} for ten years. */
     public static HostCa generate(Instant now) {
         KeyPair pair = HostCsr.generateKey();
-        byte[] id = new byte[6];
-        RANDOM.nextBytes(id);
-        X500Principal subject = new X500Principal("CN=fleetnet host CA " + HexFormat.of().formatHex(id));
         Instant notBefore = now.minus(BACKDATE);
         try {
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(), Date.from(notBefore),
-                    Date.from(notBefore.plus(CA_LIFETIME)), subject, pair.getPublic())
-                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-                    .addExtension(Extension.subjectKeyIdentifier, false,
-                            new JcaX509ExtensionUtils().createSubjectKeyIdentifier(pair.getPublic()));
-            X509Certificate certificate = sign(builder, pair.getPrivate());
+            X509Certificate certificate = CertificateBuilder.selfSignedCa(new CertificateBuilder.CaSpec(
+                    CertificateBuilder.uniqueName("fleetnet host CA"), pair, new BasicConstraints(0), notBefore,
+                    notBefore.plus(CA_LIFETIME)));
             return new HostCa(certificate, pair.getPrivate(), Certificate.newBuilder().setHostname(STORED_NAME)
                     .setCertificateChainPem(Pem.certificate(certificate)).setPrivateKeyPem(Pem.privateKey(pair.getPrivate())).build());
-        } catch (CertIOException | GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot generate the host CA", e);
         }
     }
@@ -96,18 +76,13 @@ public final class HostCa {
 
     /** The fleet's host CA: the one in etcd, or a new one stored there if none is (create-if-absent: one CA however many controllers race). */
     public static HostCa loadOrCreate(IdentityStore store, Clock clock) {
-        Certificate existing = store.hostCa();
-        if (existing != null) {
-            return from(existing);
-        }
-        HostCa candidate = generate(clock.instant());
-        Certificate winner = store.createHostCaIfAbsent(candidate.stored);
-        if (winner == candidate.stored) {
+        CaLoader.Loaded<HostCa> loaded = CaLoader.loadOrCreate(store.hostCaSlot(), () -> generate(clock.instant()),
+                HostCa::stored, HostCa::from);
+        if (loaded.created()) {
             LoggerFactory.getLogger(HostCa.class).info("host CA created: {}, sha256 {}",
-                    candidate.certificate.getSubjectX500Principal().getName(), candidate.sha256Fingerprint());
-            return candidate;
+                    loaded.ca().certificate.getSubjectX500Principal().getName(), loaded.ca().sha256Fingerprint());
         }
-        return from(winner);
+        return loaded.ca();
     }
 
     /** What etcd holds, key included. Never for the API or logs. */
@@ -159,36 +134,11 @@ public final class HostCa {
 
     private X509Certificate issue(X500Principal subject, List<GeneralName> names, KeyPurposeId purpose, PublicKey subjectKey,
             Instant now, Duration lifetime) {
-        Instant notBefore = now.minus(BACKDATE);
-        Instant notAfter = now.plus(lifetime);
-        if (notAfter.isAfter(certificate.getNotAfter().toInstant())) {
-            notAfter = certificate.getNotAfter().toInstant(); // a leaf never outlives its CA
-        }
         try {
-            JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(), Date.from(notBefore),
-                    Date.from(notAfter), subject, subjectKey)
-                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
-                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)))
-                    .addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(subjectKey))
-                    .addExtension(Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(certificate));
-            return sign(builder, key);
-        } catch (CertIOException | GeneralSecurityException e) {
+            return CertificateBuilder.leaf(certificate, key, new CertificateBuilder.LeafSpec(subject, subjectKey, names, purpose,
+                    now.minus(BACKDATE), now.plus(lifetime)));
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot issue a certificate for " + subject.getName(), e);
         }
-    }
-
-    private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer) throws GeneralSecurityException {
-        try {
-            return new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
-        } catch (OperatorCreationException e) {
-            throw new GeneralSecurityException(e);
-        }
-    }
-
-    private static BigInteger serial() {
-        return new BigInteger(127, RANDOM).add(BigInteger.ONE);
     }
 }

@@ -2,6 +2,8 @@ package dev.fleetnet.controller.identity;
 
 import static dev.fleetnet.controller.store.Keys.bytes;
 
+import dev.fleetnet.controller.pki.CaSlot;
+import dev.fleetnet.controller.pki.EtcdCaSlot;
 import dev.fleetnet.controller.store.Etcd;
 import dev.fleetnet.controller.store.Keys;
 import dev.fleetnet.proto.v1.Certificate;
@@ -11,12 +13,10 @@ import dev.fleetnet.proto.v1.RevokedCertificate;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
-import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,10 +32,12 @@ import java.util.List;
 public final class IdentityStore {
     private final KV kv;
     private final Keys keys;
+    private final EtcdCaSlot hostCa;
 
     public IdentityStore(Client client, Keys keys) {
         this.kv = client.getKVClient();
         this.keys = keys;
+        this.hostCa = new EtcdCaSlot(kv, keys.hostCa(), "host CA");
     }
 
     /** A value and the etcd revision it was last changed at (0: absent). */
@@ -53,17 +55,12 @@ public final class IdentityStore {
 
     /** The stored CA, or null before the first controller created it. */
     public Certificate hostCa() {
-        KeyValue value = Etcd.get(kv, keys.hostCa());
-        return value == null ? null : Etcd.parse(Certificate.parser(), value);
+        return hostCa.get();
     }
 
-    /** Stores {@code candidate} unless a CA is already there; returns the CA that is. */
-    public Certificate createHostCaIfAbsent(Certificate candidate) {
-        TxnResponse r = Etcd.await("create host CA", kv.txn()
-                .If(absent(keys.hostCa()))
-                .Then(Op.put(bytes(keys.hostCa()), Etcd.value(candidate), PutOption.DEFAULT))
-                .Else(Op.get(bytes(keys.hostCa()), GetOption.DEFAULT)).commit());
-        return r.isSucceeded() ? candidate : Etcd.parse(Certificate.parser(), r.getGetResponses().get(0).getKvs().get(0));
+    /** Where the host CA is kept: created once however many controllers race. */
+    public CaSlot hostCaSlot() {
+        return hostCa;
     }
 
     // ---- join tokens ----
