@@ -328,8 +328,8 @@ public final class Agent implements AutoCloseable {
                 dns.update(HostPlanner.dns(view)); // stopped machines leave DNS before their links go
             }
             Optional<HostView> before = current;
-            if (!deep && before.isPresent() && dataPlane(view).equals(dataPlane(before.get())) && lastReport != null) {
-                current = Optional.of(view); // only ingress parts changed: nothing for the kernel to do
+            if (!deep && before.isPresent() && DataPlanePass.sameInputs(view, before.get()) && lastReport != null) {
+                current = Optional.of(view); // only ingress, DNS or SSH parts changed: nothing for the kernel to do
                 state.saveView(view);
                 control.ack(view.getRevision());
                 report();
@@ -404,11 +404,6 @@ public final class Agent implements AutoCloseable {
                 .map(m -> new ScanTarget(m.getName(), m.getBackend() == Backend.BACKEND_TAP ? null : planner.netnsPrefix() + m.getName(),
                         m.getAddress(), new HashSet<>(m.getPortsList())))
                 .toList();
-    }
-
-    /** The parts of a view the data plane is built from (not the directory or routes, which only ingress uses). */
-    private static HostView dataPlane(HostView view) {
-        return view.toBuilder().setRevision(0).clearDirectory().clearRoutes().clearSsh().build();
     }
 
     /** Where front-ends report their traffic (metrics and access log). */

@@ -9,6 +9,7 @@ import dev.fleetnet.proto.v1.HostView;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One pass of the kernel side of a view: filter elements, then mesh, machine links and routes.
@@ -17,6 +18,14 @@ import java.util.List;
  * reconcile thread only.
  */
 final class DataPlanePass {
+    /**
+     * The fields of a view no pass reads: the revision, and what only the ingress (routes,
+     * certificates, ACME challenges), DNS (directory) and SSH ingress use. A view that changes
+     * nothing else needs no pass; every other field, including any added later, is assumed to.
+     */
+    static final Set<Integer> NOT_READ = Set.of(HostView.REVISION_FIELD_NUMBER, HostView.DIRECTORY_FIELD_NUMBER,
+            HostView.ROUTES_FIELD_NUMBER, HostView.CERTIFICATES_FIELD_NUMBER, HostView.ACME_CHALLENGES_FIELD_NUMBER,
+            HostView.SSH_FIELD_NUMBER);
     private final HostPlanner planner;
     private final HostReconciler host;
     private final PolicyReconciler policy;
@@ -29,6 +38,17 @@ final class DataPlanePass {
         this.host = host;
         this.policy = policy;
         this.key = key;
+    }
+
+    /** Whether a pass would build the same data plane from both views (they differ at most in fields it does not read). */
+    static boolean sameInputs(HostView a, HostView b) {
+        return inputs(a).equals(inputs(b));
+    }
+
+    private static HostView inputs(HostView view) {
+        HostView.Builder inputs = view.toBuilder();
+        NOT_READ.forEach(field -> inputs.clearField(HostView.getDescriptor().findFieldByNumber(field)));
+        return inputs.build();
     }
 
     /** Brings the host to {@code view}; {@code deep} also re-reads what a normal pass trusts (the periodic resync). */

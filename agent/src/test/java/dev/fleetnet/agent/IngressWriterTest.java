@@ -15,7 +15,10 @@ import dev.fleetnet.ingress.core.IngressRoutes;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -89,6 +92,71 @@ class IngressWriterTest {
             assertThat(await(tls.submit(view(5, true)))).isTrue();
             assertThat(certificates.current().challenges().size()).isZero();
         } finally {
+            tls.close();
+        }
+    }
+
+    private static HostView withChallenge(HostView view, String token) {
+        return view.toBuilder().addAcmeChallenges(AcmeChallenge.newBuilder().setToken(token).setKeyAuthorization(token + ".k")
+                .setHostname("a.test")).build();
+    }
+
+    @Test
+    void theTableIsSwappedWithoutWaitingForTheCertificatesAndTheViewCompletesOnlyOnceTheyAreSwapped() throws Exception {
+        ExecutorService tlsThread = Executors.newSingleThreadExecutor();
+        CountDownLatch building = new CountDownLatch(1);
+        tlsThread.execute(() -> { // a TLS context build that takes its time
+            try {
+                building.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        CertificateStore certificates = new CertificateStore(ServerSslContexts.preferred());
+        CompletableFuture<Long> tableSwapped = new CompletableFuture<>();
+        IngressWriter tls = new IngressWriter(new IngressUpdater(routes, OpenConnections.NONE), certificates, null,
+                tableSwapped::complete, tlsThread);
+        try {
+            CompletableFuture<Boolean> served = tls.submit(withChallenge(view(6, false), "t"));
+            assertThat(tableSwapped.get(10, TimeUnit.SECONDS)).isEqualTo(6);
+            assertThat(routes.current().machine("web").running()).as("the table, while certificates are still building").isFalse();
+            assertThat(served).as("its challenge is not served yet: the agent must not acknowledge the view").isNotDone();
+            assertThat(certificates.current().challenges().size()).isZero();
+            building.countDown();
+            assertThat(await(served)).isTrue();
+            assertThat(certificates.current().challenges().keyAuthorization("t", "a.test")).contains("t.k");
+        } finally {
+            building.countDown();
+            tls.close();
+        }
+    }
+
+    @Test
+    void viewsQueuedBehindACertificateBuildCompleteWithTheNewestOne() throws Exception {
+        ExecutorService tlsThread = Executors.newSingleThreadExecutor();
+        CountDownLatch building = new CountDownLatch(1);
+        tlsThread.execute(() -> {
+            try {
+                building.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        CertificateStore certificates = new CertificateStore(ServerSslContexts.preferred());
+        IngressWriter tls = new IngressWriter(new IngressUpdater(routes, OpenConnections.NONE), certificates, null,
+                revision -> {}, tlsThread);
+        try {
+            CompletableFuture<Boolean> first = tls.submit(withChallenge(view(7, true), "a"));
+            CompletableFuture<Boolean> second = tls.submit(withChallenge(view(8, true), "b"));
+            CompletableFuture<Boolean> older = tls.submit(withChallenge(view(5, true), "c"));
+            assertThat(await(older)).as("older than revision 8: ignored at once").isFalse();
+            building.countDown();
+            assertThat(await(first)).isTrue();
+            assertThat(await(second)).isTrue();
+            assertThat(certificates.current().challenges().size()).isEqualTo(1);
+            assertThat(certificates.current().challenges().keyAuthorization("b", "a.test")).contains("b.k");
+        } finally {
+            building.countDown();
             tls.close();
         }
     }
