@@ -39,6 +39,7 @@ final class Exchange {
     long startMillis;
     String uri;
     String host;
+    /** The client's HTTP version as it sent it (the response's framing depends on it too). */
     String version;
     IngressObserver.RouteLabel route = IngressObserver.RouteLabel.NONE;
     int status;
@@ -80,9 +81,9 @@ final class Exchange {
                     HttpUtil.setTransferEncodingChunked(response, true);
                 }
             } else {
-                if (chunked && !http11) {
+                if (!http11 && chunked) { // an HTTP/1.1 client that closes keeps a chunked body: its trailers need the chunks
                     HttpUtil.setTransferEncodingChunked(response, false);
-                } // an HTTP/1.1 client that closes keeps a chunked body as sent: its trailers need the chunks
+                }
                 keepAlive = false;
             }
         }

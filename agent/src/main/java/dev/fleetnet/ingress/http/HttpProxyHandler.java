@@ -52,11 +52,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** The client's address for the observer; made on first use. */
     private String clientText;
     private UpstreamPool pool;
+    /** The last upstream address, made from a machine's address literal (its host string). */
     private InetSocketAddress lastUpstream;
-    private String lastUpstreamText;
     /** The client as forwarding headers name it; made on first use. */
     private ForwardingHeaders.Client client;
-    /** The header-read clock in front of the decoder (null once the connection is handed over). */
+    /** The header-read clock in front of the decoder; looked up on first use. */
     private HeaderReadTimeoutHandler headerTimeout;
     private boolean replaying;
     /** A final response went out; everything still arriving is dropped until the close. */
@@ -70,7 +70,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.headerTimeout = ctx.pipeline().get(HeaderReadTimeoutHandler.class);
         this.deadlines = new ExchangeDeadlines(ctx.executor(), ingress.config().requestTimeout(),
                 ingress.config().upstreamResponseTimeout(), new ExchangeDeadlines.Expiry() {
                     @Override
@@ -180,10 +179,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private InetSocketAddress upstreamAddress(MachineEntry machine, int port) {
         InetSocketAddress last = lastUpstream;
-        if (last == null || last.getPort() != port || !machine.address().equals(lastUpstreamText)) {
+        if (last == null || last.getPort() != port || !machine.address().equals(last.getHostString())) {
             last = new InetSocketAddress(machine.address(), port);
             lastUpstream = last;
-            lastUpstreamText = machine.address();
         }
         return last;
     }
@@ -325,14 +323,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         upstreamReady(ex, (Channel) f.getNow());
     }
 
-    /**
-     * True when {@code ex}'s request has no body (RFC 9112 6.3: neither Transfer-Encoding nor a
-     * Content-Length above 0), so it goes to the machine as one message; marks it so.
-     */
-    private static boolean whole(Exchange ex) {
-        HttpRequest request = ex.request;
-        ex.sentWhole = !request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) && HttpUtil.getContentLength(request, 0L) == 0;
-        return ex.sentWhole;
+    /** True when {@code request} has no body (RFC 9112 6.3: neither Transfer-Encoding nor a Content-Length above 0). */
+    private static boolean bodiless(HttpRequest request) {
+        return !request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) && HttpUtil.getContentLength(request, 0L) == 0;
     }
 
     /** {@code upstream} is {@code ex}'s to send on: the head, then whatever body arrived meanwhile. */
@@ -346,8 +339,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ex.upstream = upstream;
         upstream.pipeline().get(UpstreamHandler.class).bind(this);
         upstream.config().setAutoRead(true);
+        ex.sentWhole = bodiless(ex.request); // then it goes to the machine as one message
         // a failed write closes the connection: onUpstreamClosed
-        upstream.write(whole(ex) ? new DefaultFullHttpRequest(ex.request.protocolVersion(), ex.request.method(), ex.request.uri(),
+        upstream.write(ex.sentWhole ? new DefaultFullHttpRequest(ex.request.protocolVersion(), ex.request.method(), ex.request.uri(),
                 Unpooled.EMPTY_BUFFER, ex.request.headers(), EmptyHttpHeaders.INSTANCE) : ex.request, upstream.voidPromise());
         ex.upstreamSentNanos = System.nanoTime();
         state = State.SENDING_BODY;
@@ -663,7 +657,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private HeaderReadTimeoutHandler timeoutHandler() {
-        if (headerTimeout == null) { // added after this handler (tests build pipelines in either order)
+        if (headerTimeout == null) {
             headerTimeout = ctx.pipeline().get(HeaderReadTimeoutHandler.class);
         }
         return headerTimeout;
