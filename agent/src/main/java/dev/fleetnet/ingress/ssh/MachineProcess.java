@@ -157,14 +157,18 @@ final class MachineProcess implements Command {
 
     private void finish(int status, String message) {
         if (exited.compareAndSet(false, true)) {
-            int reported = stopMessage != null ? 255 : status;
+            // stop() sets its message before it kills the process, so whichever thread gets here first
+            // (the stopping one, or the one that saw the process die) reports the stop, not a bare exit
+            String stopped = stopMessage;
+            int reported = stopped != null ? 255 : status;
+            String said = message != null ? message : stopped;
             try {
                 out.flush();
             } catch (IOException e) {
                 // closing anyway
             }
-            exit.onExit(reported, message == null ? "" : message);
-            sessions.exited(this, reported, stopMessage != null); // after the exit status is queued
+            exit.onExit(reported, said == null ? "" : said);
+            sessions.exited(this, reported, stopped != null); // after the exit status is queued
         }
     }
 
