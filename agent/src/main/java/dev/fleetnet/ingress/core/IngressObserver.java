@@ -50,6 +50,17 @@ public interface IngressObserver {
         public boolean explicit() {
             return !route.isEmpty() && !route.startsWith(MACHINE);
         }
+
+        // written out: the metrics look every request's label up, and the generated ones go through invokedynamic
+        @Override
+        public boolean equals(Object o) {
+            return this == o || o instanceof RouteLabel l && route.equals(l.route) && protocol.equals(l.protocol) && owner.equals(l.owner);
+        }
+
+        @Override
+        public int hashCode() {
+            return (route.hashCode() * 31 + protocol.hashCode()) * 31 + owner.hashCode();
+        }
     }
 
     /**

@@ -90,7 +90,7 @@ final class Admission {
         // Expect is answered by the ingress (100 Continue once admitted), never forwarded: an upstream's
         // interim response must not be taken for the final one.
         request.headers().remove(HttpHeaderNames.EXPECT);
-        if (accepted.host() != null) {
+        if (accepted.host() != null && !request.uri().startsWith("/")) {
             request.headers().set(HttpHeaderNames.HOST, accepted.host()); // absolute-form: its authority, not the Host field
         }
         boolean webSocket = ForwardingHeaders.isWebSocketUpgrade(request.headers());

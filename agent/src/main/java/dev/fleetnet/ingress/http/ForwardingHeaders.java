@@ -8,7 +8,9 @@ import io.netty.util.AsciiString;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Header rewriting at the proxy: hop-by-hop headers removed, X-Forwarded-* and Forwarded set
@@ -24,6 +26,7 @@ final class ForwardingHeaders {
     static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    /** Connection first: {@link #removeHopByHop} reads its options before it goes. */
     private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION, KEEP_ALIVE,
             PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE,
             HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION);
@@ -101,12 +104,33 @@ final class ForwardingHeaders {
     }
 
     private static void removeHopByHop(HttpHeaders h) {
-        if (h.contains(HttpHeaderNames.CONNECTION)) { // most keep-alive messages have none
+        int present = hopByHopPresent(h);
+        if (present == 0) {
+            return; // the common case: one pass over a few fields instead of a lookup per name
+        }
+        if ((present & 1) != 0) { // HOP_BY_HOP's first: Connection
             removeConnectionOptions(h);
         }
-        for (AsciiString name : HOP_BY_HOP) {
-            h.remove(name);
+        for (int i = 0; i < HOP_BY_HOP.size(); i++) {
+            if ((present & 1 << i) != 0) {
+                h.remove(HOP_BY_HOP.get(i));
+            }
         }
+    }
+
+    /** One bit per {@link #HOP_BY_HOP} name (by its index) that {@code h} has, whatever its case. */
+    static int hopByHopPresent(HttpHeaders h) {
+        int present = 0;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> fields = h.iteratorCharSequence(); fields.hasNext(); ) {
+            CharSequence name = fields.next().getKey();
+            for (int i = 0; i < HOP_BY_HOP.size(); i++) {
+                if (HOP_BY_HOP.get(i).contentEqualsIgnoreCase(name)) {
+                    present |= 1 << i;
+                    break;
+                }
+            }
+        }
+        return present;
     }
 
     /** The fields the Connection header names are this hop's only (RFC 9110 7.6.1). */
