@@ -88,6 +88,7 @@ public final class AgentMain implements Callable<Integer> {
     String resyncInterval;
 
     public static void main(String[] args) {
+        dev.fleetnet.ingress.core.Transports.leakDetectionOffUnlessAsked(); // before the first channel: pipelines read it once
         System.exit(commandLine().execute(args));
     }
 

@@ -31,6 +31,7 @@ public final class DnsBenchServer {
     private DnsBenchServer() {}
 
     public static void main(String[] args) throws Exception {
+        dev.fleetnet.ingress.core.Transports.leakDetectionOffUnlessAsked(); // as the agent runs
         if (args.length != 6) {
             System.err.println("usage: DnsBenchServer LISTEN PORT MACHINES APPS EVENT_LOOP_THREADS WORKDIR (got " + args.length + " args)");
             System.exit(2);

@@ -30,6 +30,7 @@ public final class H2BenchServer {
     private H2BenchServer() {}
 
     public static void main(String[] args) throws Exception {
+        dev.fleetnet.ingress.core.Transports.leakDetectionOffUnlessAsked(); // as the agent runs
         int tlsPort = Integer.parseInt(args[0]);
         int upstream = Integer.parseInt(args[1]);
         int threads = Integer.parseInt(args[2]);

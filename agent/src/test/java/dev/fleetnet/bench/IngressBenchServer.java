@@ -37,6 +37,7 @@ public final class IngressBenchServer {
     private IngressBenchServer() {}
 
     public static void main(String[] args) throws Exception {
+        dev.fleetnet.ingress.core.Transports.leakDetectionOffUnlessAsked(); // as the agent runs
         int listen = Integer.parseInt(args[0]);
         int upstream = Integer.parseInt(args[1]);
         int threads = Integer.parseInt(args[2]);

@@ -28,6 +28,7 @@ public final class TcpBenchServer {
     private TcpBenchServer() {}
 
     public static void main(String[] args) throws Exception {
+        dev.fleetnet.ingress.core.Transports.leakDetectionOffUnlessAsked(); // as the agent runs
         int publicPort = Integer.parseInt(args[0]);
         int upstream = Integer.parseInt(args[1]);
         EventLoopGroup group = Transports.group(Integer.parseInt(args[2]));
