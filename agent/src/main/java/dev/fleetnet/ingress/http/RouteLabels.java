@@ -5,7 +5,6 @@ import dev.fleetnet.routing.Hostnames;
 import dev.fleetnet.routing.IngressTable;
 import dev.fleetnet.routing.MachineEntry;
 import dev.fleetnet.routing.Resolution;
-import dev.fleetnet.routing.RouteSpec;
 
 /**
  * The metrics label of an HTTP request, from the route table only (so label values stay
@@ -16,13 +15,9 @@ final class RouteLabels {
 
     private RouteLabels() {}
 
-    static RouteLabel of(RouteSpec route) {
-        return RouteLabel.of(route);
-    }
-
     /** The label of a forwarded request going to {@code target}. */
     static RouteLabel forward(Resolution.Forward forward, MachineEntry target) {
-        return forward.route() != null ? of(forward.route()) : RouteLabel.machine(target.name());
+        return forward.route() != null ? RouteLabel.of(forward.route()) : RouteLabel.machine(target.name());
     }
 
     /** The label of a request the ingress answered itself: its explicit route if it falls under one, else none. */
@@ -37,7 +32,7 @@ final class RouteLabels {
         int query = uri.indexOf('?');
         try {
             return table.match(host, query < 0 ? uri : uri.substring(0, query)) instanceof IngressTable.Match.Explicit e
-                    ? of(e.route()) : RouteLabel.NONE;
+                    ? RouteLabel.of(e.route()) : RouteLabel.NONE;
         } catch (RuntimeException malformed) {
             return RouteLabel.NONE;
         }
