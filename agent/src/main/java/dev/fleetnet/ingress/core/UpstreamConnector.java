@@ -1,6 +1,5 @@
 package dev.fleetnet.ingress.core;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -37,9 +36,8 @@ public final class UpstreamConnector implements OpenConnections {
      * nothing arrives before the caller is ready to relay it.
      */
     public ChannelFuture connect(EventLoop loop, InetSocketAddress upstream, ChannelHandler initializer) {
-        ChannelFuture future = new Bootstrap().group(loop).channel(Transports.channel())
+        ChannelFuture future = Transports.client(loop)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
-                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(initializer)
                 .connect(upstream);

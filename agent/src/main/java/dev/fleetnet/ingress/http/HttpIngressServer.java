@@ -11,7 +11,6 @@ import dev.fleetnet.ingress.tls.ServerNameHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
@@ -110,9 +109,7 @@ public final class HttpIngressServer implements AutoCloseable {
             Supplier<ChannelHandler> beforeTermination) throws InterruptedException {
         // The listen port is known only after binding; the context is made then, before any child channel.
         IngressContext[] holder = new IngressContext[1];
-        ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(Transports.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+        ServerBootstrap bootstrap = Transports.server(group)
                 .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
                     @Override
                     protected void initChannel(io.netty.channel.socket.SocketChannel ch) {

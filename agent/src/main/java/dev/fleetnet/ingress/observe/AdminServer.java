@@ -1,7 +1,6 @@
 package dev.fleetnet.ingress.observe;
 
 import dev.fleetnet.ingress.core.Transports;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
@@ -42,7 +41,7 @@ public final class AdminServer implements AutoCloseable {
     public static AdminServer start(InetSocketAddress address, IngressMetrics metrics) throws InterruptedException {
         EventLoopGroup group = Transports.group(1);
         try {
-            Channel channel = new ServerBootstrap().group(group).channel(Transports.serverChannel())
+            Channel channel = Transports.server(group)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {

@@ -5,7 +5,6 @@ import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.ingress.core.StreamRelay;
 import dev.fleetnet.ingress.core.Transports;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -107,9 +106,7 @@ public final class TcpIngress implements AutoCloseable {
     }
 
     private Channel bind(InetSocketAddress address) throws InterruptedException {
-        return new ServerBootstrap().group(group).channel(Transports.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+        return Transports.server(group)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
