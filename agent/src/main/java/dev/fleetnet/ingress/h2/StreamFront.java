@@ -34,6 +34,8 @@ final class StreamFront extends ChannelInboundHandlerAdapter {
     private final String serverName;
     private final H2cConnections upstreams;
     private boolean decided;
+    /** The ingress answered the stream itself: whatever the client still sends for it is dropped as it arrives. */
+    private boolean answered;
     /** Frames that arrived while the machine's stream was being opened. */
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
 
@@ -48,7 +50,7 @@ final class StreamFront extends ChannelInboundHandlerAdapter {
         if (!decided && msg instanceof Http2HeadersFrame headers) {
             decided = true;
             onHead(ctx, headers);
-        } else if (decided) {
+        } else if (decided && !answered) {
             pending.add(msg);
         } else {
             ReferenceCountUtil.release(msg);
@@ -98,6 +100,7 @@ final class StreamFront extends ChannelInboundHandlerAdapter {
                 if (ctx.channel().isActive()) {
                     answer(ctx, Http1Streams.error(ctx.alloc(), 502, "cannot reach machine " + h2c.machine() + " over h2c: "
                             + f.cause().getMessage(), h2c.machine(), h2c.upstream().getPort()));
+                    ctx.channel().config().setAutoRead(true); // the rest of the request body: read, and dropped
                 }
                 return;
             }
@@ -120,6 +123,8 @@ final class StreamFront extends ChannelInboundHandlerAdapter {
     }
 
     private void answer(ChannelHandlerContext ctx, FullHttpResponse response) {
+        answered = true;
+        releasePending();
         Http2Headers headers = HttpConversionUtil.toHttp2Headers(response, false);
         ByteBuf body = response.content();
         if (body.isReadable()) {

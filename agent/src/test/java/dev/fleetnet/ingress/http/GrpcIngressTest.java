@@ -106,6 +106,9 @@ class GrpcIngressTest {
     @AfterAll
     static void stop() throws Exception {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        // the ingress's side of the closed connections ends before its loop does (a loop shut down with a connection
+        // still open never tears that connection's handlers down, and their buffers are lost)
+        dev.fleetnet.ingress.core.Poll.until(Duration.ofSeconds(5), "the ingress's connections closed", () -> ingress.openConnections() == 0);
         ingress.close();
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
