@@ -26,10 +26,38 @@ final class ForwardingHeaders {
     static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
-    /** Connection first: {@link #removeHopByHop} reads its options before it goes. */
+    /** Connection first: {@link #removeHopByHop} reads its options before it goes. Bits 0-7 of {@link #fieldsPresent}. */
     private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION, KEEP_ALIVE,
             PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE,
             HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION);
+    private static final int HOP_BY_HOP_BITS = (1 << HOP_BY_HOP.size()) - 1;
+    /** The fields the proxy sets, by bit of {@link #fieldsPresent}: replaced when the request has them, else added. */
+    private static final int XFF = 1 << 8, XF_HOST = 1 << 9, XF_PROTO = 1 << 10, XF_PORT = 1 << 11, FWD = 1 << 12,
+            MACHINE_ID = 1 << 13, VIA = 1 << 14;
+    private static final List<AsciiString> SET_BY_PROXY = List.of(X_FORWARDED_FOR, X_FORWARDED_HOST, X_FORWARDED_PROTO,
+            X_FORWARDED_PORT, FORWARDED, X_MACHINE_ID, HttpHeaderNames.VIA);
+    /** Every name {@link #fieldsPresent} looks for, by its length: a field is compared with the few of its own length only. */
+    private static final AsciiString[][] BY_LENGTH = new AsciiString[20][];
+    /** The bit of each name of {@link #BY_LENGTH}, at the same place. */
+    private static final int[][] BITS_BY_LENGTH = new int[20][];
+
+    static {
+        List<AsciiString> all = new ArrayList<>(HOP_BY_HOP);
+        all.addAll(SET_BY_PROXY);
+        for (int length = 0; length < BY_LENGTH.length; length++) {
+            List<Integer> indexes = new ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+                if (all.get(i).length() == length) {
+                    indexes.add(i);
+                }
+            }
+            BY_LENGTH[length] = indexes.stream().map(all::get).toArray(AsciiString[]::new);
+            BITS_BY_LENGTH[length] = indexes.stream().mapToInt(i -> 1 << i).toArray();
+        }
+        if (all.stream().anyMatch(name -> name.length() >= BY_LENGTH.length)) {
+            throw new IllegalStateException("a field name longer than the table of names by length");
+        }
+    }
 
     /**
      * Who the request came from and on which listener, with the texts every request of the
@@ -48,24 +76,27 @@ final class ForwardingHeaders {
     /** Rewrites a client request's headers for the upstream machine. */
     static void toUpstream(HttpHeaders h, Client client, String machine, int port, boolean rewriteHost,
             boolean webSocket, String proxyName) {
+        // One pass finds what is there: a field the proxy sets is replaced if the client sent it, else only added.
+        // Removing the hop-by-hop fields can only make one of them absent, never present: a stale bit costs a lookup.
+        int present = fieldsPresent(h);
         String originalHost = h.get(HttpHeaderNames.HOST, "");
-        removeHopByHop(h);
+        removeHopByHop(h, present);
         if (webSocket) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
         }
         String ip = client.ip();
         String priorFor = client.trusted() ? h.get(X_FORWARDED_FOR) : null;
-        h.set(X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? ip : priorFor + ", " + ip);
-        keepIfTrusted(h, client, X_FORWARDED_HOST, originalHost);
-        keepIfTrusted(h, client, X_FORWARDED_PROTO, client.scheme());
-        keepIfTrusted(h, client, X_FORWARDED_PORT, client.portText());
+        put(h, present, XFF, X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? ip : priorFor + ", " + ip);
+        keepIfTrusted(h, present, client, XF_HOST, X_FORWARDED_HOST, originalHost);
+        keepIfTrusted(h, present, client, XF_PROTO, X_FORWARDED_PROTO, client.scheme());
+        keepIfTrusted(h, present, client, XF_PORT, X_FORWARDED_PORT, client.portText());
         String element = "for=" + forwardedNode(client.address(), ip) + ";host=" + quoteIfNeeded(originalHost)
                 + ";proto=" + client.scheme();
         String priorForwarded = client.trusted() ? h.get(FORWARDED) : null;
-        h.set(FORWARDED, priorForwarded == null || priorForwarded.isBlank() ? element : priorForwarded + ", " + element);
-        h.set(X_MACHINE_ID, machine);
-        appendVia(h, proxyName);
+        put(h, present, FWD, FORWARDED, priorForwarded == null || priorForwarded.isBlank() ? element : priorForwarded + ", " + element);
+        put(h, present, MACHINE_ID, X_MACHINE_ID, machine);
+        appendVia(h, present, proxyName);
         if (rewriteHost) {
             h.set(HttpHeaderNames.HOST, "localhost:" + port);
         }
@@ -73,12 +104,13 @@ final class ForwardingHeaders {
 
     /** Rewrites an upstream response's headers for the client. */
     static void toClient(HttpHeaders h, boolean webSocketUpgrade, String proxyName) {
-        removeHopByHop(h);
+        int present = fieldsPresent(h);
+        removeHopByHop(h, present);
         if (webSocketUpgrade) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
         }
-        appendVia(h, proxyName);
+        appendVia(h, present, proxyName);
     }
 
     /** True if the client's {@code TE} lists {@code trailers}: it can take trailer fields (chunked, here). */
@@ -103,10 +135,9 @@ final class ForwardingHeaders {
                 && h.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }
 
-    private static void removeHopByHop(HttpHeaders h) {
-        int present = hopByHopPresent(h);
-        if (present == 0) {
-            return; // the common case: one pass over a few fields instead of a lookup per name
+    private static void removeHopByHop(HttpHeaders h, int present) {
+        if ((present & HOP_BY_HOP_BITS) == 0) {
+            return; // the common case
         }
         if ((present & 1) != 0) { // HOP_BY_HOP's first: Connection
             removeConnectionOptions(h);
@@ -120,17 +151,38 @@ final class ForwardingHeaders {
 
     /** One bit per {@link #HOP_BY_HOP} name (by its index) that {@code h} has, whatever its case. */
     static int hopByHopPresent(HttpHeaders h) {
+        return fieldsPresent(h) & HOP_BY_HOP_BITS;
+    }
+
+    /**
+     * One pass over {@code h}: a bit for each {@link #HOP_BY_HOP} name (bits 0-7, by index) and
+     * each {@link #SET_BY_PROXY} name (bits 8-14) it has, whatever its case.
+     */
+    static int fieldsPresent(HttpHeaders h) {
         int present = 0;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> fields = h.iteratorCharSequence(); fields.hasNext(); ) {
             CharSequence name = fields.next().getKey();
-            for (int i = 0; i < HOP_BY_HOP.size(); i++) {
-                if (HOP_BY_HOP.get(i).contentEqualsIgnoreCase(name)) {
-                    present |= 1 << i;
+            if (name.length() >= BY_LENGTH.length) {
+                continue;
+            }
+            AsciiString[] candidates = BY_LENGTH[name.length()];
+            for (int i = 0; i < candidates.length; i++) {
+                if (candidates[i].contentEqualsIgnoreCase(name)) {
+                    present |= BITS_BY_LENGTH[name.length()][i];
                     break;
                 }
             }
         }
         return present;
+    }
+
+    /** Sets {@code name} to {@code value}: replaced if {@code present} says the header has it, else added. */
+    private static void put(HttpHeaders h, int present, int bit, AsciiString name, String value) {
+        if ((present & bit) != 0) {
+            h.set(name, value);
+        } else {
+            h.add(name, value);
+        }
     }
 
     /** The fields the Connection header names are this hop's only (RFC 9110 7.6.1). */
@@ -155,16 +207,20 @@ final class ForwardingHeaders {
         }
     }
 
-    private static void keepIfTrusted(HttpHeaders h, Client client, AsciiString name, String value) {
-        if (!client.trusted() || !h.contains(name)) {
+    /** A trusted proxy's value stays (if it still has one); anyone else's is replaced. */
+    private static void keepIfTrusted(HttpHeaders h, int present, Client client, int bit, AsciiString name, String value) {
+        if (!client.trusted()) {
+            put(h, present, bit, name, value);
+        } else if (!h.contains(name)) {
             h.set(name, value);
         }
     }
 
-    private static void appendVia(HttpHeaders h, String proxyName) {
-        String prior = h.get(HttpHeaderNames.VIA);
+    private static void appendVia(HttpHeaders h, int present, String proxyName) {
+        // every Via field line, as one list (RFC 9110 5.3), or none
+        String prior = (present & VIA) != 0 ? String.join(", ", h.getAll(HttpHeaderNames.VIA)) : null;
         String hop = "1.1 " + proxyName;
-        h.set(HttpHeaderNames.VIA, prior == null || prior.isBlank() ? hop : prior + ", " + hop);
+        put(h, present, VIA, HttpHeaderNames.VIA, prior == null || prior.isBlank() ? hop : prior + ", " + hop);
     }
 
     private static String forwardedNode(InetAddress address, String ip) {

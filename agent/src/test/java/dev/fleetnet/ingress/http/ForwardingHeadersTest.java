@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.net.InetAddress;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ForwardingHeadersTest {
@@ -60,5 +62,47 @@ class ForwardingHeadersTest {
         assertThat(ForwardingHeaders.hopByHopPresent(h)).isZero();
         ForwardingHeaders.toClient(h, false, "fleetnet");
         assertThat(h.names()).containsExactlyInAnyOrder("Host", "Connections", "X-Keep-Alive", "via");
+    }
+
+    @Test
+    void forwardingFieldsAnUntrustedClientForgesAreReplacedWhateverTheirCaseAndCount() throws Exception {
+        HttpHeaders h = new DefaultHttpHeaders();
+        h.add("Host", "web.test");
+        for (String name : List.of("X-Forwarded-For", "x-forwarded-host", "X-FORWARDED-PROTO", "X-Forwarded-Port", "Forwarded",
+                "X-Machine-Id")) {
+            h.add(name, "forged-1");
+            h.add(name.toLowerCase(), "forged-2");
+        }
+        h.add("VIA", "1.1 first-proxy");
+        h.add("via", "1.0 second-proxy");
+        assertThat(ForwardingHeaders.fieldsPresent(h) >>> 8).as("bits 8-14").isEqualTo(0x7F);
+        ForwardingHeaders.Client client = new ForwardingHeaders.Client(InetAddress.getByName("192.0.2.7"), 8080, "http", false);
+        ForwardingHeaders.toUpstream(h, client, "web", 80, false, false, "fleetnet");
+        assertThat(h.toString()).doesNotContain("forged");
+        assertThat(h.getAll("x-forwarded-for")).containsExactly("192.0.2.7");
+        assertThat(h.getAll("x-forwarded-host")).containsExactly("web.test");
+        assertThat(h.getAll("x-forwarded-proto")).containsExactly("http");
+        assertThat(h.getAll("x-forwarded-port")).containsExactly("8080");
+        assertThat(h.getAll("forwarded")).containsExactly("for=192.0.2.7;host=web.test;proto=http");
+        assertThat(h.getAll("x-machine-id")).containsExactly("web");
+        // Via is a list every proxy on the way extends (RFC 9110 7.6.3): both field lines stay, in order, with this hop last
+        assertThat(h.getAll("via")).containsExactly("1.1 first-proxy, 1.0 second-proxy, 1.1 fleetnet");
+    }
+
+    @Test
+    void withoutForwardingFieldsEachIsAddedOnceAndAnUpstreamsViaIsExtended() throws Exception {
+        HttpHeaders request = new DefaultHttpHeaders();
+        request.add("Host", "web.test");
+        ForwardingHeaders.Client client = new ForwardingHeaders.Client(InetAddress.getByName("2001:db8::7"), 443, "https", false);
+        ForwardingHeaders.toUpstream(request, client, "web", 80, true, false, "fleetnet");
+        assertThat(request.getAll("x-forwarded-for")).containsExactly("2001:db8::7");
+        assertThat(request.getAll("forwarded")).containsExactly("for=\"[2001:db8::7]\";host=web.test;proto=https");
+        assertThat(request.getAll("via")).containsExactly("1.1 fleetnet");
+        assertThat(request.getAll("host")).containsExactly("localhost:80");
+
+        HttpHeaders response = new DefaultHttpHeaders();
+        response.add("Via", "1.0 cache");
+        ForwardingHeaders.toClient(response, false, "fleetnet");
+        assertThat(response.getAll("via")).containsExactly("1.0 cache, 1.1 fleetnet");
     }
 }
