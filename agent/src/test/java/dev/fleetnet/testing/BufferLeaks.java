@@ -27,7 +27,7 @@ public final class BufferLeaks implements LauncherSessionListener {
     @Override
     public void launcherSessionOpened(LauncherSession session) {
         // the property too: a process-wide default that AgentMain (run in-process by tests) must not turn off
-        System.setProperty("io.netty.leakDetection.level", "paranoid");
+        System.setProperty(dev.fleetnet.ingress.core.Transports.LEAK_DETECTION, "paranoid");
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
         ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new Recording());
     }

@@ -124,7 +124,6 @@ final class StreamFront extends ChannelInboundHandlerAdapter {
 
     private void answer(ChannelHandlerContext ctx, FullHttpResponse response) {
         answered = true;
-        releasePending();
         Http2Headers headers = HttpConversionUtil.toHttp2Headers(response, false);
         ByteBuf body = response.content();
         if (body.isReadable()) {

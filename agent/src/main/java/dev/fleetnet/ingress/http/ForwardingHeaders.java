@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * Header rewriting at the proxy: hop-by-hop headers removed, X-Forwarded-* and Forwarded set
@@ -26,38 +28,21 @@ final class ForwardingHeaders {
     static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
-    /** Connection first: {@link #removeHopByHop} reads its options before it goes. Bits 0-7 of {@link #fieldsPresent}. */
+    /** Connection first: {@link #removeHopByHop} reads its options before it goes. */
     private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION, KEEP_ALIVE,
             PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE,
             HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION);
-    private static final int HOP_BY_HOP_BITS = (1 << HOP_BY_HOP.size()) - 1;
-    /** The fields the proxy sets, by bit of {@link #fieldsPresent}: replaced when the request has them, else added. */
-    private static final int XFF = 1 << 8, XF_HOST = 1 << 9, XF_PROTO = 1 << 10, XF_PORT = 1 << 11, FWD = 1 << 12,
-            MACHINE_ID = 1 << 13, VIA = 1 << 14;
+    /** The fields the proxy sets: replaced when the message has them, else added. */
     private static final List<AsciiString> SET_BY_PROXY = List.of(X_FORWARDED_FOR, X_FORWARDED_HOST, X_FORWARDED_PROTO,
             X_FORWARDED_PORT, FORWARDED, X_MACHINE_ID, HttpHeaderNames.VIA);
-    /** Every name {@link #fieldsPresent} looks for, by its length: a field is compared with the few of its own length only. */
-    private static final AsciiString[][] BY_LENGTH = new AsciiString[20][];
-    /** The bit of each name of {@link #BY_LENGTH}, at the same place. */
-    private static final int[][] BITS_BY_LENGTH = new int[20][];
-
-    static {
-        List<AsciiString> all = new ArrayList<>(HOP_BY_HOP);
-        all.addAll(SET_BY_PROXY);
-        for (int length = 0; length < BY_LENGTH.length; length++) {
-            List<Integer> indexes = new ArrayList<>();
-            for (int i = 0; i < all.size(); i++) {
-                if (all.get(i).length() == length) {
-                    indexes.add(i);
-                }
-            }
-            BY_LENGTH[length] = indexes.stream().map(all::get).toArray(AsciiString[]::new);
-            BITS_BY_LENGTH[length] = indexes.stream().mapToInt(i -> 1 << i).toArray();
-        }
-        if (all.stream().anyMatch(name -> name.length() >= BY_LENGTH.length)) {
-            throw new IllegalStateException("a field name longer than the table of names by length");
-        }
-    }
+    /** What {@link #fieldsPresent} looks for: bit {@code i} of its answer is the name at index {@code i}. */
+    private static final List<AsciiString> LOOKED_FOR = Stream.concat(HOP_BY_HOP.stream(), SET_BY_PROXY.stream())
+            .toList();
+    private static final int HOP_BY_HOP_BITS = (1 << HOP_BY_HOP.size()) - 1;
+    private static final int XFF = bit(X_FORWARDED_FOR), XF_HOST = bit(X_FORWARDED_HOST), XF_PROTO = bit(X_FORWARDED_PROTO),
+            XF_PORT = bit(X_FORWARDED_PORT), FWD = bit(FORWARDED), MACHINE_ID = bit(X_MACHINE_ID), VIA = bit(HttpHeaderNames.VIA);
+    /** The indexes in {@link #LOOKED_FOR} of the names of each length: a field is compared only with those of its own. */
+    private static final int[][] BY_LENGTH = byLength();
 
     /**
      * Who the request came from and on which listener, with the texts every request of the
@@ -154,26 +139,34 @@ final class ForwardingHeaders {
         return fieldsPresent(h) & HOP_BY_HOP_BITS;
     }
 
-    /**
-     * One pass over {@code h}: a bit for each {@link #HOP_BY_HOP} name (bits 0-7, by index) and
-     * each {@link #SET_BY_PROXY} name (bits 8-14) it has, whatever its case.
-     */
+    /** One pass over {@code h}: a bit for each {@link #LOOKED_FOR} name it has, whatever its case. */
     static int fieldsPresent(HttpHeaders h) {
         int present = 0;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> fields = h.iteratorCharSequence(); fields.hasNext(); ) {
             CharSequence name = fields.next().getKey();
-            if (name.length() >= BY_LENGTH.length) {
-                continue;
-            }
-            AsciiString[] candidates = BY_LENGTH[name.length()];
-            for (int i = 0; i < candidates.length; i++) {
-                if (candidates[i].contentEqualsIgnoreCase(name)) {
-                    present |= BITS_BY_LENGTH[name.length()][i];
-                    break;
+            if (name.length() < BY_LENGTH.length) {
+                for (int index : BY_LENGTH[name.length()]) {
+                    if (LOOKED_FOR.get(index).contentEqualsIgnoreCase(name)) {
+                        present |= 1 << index;
+                        break;
+                    }
                 }
             }
         }
         return present;
+    }
+
+    private static int bit(AsciiString name) {
+        return 1 << LOOKED_FOR.indexOf(name);
+    }
+
+    private static int[][] byLength() {
+        int[][] table = new int[LOOKED_FOR.stream().mapToInt(AsciiString::length).max().orElseThrow() + 1][];
+        for (int length = 0; length < table.length; length++) {
+            int n = length;
+            table[length] = IntStream.range(0, LOOKED_FOR.size()).filter(i -> LOOKED_FOR.get(i).length() == n).toArray();
+        }
+        return table;
     }
 
     /** Sets {@code name} to {@code value}: replaced if {@code present} says the header has it, else added. */

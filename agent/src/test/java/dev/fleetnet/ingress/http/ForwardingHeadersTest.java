@@ -18,6 +18,15 @@ class ForwardingHeadersTest {
         return h;
     }
 
+    /** Fields in order from name, value, name, value, ... */
+    private static HttpHeaders fields(String... namesAndValues) {
+        HttpHeaders h = new DefaultHttpHeaders();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            h.add(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return h;
+    }
+
     @Test
     void trailersIsFoundAsAMemberOfTeWhereverItStands() {
         assertThat(ForwardingHeaders.acceptsTrailers(te("trailers"))).isTrue();
@@ -34,19 +43,10 @@ class ForwardingHeadersTest {
 
     @Test
     void everyHopByHopFieldGoesWhateverItsCaseAndCountAndTheRestStays() {
-        HttpHeaders h = new DefaultHttpHeaders();
-        h.add("Server", "nginx");
-        h.add("CONNECTION", "keep-alive, X-Secret");
-        h.add("connection", "Upgrade");
-        h.add("Keep-Alive", "timeout=5");
-        h.add("x-secret", "named by Connection");
-        h.add("Proxy-Connection", "keep-alive");
-        h.add("te", "trailers");
-        h.add("Trailer", "Expires");
-        h.add("upgrade", "websocket");
-        h.add("Proxy-Authenticate", "Basic");
-        h.add("proxy-authorization", "Basic Zm9vOmJhcg==");
-        h.add("Content-Length", "3");
+        HttpHeaders h = fields("Server", "nginx", "CONNECTION", "keep-alive, X-Secret", "connection", "Upgrade",
+                "Keep-Alive", "timeout=5", "x-secret", "named by Connection", "Proxy-Connection", "keep-alive", "te", "trailers",
+                "Trailer", "Expires", "upgrade", "websocket", "Proxy-Authenticate", "Basic",
+                "proxy-authorization", "Basic Zm9vOmJhcg==", "Content-Length", "3");
         assertThat(ForwardingHeaders.hopByHopPresent(h)).isEqualTo(0xFF);
         ForwardingHeaders.toClient(h, false, "fleetnet");
         assertThat(h.names()).containsExactlyInAnyOrder("Server", "Content-Length", "via");
@@ -55,10 +55,7 @@ class ForwardingHeadersTest {
 
     @Test
     void withoutHopByHopFieldsNothingIsRemoved() {
-        HttpHeaders h = new DefaultHttpHeaders();
-        h.add("Host", "web.test");
-        h.add("Connections", "not the Connection field");
-        h.add("X-Keep-Alive", "neither");
+        HttpHeaders h = fields("Host", "web.test", "Connections", "not the Connection field", "X-Keep-Alive", "neither");
         assertThat(ForwardingHeaders.hopByHopPresent(h)).isZero();
         ForwardingHeaders.toClient(h, false, "fleetnet");
         assertThat(h.names()).containsExactlyInAnyOrder("Host", "Connections", "X-Keep-Alive", "via");
@@ -66,8 +63,7 @@ class ForwardingHeadersTest {
 
     @Test
     void forwardingFieldsAnUntrustedClientForgesAreReplacedWhateverTheirCaseAndCount() throws Exception {
-        HttpHeaders h = new DefaultHttpHeaders();
-        h.add("Host", "web.test");
+        HttpHeaders h = fields("Host", "web.test");
         for (String name : List.of("X-Forwarded-For", "x-forwarded-host", "X-FORWARDED-PROTO", "X-Forwarded-Port", "Forwarded",
                 "X-Machine-Id")) {
             h.add(name, "forged-1");
@@ -91,8 +87,7 @@ class ForwardingHeadersTest {
 
     @Test
     void withoutForwardingFieldsEachIsAddedOnceAndAnUpstreamsViaIsExtended() throws Exception {
-        HttpHeaders request = new DefaultHttpHeaders();
-        request.add("Host", "web.test");
+        HttpHeaders request = fields("Host", "web.test");
         ForwardingHeaders.Client client = new ForwardingHeaders.Client(InetAddress.getByName("2001:db8::7"), 443, "https", false);
         ForwardingHeaders.toUpstream(request, client, "web", 80, true, false, "fleetnet");
         assertThat(request.getAll("x-forwarded-for")).containsExactly("2001:db8::7");
@@ -100,8 +95,7 @@ class ForwardingHeadersTest {
         assertThat(request.getAll("via")).containsExactly("1.1 fleetnet");
         assertThat(request.getAll("host")).containsExactly("localhost:80");
 
-        HttpHeaders response = new DefaultHttpHeaders();
-        response.add("Via", "1.0 cache");
+        HttpHeaders response = fields("Via", "1.0 cache");
         ForwardingHeaders.toClient(response, false, "fleetnet");
         assertThat(response.getAll("via")).containsExactly("1.0 cache, 1.1 fleetnet");
     }
