@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * route asks). Any other name goes on to termination exactly as if this handler were not there.
  * A passthrough route whose machine cannot serve gets the fatal alert {@code internal_error} (80)
  * and the close, nothing connected: the name is known, so {@code unrecognized_name} would mislead.
+ *
+ * <p>A connection is routed once, while it is open. When its input closes, netty's decoder runs
+ * over what it still holds (a refused connection's ClientHello) once more; by then the route may
+ * have changed, and acting on it would connect a machine for a client that is gone and hand the
+ * held bytes to a relay that has already been torn down.
  */
 public final class PassthroughHandler extends AbstractSniHandler<StreamResolution> {
     private static final Logger log = LoggerFactory.getLogger(PassthroughHandler.class);
@@ -35,6 +40,8 @@ public final class PassthroughHandler extends AbstractSniHandler<StreamResolutio
     private final IngressRoutes routes;
     private final StreamRelay relay;
     private final IngressObserver observer;
+    /** Set when the connection has been answered with the alert: nothing it sends is routed again. */
+    private boolean refused;
 
     public PassthroughHandler(IngressRoutes routes, StreamRelay relay, IngressObserver observer, Duration handshakeTimeout) {
         super(handshakeTimeout.toMillis());
@@ -50,10 +57,14 @@ public final class PassthroughHandler extends AbstractSniHandler<StreamResolutio
 
     @Override
     protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<StreamResolution> future) {
+        if (refused || !ctx.channel().isActive()) {
+            return; // the decoder releases what it holds when it is removed with the closed pipeline
+        }
         StreamResolution resolution = future.isSuccess() ? future.getNow() : new StreamResolution.NoRoute();
         switch (resolution) {
             case StreamResolution.NoRoute n -> ctx.pipeline().remove(this); // the held ClientHello goes on to termination
             case StreamResolution.Refuse r -> {
+                refused = true;
                 log.debug("tls passthrough: server name '{}' from {}: {}, closing with internal_error", hostname,
                         ctx.channel().remoteAddress(), r.reason());
                 StreamRelay.refused(observer, ctx.channel(), hostname, r.route(), r.reason());

@@ -38,6 +38,8 @@ public final class ServerNameHandler extends AbstractSniHandler<SslContext> {
      * close the connection later. Event loop only.
      */
     private ScheduledFuture<?> timeout;
+    /** Set once the alert is sent: netty decodes what it holds again as the input closes, and that is not a second ClientHello. */
+    private boolean refused;
 
     public ServerNameHandler(CertificateStore store, Duration handshakeTimeout) {
         super(0L);
@@ -93,8 +95,12 @@ public final class ServerNameHandler extends AbstractSniHandler<SslContext> {
     @Override
     protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<SslContext> future) {
         cancelTimeout();
+        if (refused || !ctx.channel().isActive()) {
+            return; // a closed connection gets no engine; the decoder releases what it holds
+        }
         SslContext context = future.isSuccess() ? future.getNow() : null;
         if (context == null) {
+            refused = true;
             log.debug("tls: {} from {}: no certificate, closing with unrecognized_name",
                     hostname == null ? "no server name" : "server name '" + hostname + "'", ctx.channel().remoteAddress());
             ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME_ALERT)).addListener(ChannelFutureListener.CLOSE);

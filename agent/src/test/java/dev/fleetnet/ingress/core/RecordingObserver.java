@@ -2,12 +2,15 @@ package dev.fleetnet.ingress.core;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /** Keeps every report of the stream front-ends, for tests. */
 public final class RecordingObserver implements IngressObserver {
     public final List<RouteLabel> opened = new CopyOnWriteArrayList<>();
     public final List<ConnectionRecord> closed = new CopyOnWriteArrayList<>();
     public final List<RouteLabel> connectFailed = new CopyOnWriteArrayList<>();
+    /** Runs on the reporting thread (the event loop) after each closed connection is recorded. */
+    public volatile Consumer<ConnectionRecord> afterClosed = record -> {};
 
     @Override
     public void connectionOpened(RouteLabel route) {
@@ -17,6 +20,7 @@ public final class RecordingObserver implements IngressObserver {
     @Override
     public void connectionClosed(ConnectionRecord record) {
         closed.add(record);
+        afterClosed.accept(record);
     }
 
     @Override

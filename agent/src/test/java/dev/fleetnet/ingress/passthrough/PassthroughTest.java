@@ -232,4 +232,26 @@ class PassthroughTest {
             assertThat(exchange(again, "after")).isEqualTo("machine: after");
         }
     }
+
+    @Test
+    void aRefusedConnectionIsNotRoutedAgainWhenTheRouteComesBackWhileItCloses() throws Exception {
+        apply(false);
+        // The machine comes back on the event loop, in the middle of the refusal: before the refused
+        // connection's close has run its course, and before its held ClientHello is released.
+        observer.afterClosed = record -> apply(true);
+        assertThatThrownBy(() -> connect("secure.test").close()).isInstanceOf(SSLException.class)
+                .hasMessageContaining("internal_error");
+        observer.afterClosed = record -> {};
+
+        // A second connection, served by the same single event loop after the first one's close
+        // events, reaches the machine; the first must not have reached it on the way out.
+        try (SSLSocket again = connect("secure.test")) {
+            assertThat(exchange(again, "after")).isEqualTo("machine: after");
+        }
+        assertThat(machine.accepted.get()).as("connections the machine accepted: only the second client's").isEqualTo(1);
+        assertThat(observer.closed.stream().filter(r -> r.outcome().startsWith("refused")).count())
+                .as("the refusal is reported once").isEqualTo(1);
+        assertThat(observer.opened).as("connections routed: the refusal and the second client's relay").hasSize(2);
+        assertThat(observer.connectFailed).as("only the refusal; no connect attempted for the closed client").hasSize(1);
+    }
 }

@@ -39,6 +39,8 @@ final class TlsMachine implements AutoCloseable {
     private final ExecutorService threads = Executors.newCachedThreadPool();
     final BlockingQueue<Arrival> arrivals = new LinkedBlockingQueue<>();
     final List<Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Connections accepted, whether or not they brought anything. */
+    final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
 
     TlsMachine(Certificate certificate) throws Exception {
         context = SSLContext.getInstance("TLS");
@@ -67,6 +69,7 @@ final class TlsMachine implements AutoCloseable {
             try {
                 Socket s = server.accept();
                 open.add(s);
+                accepted.incrementAndGet();
                 threads.submit(() -> serve(s));
             } catch (IOException closed) {
                 return;
