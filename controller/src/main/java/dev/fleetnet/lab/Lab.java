@@ -327,7 +327,18 @@ public final class Lab implements AutoCloseable {
                 }
             }
             awaitAllRunning(client, 2 * config.hosts());
+            awaitMesh(client.machines().listMachines(ListMachinesRequest.getDefaultInstance()).getMachinesList());
         }
+    }
+
+    /**
+     * Waits until every machine answers a ping from every other over the mesh, so that what `lab
+     * up` prints to try (a ping between hosts) works the moment it returns.
+     */
+    private static void awaitMesh(List<Machine> machines) {
+        MeshCheck mesh = new MeshCheck(machines, MeshCheck::ping);
+        Deadline.await("every machine to answer a ping from every other over the mesh", START_TIMEOUT, mesh::round,
+                () -> "no answer yet: " + String.join("; ", mesh.pending()));
     }
 
     /** Waits until {@code count} machines report RUNNING. */

@@ -54,6 +54,29 @@ class MeshIT {
     }
 
     @Test
+    @Order(0)
+    void labUpReturnsOnlyOnceTrafficHasCrossedTheMeshBetweenEveryPairOfHosts() {
+        // Nothing in this class has sent a packet yet: WireGuard shakes hands only when traffic
+        // flows (no persistent keepalive), so each peer's handshake and bytes are what lab up's
+        // own wait for the mesh sent; a lab up that returned with the machines merely running
+        // would leave them at zero.
+        LabLayout layout = fixture.lab.layout();
+        for (int i = 1; i <= 3; i++) {
+            Shell.Result dump = Shell.inNamespace(layout.hostNamespace(i), "wg", "show", layout.meshInterface(i), "dump");
+            assertThat(dump.ok()).as(dump.output()).isTrue();
+            List<String> peers = dump.output().lines().skip(1).toList();
+            assertThat(peers).as("peers of " + layout.hostName(i)).hasSize(2);
+            for (String peer : peers) {
+                String[] fields = peer.split("\t"); // public-key psk endpoint allowed-ips latest-handshake rx tx keepalive
+                assertThat(fields[7]).as("persistent keepalive of " + layout.hostName(i) + "'s peer " + fields[0]).isEqualTo("off");
+                assertThat(Long.parseLong(fields[4])).as("latest handshake of " + layout.hostName(i) + "'s peer " + fields[0])
+                        .isPositive();
+                assertThat(Long.parseLong(fields[5])).as("bytes received from " + fields[0]).isPositive();
+            }
+        }
+    }
+
+    @Test
     @Order(1)
     void everyMachinePingsEveryOtherMachineAcrossHosts() throws Exception {
         List<Machine> machines = fixture.runningMachines();
