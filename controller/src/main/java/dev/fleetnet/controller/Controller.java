@@ -9,6 +9,7 @@ import dev.fleetnet.controller.auth.AdminToken;
 import dev.fleetnet.controller.auth.ApiAuthInterceptor;
 import dev.fleetnet.controller.auth.ApiMethods;
 import dev.fleetnet.controller.auth.ApiTls;
+import dev.fleetnet.controller.certs.RenewingCertificate;
 import dev.fleetnet.controller.auth.ApiTokenApi;
 import dev.fleetnet.controller.auth.ApiTokenStore;
 import dev.fleetnet.controller.rest.RestServer;
@@ -21,7 +22,6 @@ import dev.fleetnet.controller.console.ConsoleStore;
 import dev.fleetnet.controller.control.AgentControlService;
 import dev.fleetnet.controller.control.RouteCountersBoard;
 import dev.fleetnet.controller.identity.AgentListenerTls;
-import dev.fleetnet.controller.identity.ControllerCertificate;
 import dev.fleetnet.controller.identity.HostAuthInterceptor;
 import dev.fleetnet.controller.identity.HostAuthenticator;
 import dev.fleetnet.controller.identity.HostCa;
@@ -116,7 +116,9 @@ public final class Controller implements AutoCloseable {
         IdentityStore identityStore = new IdentityStore(client, store.keys());
         HostCa hostCa = HostCa.loadOrCreate(identityStore, Clock.systemUTC());
         HostIdentities identities = new HostIdentities(identityStore, hostCa, Clock.systemUTC());
-        ControllerCertificate serving = new ControllerCertificate(hostCa, agentTlsNames(config), Clock.systemUTC());
+        List<String> agentNames = agentTlsNames(config);
+        RenewingCertificate serving = new RenewingCertificate("agent channel certificate (host CA)",
+                (key, now) -> hostCa.issueController(agentNames, key, now), Clock.systemUTC());
         ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "controller-certificate");
             t.setDaemon(true);
@@ -151,6 +153,7 @@ public final class Controller implements AutoCloseable {
         RouteCountersBoard routeCounters = new RouteCountersBoard();
         String controllerId = ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
         startPublicApi(config, client, store, certificates, ca, sshStore, sshCa, routeCounters, consoles, identities);
+        renewals.scheduleWithFixedDelay(tls::renewIfDue, 1, 1, TimeUnit.HOURS);
         // Mutual TLS: Join is the one call without a client certificate; the interceptor gates every other
         NettyServerBuilder agentBuilder = NettyServerBuilder.forAddress(config.agentListen())
                 .sslContext(AgentListenerTls.serverContext(serving.keyManager()))
@@ -215,7 +218,7 @@ public final class Controller implements AutoCloseable {
             FleetCa ca, SshStore sshStore, FleetSshCa sshCa, RouteCountersBoard routeCounters, ConsoleStore consoles,
             HostIdentities identities) throws Exception {
         ApiTokenStore tokens = new ApiTokenStore(client, store.keys(), Clock.systemUTC());
-        tls = ApiTls.load(config.api(), client, store.keys(), config.apiListen().getAddress(), Clock.systemUTC().instant());
+        tls = ApiTls.load(config.api(), client, store.keys(), config.apiListen().getAddress(), Clock.systemUTC());
         adminTokenFile = AdminToken.bootstrap(tokens, config.api().adminTokenFile());
         List<ServerServiceDefinition> services = ApiMethods.bind(List.of(new HostApi(store), new NetworkApi(store),
                 new MachineApi(store), new RouteApi(store, config.naming(), routeCounters),

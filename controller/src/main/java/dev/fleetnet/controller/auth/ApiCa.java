@@ -92,6 +92,13 @@ public final class ApiCa {
      * address literal, put in the certificate as what it is. Valid a year, never past the CA.
      */
     public Serving issueServing(List<String> names, Instant now) {
+        KeyPair pair = CertificateBuilder.p256();
+        X509Certificate leaf = issueServing(names, pair.getPublic(), now);
+        return new Serving(Pem.certificate(leaf), Pem.privateKey(pair.getPrivate()), leaf);
+    }
+
+    /** A serving certificate as {@link #issueServing(List, Instant)} makes, for a key the caller keeps. */
+    public X509Certificate issueServing(List<String> names, java.security.PublicKey key, Instant now) {
         if (names.isEmpty()) {
             throw new IllegalArgumentException("API certificate names: none (expected: at least one DNS name or address)");
         }
@@ -100,12 +107,10 @@ public final class ApiCa {
             alternatives.add(isAddress(name) ? new GeneralName(GeneralName.iPAddress, stripBrackets(name))
                     : new GeneralName(GeneralName.dNSName, name));
         }
-        KeyPair pair = CertificateBuilder.p256();
         try {
-            X509Certificate leaf = CertificateBuilder.leaf(certificate, key, new CertificateBuilder.LeafSpec(
-                    new X500Principal("CN=fleetnet controller API"), pair.getPublic(), alternatives, KeyPurposeId.id_kp_serverAuth,
+            return CertificateBuilder.leaf(certificate, this.key, new CertificateBuilder.LeafSpec(
+                    new X500Principal("CN=fleetnet controller API"), key, alternatives, KeyPurposeId.id_kp_serverAuth,
                     now.minus(BACKDATE), now.plus(SERVING_LIFETIME)));
-            return new Serving(Pem.certificate(leaf), Pem.privateKey(pair.getPrivate()), leaf);
         } catch (Exception e) {
             throw new IllegalStateException("cannot issue the API serving certificate for " + names, e);
         }

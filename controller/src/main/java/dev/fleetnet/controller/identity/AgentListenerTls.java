@@ -13,8 +13,8 @@ import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * TLS of the agent listener: the controller's certificate from the host CA ({@link
- * ControllerCertificate}), TLS 1.3/1.2, and client certificates asked for but not required, so
+ * TLS of the agent listener: the controller's certificate from the host CA (a {@link
+ * dev.fleetnet.controller.certs.RenewingCertificate}), TLS 1.3/1.2, and client certificates asked for but not required, so
  * that a host without one can still call {@code HostJoin/Join}. Every other call is gated by
  * {@link HostAuthInterceptor}, which checks the certificate the TLS handshake proved the client
  * holds the key of (CA, validity, name, pinned key, revocation) and refuses with the reason; the

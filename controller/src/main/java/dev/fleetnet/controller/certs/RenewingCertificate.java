@@ -1,15 +1,15 @@
-package dev.fleetnet.controller.identity;
+package dev.fleetnet.controller.certs;
 
 import dev.fleetnet.identity.HostCsr;
 import java.net.Socket;
 import java.security.KeyPair;
 import java.security.Principal;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -17,15 +17,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This controller's serving certificate for the agent channel: a key made at start (kept in
- * memory only) and a certificate from the host CA for the addresses agents dial, replaced by
- * {@link #renewIfDue} once a third of its life is left. The key manager hands the TLS stack
- * the current one; handshakes in flight keep what they started with.
+ * A serving certificate this controller issues itself from one of its CAs (the host CA for the
+ * agent channel, the API CA for the public API): a key made here (kept in memory only) and a
+ * certificate for it, replaced by {@link #renewIfDue} once a third of its life is left. The key
+ * manager hands the TLS stack the current one, so a listener never restarts for a renewal;
+ * handshakes in flight keep what they started with.
  */
-public final class ControllerCertificate {
-    private static final Logger log = LoggerFactory.getLogger(ControllerCertificate.class);
-    private final HostCa ca;
-    private final List<String> names;
+public final class RenewingCertificate {
+    private static final Logger log = LoggerFactory.getLogger(RenewingCertificate.class);
+
+    /** Signs a certificate for {@code key}, valid from about {@code now}. */
+    @FunctionalInterface
+    public interface Issuer {
+        X509Certificate issue(PublicKey key, Instant now);
+    }
+
+    private final String what;
+    private final Issuer issuer;
     private final Clock clock;
     private final AtomicReference<Material> current = new AtomicReference<>();
     /** The one before: a handshake that chose its alias just before a renewal still gets a matching key and chain. */
@@ -34,9 +42,10 @@ public final class ControllerCertificate {
 
     private record Material(String alias, PrivateKey key, X509Certificate certificate) {}
 
-    public ControllerCertificate(HostCa ca, List<String> names, Clock clock) {
-        this.ca = ca;
-        this.names = List.copyOf(names);
+    /** {@code what}: the certificate as logs name it ("agent channel certificate"); issues the first one now. */
+    public RenewingCertificate(String what, Issuer issuer, Clock clock) {
+        this.what = what;
+        this.issuer = issuer;
         this.clock = clock;
         issue();
     }
@@ -59,9 +68,9 @@ public final class ControllerCertificate {
 
     private synchronized void issue() {
         KeyPair key = HostCsr.generateKey();
-        X509Certificate certificate = ca.issueController(names, key.getPublic(), clock.instant());
-        previous.set(current.getAndSet(new Material("fleetnet-controller-" + ++generation, key.getPrivate(), certificate)));
-        log.info("agent channel certificate issued by the host CA for {}, valid until {}", names,
+        X509Certificate certificate = issuer.issue(key.getPublic(), clock.instant());
+        previous.set(current.getAndSet(new Material("fleetnet-" + ++generation, key.getPrivate(), certificate)));
+        log.info("{} issued for {}, valid until {}", what, certificate.getSubjectX500Principal().getName(),
                 certificate.getNotAfter().toInstant());
     }
 
@@ -78,7 +87,7 @@ public final class ControllerCertificate {
         return "EC".equals(keyType) ? current.get().alias() : null;
     }
 
-    /** The key manager the agent listener's TLS uses: always the current certificate. */
+    /** The key manager a listener's TLS uses: always the current certificate. */
     public X509ExtendedKeyManager keyManager() {
         return new X509ExtendedKeyManager() {
             @Override

@@ -1,0 +1,161 @@
+package dev.fleetnet.controller.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import dev.fleetnet.controller.ApiConfig;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The API CA's serving certificate is renewed in place: a listener built once serves the new
+ * certificate to new connections, while a connection opened before keeps working.
+ */
+class ApiTlsRenewalTest {
+    /** The real time: the client checks validity against it. The first certificate is issued 250 days ago. */
+    private static final Instant NOW = Instant.now();
+    private static final Instant ISSUED = NOW.minus(Duration.ofDays(250));
+    private final ApiCa ca = ApiCa.generate(ISSUED.minus(Duration.ofDays(1)));
+    private final SettableClock clock = new SettableClock(ISSUED);
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+
+    @AfterEach
+    void stop() {
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void bothApiListenersServeTheRenewedCertificateWithoutARestartAndOpenConnectionsKeepWorking() throws Exception {
+        for (boolean grpc : new boolean[] {true, false}) {
+            clock.now = ISSUED;
+            ApiTls tls = ApiTls.issuedBy(ca, List.of("127.0.0.1", "localhost"), clock);
+            InetSocketAddress address = echoServer(grpc ? tls.grpcServerContext() : tls.httpServerContext());
+            X509Certificate first = tls.leaf();
+            try (SSLSocket before = connect(address)) {
+                assertThat(served(before)).isEqualTo(first.getSerialNumber());
+                assertThat(tls.renewIfDue()).as("all its life left").isFalse();
+                clock.now = ISSUED.plus(Duration.ofDays(242)); // a little more than a third of 365 days left
+                assertThat(tls.renewIfDue()).isFalse();
+
+                clock.now = NOW; // 250 days on: less than a third left
+                assertThat(tls.renewIfDue()).isTrue();
+                X509Certificate renewed = tls.leaf();
+                assertThat(renewed.getSerialNumber()).isNotEqualTo(first.getSerialNumber());
+                assertThat(renewed.getNotAfter().toInstant()).isEqualTo(clock.now.plus(Duration.ofDays(365)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                renewed.verify(ca.certificate().getPublicKey());
+
+                try (SSLSocket after = connect(address)) {
+                    assertThat(served(after)).as("a new connection gets the renewed certificate").isEqualTo(renewed.getSerialNumber());
+                    assertThat(echo(after, 'b')).isEqualTo('b');
+                }
+                assertThat(echo(before, 'a')).as("the connection made before the renewal still works").isEqualTo('a');
+            }
+        }
+    }
+
+    @Test
+    void anOperatorsCertificateIsServedAsGivenAndNeverReplacedByTheController(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        ApiCa operatorsCa = ApiCa.generate(ISSUED.minus(Duration.ofDays(1)));
+        ApiCa.Serving theirs = operatorsCa.issueServing(List.of("127.0.0.1"), ISSUED);
+        java.nio.file.Path cert = java.nio.file.Files.writeString(dir.resolve("api.crt"), theirs.certificateChainPem());
+        java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("api.key"), theirs.privateKeyPem());
+        ApiTls tls = ApiTls.load(ApiConfig.defaults().withCertificate(cert, key), null, null, InetAddress.getLoopbackAddress(), clock);
+
+        clock.now = NOW; // as far into its life as the fleet's certificate above was when it was renewed
+        assertThat(tls.renewIfDue()).isFalse();
+        assertThat(tls.leaf()).isEqualTo(theirs.leaf());
+        assertThat(tls.caPem()).as("no CA of the fleet's to hand to clients").isNull();
+    }
+
+    private InetSocketAddress echoServer(SslContext context) {
+        Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(context.newHandler(ch.alloc()), new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ctx.writeAndFlush((ByteBuf) msg);
+                            }
+                        });
+                    }
+                }).bind(InetAddress.getLoopbackAddress(), 0).syncUninterruptibly().channel();
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    private SSLSocket connect(InetSocketAddress address) throws Exception {
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        trusted.setCertificateEntry("api-ca", ca.certificate());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(address.getAddress(), address.getPort());
+        socket.setSoTimeout(10_000);
+        var params = socket.getSSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS"); // 127.0.0.1 must be in the certificate
+        socket.setSSLParameters(params);
+        socket.startHandshake();
+        return socket;
+    }
+
+    private static BigInteger served(SSLSocket socket) throws Exception {
+        return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
+    }
+
+    private static char echo(SSLSocket socket, char c) throws IOException {
+        socket.getOutputStream().write(c);
+        socket.getOutputStream().flush();
+        return (char) socket.getInputStream().read();
+    }
+
+    private static final class SettableClock extends Clock {
+        volatile Instant now;
+
+        SettableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+}
