@@ -62,6 +62,7 @@ import java.util.concurrent.TimeUnit;
  * channel (mutual TLS).
  */
 public final class Controller implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Controller.class);
     private final List<AutoCloseable> resources = new ArrayList<>();
     private Server api;
     private Server agents;
@@ -119,13 +120,14 @@ public final class Controller implements AutoCloseable {
         List<String> agentNames = agentTlsNames(config);
         RenewingCertificate serving = new RenewingCertificate("agent channel certificate (host CA)",
                 (key, now) -> hostCa.issueController(agentNames, key, now), Clock.systemUTC());
-        ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "controller-certificate");
+        ScheduledExecutorService upkeep = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "controller-upkeep");
             t.setDaemon(true);
             return t;
         });
-        resources.add(renewals::shutdownNow);
-        renewals.scheduleWithFixedDelay(serving::renewIfDue, 1, 1, TimeUnit.HOURS);
+        resources.add(upkeep::shutdownNow);
+        hourly(upkeep, "agent channel certificate renewal", serving::renewIfDue);
+        hourly(upkeep, "identity sweep", identities::sweep);
         ConsoleStore consoles = new ConsoleStore(client, store.keys());
         if (config.acme() != null) {
             AcmeService acme = new AcmeService(client, store.keys(), config.naming().suffix(), config.acme());
@@ -153,7 +155,7 @@ public final class Controller implements AutoCloseable {
         RouteCountersBoard routeCounters = new RouteCountersBoard();
         String controllerId = ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
         startPublicApi(config, client, store, certificates, ca, sshStore, sshCa, routeCounters, consoles, identities);
-        renewals.scheduleWithFixedDelay(tls::renewIfDue, 1, 1, TimeUnit.HOURS);
+        hourly(upkeep, "API certificate renewal", tls::renewIfDue);
         // Mutual TLS: Join is the one call without a client certificate; the interceptor gates every other
         NettyServerBuilder agentBuilder = NettyServerBuilder.forAddress(config.agentListen())
                 .sslContext(AgentListenerTls.serverContext(serving.keyManager()))
@@ -181,6 +183,17 @@ public final class Controller implements AutoCloseable {
      * The names in the agent channel's certificate: as configured, else the listen address, else
      * (a wildcard in this namespace) every address of this machine and {@code localhost}.
      */
+    /** Runs {@code task} every hour from a minute on; a failure is logged and the next hour tries again. */
+    private static void hourly(ScheduledExecutorService upkeep, String what, Runnable task) {
+        upkeep.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("{} failed, trying again in an hour: {}", what, e.toString());
+            }
+        }, 1, 60, TimeUnit.MINUTES);
+    }
+
     static List<String> agentTlsNames(ControllerConfig config) throws java.net.SocketException {
         if (!config.agentTlsNames().isEmpty()) {
             return config.agentTlsNames();

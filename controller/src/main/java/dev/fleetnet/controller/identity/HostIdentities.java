@@ -197,4 +197,33 @@ public final class HostIdentities {
         }
         return identity;
     }
+
+    /** What {@link #sweep} removed. */
+    public record Swept(int tokens, int revocations) {}
+
+    /**
+     * Removes the join tokens and revocation list entries that have done their work ({@link
+     * IdentityRetention}), so that etcd does not grow with every join and revocation. A token
+     * that changed since it was read is left for the next sweep. Any controller may run it.
+     */
+    public Swept sweep() {
+        Instant now = clock.instant();
+        int tokens = 0;
+        for (Versioned<JoinToken> token : store.versionedTokens()) {
+            if (IdentityRetention.tokenDone(token.value(), now) && store.deleteTokenIfUnchanged(token.value().getId(), token.modRevision())) {
+                tokens++;
+            }
+        }
+        int revocations = 0;
+        for (RevokedCertificate entry : store.revokedCertificates()) {
+            if (IdentityRetention.revocationDone(entry, now) && store.deleteRevoked(entry.getSerial())) {
+                revocations++;
+            }
+        }
+        if (tokens + revocations > 0) {
+            log.info("identity sweep: {} join token(s) expired more than {} ago and {} revocation(s) of certificates expired more "
+                    + "than {} ago removed", tokens, IdentityRetention.TOKEN_AUDIT, revocations, IdentityRetention.REVOCATION_MARGIN);
+        }
+        return new Swept(tokens, revocations);
+    }
 }

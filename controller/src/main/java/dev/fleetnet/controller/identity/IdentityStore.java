@@ -90,6 +90,22 @@ public final class IdentityStore {
         return r.getPrevKvs().isEmpty() ? null : Etcd.parse(JoinToken.parser(), r.getPrevKvs().get(0));
     }
 
+    /** Every token with the revision it was read at, for deletes that must not take a token that changed since. */
+    public List<Versioned<JoinToken>> versionedTokens() {
+        List<Versioned<JoinToken>> all = new ArrayList<>();
+        for (KeyValue value : Etcd.getPrefix(kv, keys.joinTokens()).getKvs()) {
+            all.add(new Versioned<>(Etcd.parse(JoinToken.parser(), value), value.getModRevision()));
+        }
+        return all;
+    }
+
+    /** Deletes the token only if it is still as read at {@code modRevision}; false if it changed or is gone. */
+    public boolean deleteTokenIfUnchanged(String id, long modRevision) {
+        String key = keys.joinToken(id);
+        return Etcd.await("delete join token " + id, kv.txn().If(unchanged(key, modRevision))
+                .Then(Op.delete(bytes(key), DeleteOption.DEFAULT)).commit()).isSucceeded();
+    }
+
     // ---- host identities and the revocation list ----
 
     public Versioned<HostIdentity> identity(String host) {
@@ -107,6 +123,16 @@ public final class IdentityStore {
     public RevokedCertificate revoked(String serial) {
         KeyValue value = Etcd.get(kv, keys.revokedCertificate(serial));
         return value == null ? null : Etcd.parse(RevokedCertificate.parser(), value);
+    }
+
+    /** The whole revocation list. */
+    public List<RevokedCertificate> revokedCertificates() {
+        return Etcd.parseAll(RevokedCertificate.parser(), Etcd.getPrefix(kv, keys.revokedCertificates()));
+    }
+
+    /** Removes {@code serial}'s entry from the revocation list; true if there was one. */
+    public boolean deleteRevoked(String serial) {
+        return Etcd.await("delete revocation " + serial, kv.delete(bytes(keys.revokedCertificate(serial)))).getDeleted() > 0;
     }
 
     /**
