@@ -8,6 +8,7 @@ import static dev.fleetnet.controller.rest.RestRoute.withBody;
 
 import dev.fleetnet.proto.v1.ApiTokenServiceGrpc;
 import dev.fleetnet.proto.v1.CertificateServiceGrpc;
+import dev.fleetnet.proto.v1.HostIdentityServiceGrpc;
 import dev.fleetnet.proto.v1.HostServiceGrpc;
 import dev.fleetnet.proto.v1.MachineServiceGrpc;
 import dev.fleetnet.proto.v1.NetworkServiceGrpc;
@@ -26,6 +27,13 @@ public final class RestRoutes {
     public static final List<RestRoute> ALL = List.of(
             get("/v1/hosts", HostServiceGrpc.getListHostsMethod()),
             get("/v1/hosts/{name}", HostServiceGrpc.getGetHostMethod()),
+            get("/v1/hosts/{name}/identity", HostIdentityServiceGrpc.getGetHostIdentityMethod()),
+            post("/v1/hosts/{name}/rekey", HostIdentityServiceGrpc.getRekeyHostMethod(), RestRoute.Body.NONE),
+            post("/v1/hosts/{name}/revoke", HostIdentityServiceGrpc.getRevokeHostMethod(), RestRoute.Body.NONE),
+            get("/v1/host-ca", HostIdentityServiceGrpc.getGetHostCaMethod()),
+            get("/v1/join-tokens", HostIdentityServiceGrpc.getListJoinTokensMethod()),
+            withBody("POST", "/v1/join-tokens", HostIdentityServiceGrpc.getCreateJoinTokenMethod()),
+            delete("/v1/join-tokens/{id}", HostIdentityServiceGrpc.getRevokeJoinTokenMethod()),
             get("/v1/networks", NetworkServiceGrpc.getListNetworksMethod()),
             withBody("POST", "/v1/networks", NetworkServiceGrpc.getCreateNetworkMethod()),
             get("/v1/machines", MachineServiceGrpc.getListMachinesMethod()),

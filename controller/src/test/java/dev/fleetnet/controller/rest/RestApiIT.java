@@ -12,7 +12,9 @@ import dev.fleetnet.proto.v1.AddSshKeyRequest;
 import dev.fleetnet.proto.v1.CreateApiTokenRequest;
 import dev.fleetnet.proto.v1.CreateMachineRequest;
 import dev.fleetnet.proto.v1.CreateNetworkRequest;
+import dev.fleetnet.proto.v1.GetHostCaRequest;
 import dev.fleetnet.proto.v1.GetHostRequest;
+import dev.fleetnet.proto.v1.ListJoinTokensRequest;
 import dev.fleetnet.proto.v1.Route;
 import dev.fleetnet.proto.v1.SetMachinePortsRequest;
 import dev.fleetnet.proto.v1.SshKeyScope;
@@ -68,7 +70,8 @@ class RestApiIT {
     }
 
     static Stream<String> lists() {
-        return Stream.of("/v1/hosts", "/v1/networks", "/v1/machines", "/v1/routes", "/v1/certificates", "/v1/ssh/keys", "/v1/tokens");
+        return Stream.of("/v1/hosts", "/v1/networks", "/v1/machines", "/v1/routes", "/v1/certificates", "/v1/ssh/keys", "/v1/tokens",
+                "/v1/join-tokens", "/v1/host-ca");
     }
 
     /** Every resource's writes with a read-only token: 403, and etcd's revision does not move. */
@@ -101,7 +104,11 @@ class RestApiIT {
                 Arguments.of("DELETE", "/v1/ssh/keys/ro", null),
                 Arguments.of("POST", "/v1/ssh/certificates", "{\"machine\":\"web\"}"),
                 Arguments.of("POST", "/v1/tokens", "{\"name\":\"ro-admin\"}"),
-                Arguments.of("DELETE", "/v1/tokens/admin", null));
+                Arguments.of("DELETE", "/v1/tokens/admin", null),
+                Arguments.of("POST", "/v1/join-tokens", "{\"host\":\"ro-host\"}"),
+                Arguments.of("DELETE", "/v1/join-tokens/abcdefabcdef", null),
+                Arguments.of("POST", "/v1/hosts/h1/rekey", null),
+                Arguments.of("POST", "/v1/hosts/h1/revoke", null));
     }
 
     /**
@@ -197,6 +204,31 @@ class RestApiIT {
         assertThat(api.send("GET", "/v1/tokens", null, api.admin).body()).contains("rest-ci").doesNotContain(secret);
         assertThat(api.send("DELETE", "/v1/tokens/rest-ci", null, api.admin).statusCode()).isEqualTo(200);
         assertThat(api.send("GET", "/v1/hosts", null, secret).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void joinTokensAreCreatedListedAndRevokedOverRestAndTheHostCaIsTheOneAgentsAreInstalledWith() throws Exception {
+        JsonObject created = json(api.send("POST", "/v1/join-tokens", "{\"host\":\"h9\",\"ttl_seconds\":\"600\",\"uses\":2}",
+                api.admin));
+        String token = created.get("token").getAsString();
+        String id = created.getAsJsonObject("info").get("id").getAsString();
+        assertThat(created.getAsJsonObject("info").get("host").getAsString()).isEqualTo("h9");
+        assertThat(created.getAsJsonObject("info").get("uses").getAsInt()).isEqualTo(2);
+        HttpResponse<String> listed = api.send("GET", "/v1/join-tokens", null, api.readOnly);
+        assertThat(listed.body()).as("listed, never with its secret").contains(id).doesNotContain(token);
+        try (FleetClient grpc = api.grpc(api.admin)) {
+            assertThat(grpc.hostIdentity().listJoinTokens(ListJoinTokensRequest.getDefaultInstance()).getTokensList())
+                    .anyMatch(t -> t.getId().equals(id) && t.getHost().equals("h9"));
+            assertThat(json(api.send("GET", "/v1/host-ca", null, api.readOnly)).get("certificate_pem").getAsString())
+                    .isEqualTo(grpc.hostIdentity().getHostCa(GetHostCaRequest.getDefaultInstance()).getCertificatePem());
+        }
+        assertThat(api.send("DELETE", "/v1/join-tokens/" + id, null, api.admin).statusCode()).isEqualTo(200);
+        assertThat(api.send("GET", "/v1/join-tokens", null, api.admin).body()).doesNotContain(id);
+        HttpResponse<String> again = api.send("DELETE", "/v1/join-tokens/" + id, null, api.admin);
+        assertThat(again.statusCode()).isEqualTo(404);
+        assertThat(json(again).get("error").getAsString()).startsWith("join token: '" + id + "' not found");
+        HttpResponse<String> unknown = api.send("GET", "/v1/hosts/nobody/identity", null, api.readOnly);
+        assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
     }
 
     @Test
