@@ -9,9 +9,9 @@ import dev.fleetnet.controller.auth.AdminToken;
 import dev.fleetnet.controller.auth.ApiAuthInterceptor;
 import dev.fleetnet.controller.auth.ApiMethods;
 import dev.fleetnet.controller.auth.ApiTls;
-import dev.fleetnet.controller.certs.RenewingCertificate;
 import dev.fleetnet.controller.auth.ApiTokenApi;
 import dev.fleetnet.controller.auth.ApiTokenStore;
+import dev.fleetnet.controller.certs.RenewingCertificate;
 import dev.fleetnet.controller.rest.RestServer;
 import dev.fleetnet.controller.certs.CertificateApi;
 import dev.fleetnet.controller.certs.CertificateStore;
@@ -179,10 +179,6 @@ public final class Controller implements AutoCloseable {
         }
     }
 
-    /**
-     * The names in the agent channel's certificate: as configured, else the listen address, else
-     * (a wildcard in this namespace) every address of this machine and {@code localhost}.
-     */
     /** Runs {@code task} every hour from a minute on; a failure is logged and the next hour tries again. */
     private static void hourly(ScheduledExecutorService upkeep, String what, Runnable task) {
         upkeep.scheduleWithFixedDelay(() -> {
@@ -194,6 +190,10 @@ public final class Controller implements AutoCloseable {
         }, 1, 60, TimeUnit.MINUTES);
     }
 
+    /**
+     * The names in the agent channel's certificate: as configured, else the listen address, else
+     * (a wildcard in this namespace) every address of this machine and {@code localhost}.
+     */
     static List<String> agentTlsNames(ControllerConfig config) throws java.net.SocketException {
         if (!config.agentTlsNames().isEmpty()) {
             return config.agentTlsNames();
