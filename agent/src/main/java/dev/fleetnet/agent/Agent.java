@@ -26,6 +26,7 @@ import dev.fleetnet.agent.host.HostPlanner;
 import dev.fleetnet.agent.host.HostReconciler;
 import dev.fleetnet.agent.state.StateStore;
 import dev.fleetnet.agent.wireguard.KernelSupport;
+import dev.fleetnet.agent.wireguard.KernelWireGuard;
 import dev.fleetnet.agent.wireguard.UserspaceWireGuard;
 import dev.fleetnet.agent.wireguard.WireGuardDevice;
 import dev.fleetnet.agent.wireguard.WireGuardKey;
@@ -142,15 +143,15 @@ public final class Agent implements AutoCloseable {
             log.info("host certificate: serial {}, valid until {}", joined.serial(), joined.notAfter());
         }
         key = state.key();
+        LinuxNetworking net = IpRouteNetworking.inOwnNamespace();
+        WireGuardDevice device;
         if (KernelSupport.available()) {
-            log.warn("kernel WireGuard is available, but fleetnet's kernel backend is not implemented yet:"
-                    + " falling back to userspace wireguard-go for {}", config.meshInterface());
+            log.info("kernel WireGuard: {} is a wireguard link configured over generic netlink", config.meshInterface());
+            device = new KernelWireGuard(config.meshInterface(), net);
         } else {
             log.info("no kernel WireGuard: using userspace wireguard-go for {}", config.meshInterface());
+            device = new UserspaceWireGuard(new UserspaceWireGuard.Settings(config.meshInterface(), config.wireguardSocketDir(), null));
         }
-        WireGuardDevice device = new UserspaceWireGuard(new UserspaceWireGuard.Settings(config.meshInterface(),
-                config.wireguardSocketDir(), null));
-        LinuxNetworking net = IpRouteNetworking.inOwnNamespace();
         dataPlane = new DataPlanePass(planner, new HostReconciler(net, device, config.netnsPrefix()),
                 new PolicyReconciler(new NftPacketFilter(null)), key);
         if (config.dns() != null) {

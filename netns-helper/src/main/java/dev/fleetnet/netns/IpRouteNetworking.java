@@ -123,6 +123,11 @@ public final class IpRouteNetworking implements LinuxNetworking {
     }
 
     @Override
+    public void addWireGuard(String name) {
+        change(ip(null, "link", "add", name, "type", "wireguard"), () -> isKind(null, name, "wireguard"));
+    }
+
+    @Override
     public void addBridge(String namespace, String name) {
         change(ip(namespace, "link", "add", name, "type", "bridge"), () -> isKind(namespace, name, "bridge"));
     }

@@ -37,6 +37,9 @@ public interface LinuxNetworking {
     /** A persistent TAP device (kind {@code tun}) in the caller's namespace, for a VMM to attach. */
     void addTap(String name);
 
+    /** A kernel WireGuard link (kind {@code wireguard}) in the caller's namespace; fails where the kernel has no WireGuard. */
+    void addWireGuard(String name);
+
     /** A bridge in {@code namespace}. */
     void addBridge(String namespace, String name);
 

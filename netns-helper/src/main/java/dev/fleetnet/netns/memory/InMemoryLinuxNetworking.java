@@ -123,6 +123,14 @@ public final class InMemoryLinuxNetworking implements LinuxNetworking {
     }
 
     @Override
+    public synchronized void addWireGuard(String name) {
+        if (!space(null).has(name, "wireguard")) {
+            space(null).links.put(name, new MemoryLink(name, "wireguard"));
+            record("addWireGuard", name);
+        }
+    }
+
+    @Override
     public synchronized void addBridge(String namespace, String name) {
         MemoryNamespace s = space(namespace);
         if (!s.has(name, "bridge")) {

@@ -1,0 +1,165 @@
+package dev.fleetnet.agent.wireguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** The generic netlink bytes, checked against layouts written out here from linux/genetlink.h and linux/wireguard.h. */
+class WgNetlinkTest {
+    private static final String KEY_A = "01".repeat(32);
+    private static final String KEY_B = "02".repeat(32);
+
+    private static ByteBuffer le(int capacity) {
+        return ByteBuffer.allocate(capacity).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @Test
+    void theFamilyLookupIsTheControlFamilysGetFamilyWithTheNameNulTerminated() {
+        ByteBuffer expected = le(36);
+        expected.putInt(36).putShort((short) 0x10).putShort((short) 0x5).putInt(7).putInt(0); // nlmsghdr: REQUEST|ACK
+        expected.put((byte) 3).put((byte) 1).putShort((short) 0); // genlmsghdr: CTRL_CMD_GETFAMILY, version 1
+        expected.putShort((short) 14).putShort((short) 2).put("wireguard\0".getBytes()).put(new byte[2]); // CTRL_ATTR_FAMILY_NAME, padded
+        assertThat(WgNetlink.getFamily(7, "wireguard")).isEqualTo(expected.array());
+    }
+
+    @Test
+    void aRemovedPeerIsItsKeyAndTheRemoveFlagNestedUnderPeers() {
+        byte[] message = WgNetlink.setDevice(0x1b, 9, "wg0", List.of("public_key=" + KEY_A, "remove=true"));
+        ByteBuffer expected = le(16 + 4 + 8 + 52);
+        expected.putInt(80).putShort((short) 0x1b).putShort((short) 0x5).putInt(9).putInt(0);
+        expected.put((byte) 1).put((byte) 1).putShort((short) 0); // WG_CMD_SET_DEVICE, WG_GENL_VERSION
+        expected.putShort((short) 8).putShort((short) 2).put("wg0\0".getBytes()); // WGDEVICE_A_IFNAME
+        expected.putShort((short) 52).putShort((short) (0x8000 | 8)); // WGDEVICE_A_PEERS, nested
+        expected.putShort((short) 48).putShort((short) 0x8000); // peer 0, nested
+        expected.putShort((short) 36).putShort((short) 1).put(HexFormat.of().parseHex(KEY_A)); // WGPEER_A_PUBLIC_KEY
+        expected.putShort((short) 8).putShort((short) 3).putInt(1); // WGPEER_A_FLAGS: REMOVE_ME
+        assertThat(message).isEqualTo(expected.array());
+    }
+
+    @Test
+    void anEndpointIsASockaddrIn6WithThePortInNetworkOrder() {
+        ByteBuffer expected = le(28);
+        expected.putShort((short) 10).put((byte) 0xca).put((byte) 0x6c).putInt(0) // AF_INET6, port 51820, flowinfo
+                .put(HexFormat.of().parseHex("fd010000000000000000000000010002")).putInt(0);
+        assertThat(WgNetlink.sockaddr(new InetSocketAddress("fd01::1:2", 51820))).isEqualTo(expected.array());
+    }
+
+    @Test
+    void aNewPeerCarriesItsEndpointAndEachAllowedIpAsFamilyAddressAndMask() {
+        byte[] message = WgNetlink.setDevice(0x1b, 1, "wg0", List.of("private_key=" + KEY_B, "listen_port=51820",
+                "public_key=" + KEY_A, "endpoint=[fd01::1:2]:51820", "replace_allowed_ips=true", "allowed_ip=fdaa:0:0:0:2::/80"));
+        ByteBuffer m = ByteBuffer.wrap(message).order(ByteOrder.LITTLE_ENDIAN);
+        int at = 16 + 4 + 8; // after the headers and the name
+        assertThat(m.getShort(at)).isEqualTo((short) 36);
+        assertThat(m.getShort(at + 2)).as("WGDEVICE_A_PRIVATE_KEY").isEqualTo((short) 3);
+        at += 36;
+        assertThat(m.getShort(at)).isEqualTo((short) 6);
+        assertThat(m.getShort(at + 2)).as("WGDEVICE_A_LISTEN_PORT").isEqualTo((short) 6);
+        assertThat(m.getShort(at + 4)).as("host order").isEqualTo((short) 51820);
+        at += 8;
+        assertThat(m.getShort(at + 2)).isEqualTo((short) (0x8000 | 8));
+        at += 4 + 4 + 36; // peers, peer 0, public key
+        assertThat(m.getShort(at + 2)).as("WGPEER_A_FLAGS").isEqualTo((short) 3);
+        assertThat(m.getInt(at + 4)).as("REPLACE_ALLOWEDIPS").isEqualTo(2);
+        at += 8;
+        assertThat(m.getShort(at)).isEqualTo((short) 32);
+        assertThat(m.getShort(at + 2)).as("WGPEER_A_ENDPOINT").isEqualTo((short) 4);
+        at += 32;
+        assertThat(m.getShort(at + 2)).as("WGPEER_A_ALLOWEDIPS, nested").isEqualTo((short) (0x8000 | 9));
+        at += 4 + 4; // the list, allowed IP 0
+        assertThat(m.getShort(at)).isEqualTo((short) 6);
+        assertThat(m.getShort(at + 2)).as("WGALLOWEDIP_A_FAMILY").isEqualTo((short) 1);
+        assertThat(m.getShort(at + 4)).as("AF_INET6").isEqualTo((short) 10);
+        at += 8;
+        assertThat(m.getShort(at)).isEqualTo((short) 20);
+        assertThat(m.getShort(at + 2)).as("WGALLOWEDIP_A_IPADDR").isEqualTo((short) 2);
+        byte[] ip = new byte[16];
+        m.get(at + 4, ip);
+        assertThat(HexFormat.of().formatHex(ip)).isEqualTo("fdaa0000000000000002000000000000");
+        at += 20;
+        assertThat(m.getShort(at)).isEqualTo((short) 5);
+        assertThat(m.getShort(at + 2)).as("WGALLOWEDIP_A_CIDR_MASK").isEqualTo((short) 3);
+        assertThat(m.get(at + 4)).isEqualTo((byte) 80);
+        assertThat(at + 8).as("nothing after the last attribute").isEqualTo(message.length);
+        assertThat(m.getInt(0)).as("the length in the header").isEqualTo(message.length);
+    }
+
+    @Test
+    void aDumpIsReadBackIntoTheSameConfigAPeerContinuingInTheNextPart() {
+        ByteBuffer first = le(256);
+        first.put((byte) 0).put((byte) 1).putShort((short) 0); // genlmsghdr
+        attr(first, 3, HexFormat.of().parseHex(KEY_B));
+        attr(first, 6, new byte[] {(byte) 0x6c, (byte) 0xca}); // 51820, host order
+        int peers = begin(first, 8);
+        int peer = begin(first, 0);
+        attr(first, 1, HexFormat.of().parseHex(KEY_A));
+        attr(first, 4, WgNetlink.sockaddr(new InetSocketAddress("fd01::1:2", 51820)));
+        int ips = begin(first, 9);
+        allowedIp(first, "fdaa0000000100000002000000000000", 80);
+        end(first, ips);
+        end(first, peer);
+        end(first, peers);
+        ByteBuffer second = le(128);
+        second.put((byte) 0).put((byte) 1).putShort((short) 0);
+        peers = begin(second, 8);
+        peer = begin(second, 0);
+        attr(second, 1, HexFormat.of().parseHex(KEY_A));
+        ips = begin(second, 9);
+        allowedIp(second, "fdaa0000000000000002000000000000", 80);
+        end(second, ips);
+        end(second, peer);
+        end(second, peers);
+
+        MeshConfig config = WgNetlink.device(List.of(first.flip(), second.flip()));
+
+        assertThat(config).isEqualTo(new MeshConfig(KEY_B, 51820, Map.of(KEY_A, new MeshConfig.Peer("[fd01::1:2]:51820",
+                new TreeSet<>(List.of("fdaa:0:1:0:2::/80", "fdaa::2:0:0:0/80")))))); // canonical forms, as MeshConfig keeps them
+    }
+
+    @Test
+    void linesTheKernelBackendCannotSayAreRefusedWithTheReason() {
+        assertThatThrownBy(() -> WgNetlink.setDevice(1, 1, "wg0", List.of("fwmark=1")))
+                .hasMessage("UAPI set key 'fwmark' (expected: one MeshPlan writes)");
+        assertThatThrownBy(() -> WgNetlink.setDevice(1, 1, "wg0", List.of("remove=true")))
+                .hasMessage("UAPI set line 'remove=true' before any public_key");
+        assertThatThrownBy(() -> WgNetlink.setDevice(1, 1, "wg0", List.of("public_key=abcd")))
+                .hasMessage("WireGuard key of 2 bytes (expected: 32, as 64 hex digits)");
+        assertThatThrownBy(() -> WgNetlink.setDevice(1, 1, "wg0", List.of("public_key=" + KEY_A, "allowed_ip=fdaa::/129")))
+                .hasMessage("allowed_ip 'fdaa::/129' (expected: a prefix length of 0..128)");
+        assertThatThrownBy(() -> WgNetlink.setDevice(1, 1, "wg0", List.of("public_key=" + KEY_A, "allowed_ip=example.com/32")))
+                .hasMessage("address 'example.com' (expected: an IPv6 or IPv4 literal)");
+    }
+
+    private static void attr(ByteBuffer b, int type, byte[] value) {
+        b.putShort((short) (4 + value.length)).putShort((short) type).put(value);
+        while ((b.position() & 3) != 0) {
+            b.put((byte) 0);
+        }
+    }
+
+    private static int begin(ByteBuffer b, int type) {
+        int start = b.position();
+        b.putShort((short) 0).putShort((short) (0x8000 | type));
+        return start;
+    }
+
+    private static void end(ByteBuffer b, int start) {
+        b.putShort(start, (short) (b.position() - start));
+    }
+
+    private static void allowedIp(ByteBuffer b, String hex, int mask) {
+        int nest = begin(b, 0);
+        attr(b, 1, new byte[] {10, 0});
+        attr(b, 2, HexFormat.of().parseHex(hex));
+        attr(b, 3, new byte[] {(byte) mask});
+        end(b, nest);
+    }
+}
