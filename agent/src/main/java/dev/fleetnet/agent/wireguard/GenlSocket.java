@@ -47,16 +47,14 @@ final class GenlSocket implements AutoCloseable {
         }
     }
 
-    int nextSeq() {
-        return ++seq;
-    }
-
     /**
-     * Sends {@code message} (its sequence number {@code seq}) and returns the payloads of the
-     * replies (each after its 16-byte netlink header). A kernel error becomes an {@link
-     * IOException} naming {@code what} and the errno.
+     * Sends {@code message} under the next sequence number (written into it) and returns the
+     * payloads of the replies to it (each after its 16-byte netlink header). A kernel error
+     * becomes an {@link IOException} naming {@code what} and the errno.
      */
-    List<ByteBuffer> request(String what, int seq, byte[] message) throws IOException {
+    List<ByteBuffer> request(String what, byte[] message) throws IOException {
+        int seq = ++this.seq;
+        ByteBuffer.wrap(message).order(ByteOrder.LITTLE_ENDIAN).putInt(WgNetlink.SEQ_OFFSET, seq);
         try {
             LIBC.send(fd, message, message.length, 0);
         } catch (LastErrorException e) {

@@ -43,9 +43,7 @@ public final class KernelWireGuard implements WireGuardDevice {
     @Override
     public MeshConfig read() throws IOException {
         try (GenlSocket socket = new GenlSocket()) {
-            int family = family(socket);
-            int seq = socket.nextSeq();
-            List<ByteBuffer> parts = socket.request("WG_CMD_GET_DEVICE " + name, seq, WgNetlink.getDevice(family, seq, name));
+            List<ByteBuffer> parts = socket.request("WG_CMD_GET_DEVICE " + name, WgNetlink.getDevice(family(socket), name));
             return WgNetlink.device(parts);
         }
     }
@@ -56,18 +54,18 @@ public final class KernelWireGuard implements WireGuardDevice {
             return;
         }
         try (GenlSocket socket = new GenlSocket()) {
-            int family = family(socket);
-            int seq = socket.nextSeq();
-            socket.request("WG_CMD_SET_DEVICE " + name, seq, WgNetlink.setDevice(family, seq, name, lines));
+            List<byte[]> messages = WgNetlink.setDevice(family(socket), name, lines, WgNetlink.MAX_MESSAGE);
+            for (int i = 0; i < messages.size(); i++) { // in order: the device's own attributes come first
+                socket.request("WG_CMD_SET_DEVICE " + name + " (" + (i + 1) + " of " + messages.size() + ")", messages.get(i));
+            }
         }
     }
 
     /** The id the kernel gave the {@code wireguard} generic netlink family. */
     static int family(GenlSocket socket) throws IOException {
-        int seq = socket.nextSeq();
         List<ByteBuffer> replies;
         try {
-            replies = socket.request("generic netlink family " + WgNetlink.FAMILY, seq, WgNetlink.getFamily(seq, WgNetlink.FAMILY));
+            replies = socket.request("generic netlink family " + WgNetlink.FAMILY, WgNetlink.getFamily(WgNetlink.FAMILY));
         } catch (GenlSocket.NetlinkError e) {
             if (e.errno == 2) {
                 throw new IOException("this kernel has no WireGuard (generic netlink family '" + WgNetlink.FAMILY

@@ -62,9 +62,14 @@ final class WgNetlink {
 
     private WgNetlink() {}
 
+    /** Where a message's sequence number is: {@link GenlSocket} numbers each request it sends. */
+    static final int SEQ_OFFSET = 8;
+    /** The most a set message carries: well under a netlink socket's default send buffer (212992 bytes). */
+    static final int MAX_MESSAGE = 32 * 1024;
+
     /** {@code CTRL_CMD_GETFAMILY} for {@code name}: the reply carries the family's id. */
-    static byte[] getFamily(int seq, String name) {
-        Writer w = new Writer(GENL_ID_CTRL, (short) (NLM_F_REQUEST | NLM_F_ACK), seq, CTRL_CMD_GETFAMILY, (byte) 1);
+    static byte[] getFamily(String name) {
+        Writer w = new Writer(GENL_ID_CTRL, (short) (NLM_F_REQUEST | NLM_F_ACK), CTRL_CMD_GETFAMILY, (byte) 1);
         w.string(CTRL_ATTR_FAMILY_NAME, name);
         return w.finish();
     }
@@ -80,8 +85,8 @@ final class WgNetlink {
     }
 
     /** {@code WG_CMD_GET_DEVICE} for {@code ifname}, as a dump (a device with many peers comes in several messages). */
-    static byte[] getDevice(int family, int seq, String ifname) {
-        Writer w = new Writer((short) family, (short) (NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP), seq, WG_CMD_GET_DEVICE, WG_GENL_VERSION);
+    static byte[] getDevice(int family, String ifname) {
+        Writer w = new Writer((short) family, (short) (NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP), WG_CMD_GET_DEVICE, WG_GENL_VERSION);
         w.string(WGDEVICE_A_IFNAME, ifname);
         return w.finish();
     }
@@ -137,13 +142,15 @@ final class WgNetlink {
     }
 
     /**
-     * {@code WG_CMD_SET_DEVICE} for {@code ifname} doing what the UAPI {@code set} {@code lines}
-     * say (the keys {@link MeshPlan} writes: private_key, listen_port, public_key, remove,
-     * update_only, endpoint, replace_allowed_ips, allowed_ip).
+     * {@code WG_CMD_SET_DEVICE} messages for {@code ifname} doing what the UAPI {@code set}
+     * {@code lines} say (the keys {@link MeshPlan} writes: private_key, listen_port, public_key,
+     * remove, update_only, endpoint, replace_allowed_ips, allowed_ip), each at most {@code
+     * maxBytes} unless one peer alone is larger: the device's own attributes in the first, then
+     * whole peers in order, as many as fit, so a large fleet's set is several messages, applied
+     * in order, as {@code wg} does.
      */
-    static byte[] setDevice(int family, int seq, String ifname, List<String> lines) {
-        Writer w = new Writer((short) family, (short) (NLM_F_REQUEST | NLM_F_ACK), seq, WG_CMD_SET_DEVICE, WG_GENL_VERSION);
-        w.string(WGDEVICE_A_IFNAME, ifname);
+    static List<byte[]> setDevice(int family, String ifname, List<String> lines, int maxBytes) {
+        Writer device = Writer.fragment();
         List<PeerChange> peers = new ArrayList<>();
         PeerChange peer = null;
         for (String line : lines) {
@@ -154,8 +161,8 @@ final class WgNetlink {
             String key = line.substring(0, eq);
             String value = line.substring(eq + 1);
             switch (key) {
-                case "private_key" -> w.bytes(WGDEVICE_A_PRIVATE_KEY, key32(value));
-                case "listen_port" -> w.u16(WGDEVICE_A_LISTEN_PORT, Integer.parseInt(value));
+                case "private_key" -> device.bytes(WGDEVICE_A_PRIVATE_KEY, key32(value));
+                case "listen_port" -> device.u16(WGDEVICE_A_LISTEN_PORT, Integer.parseInt(value));
                 case "public_key" -> {
                     peer = new PeerChange(key32(value));
                     peers.add(peer);
@@ -169,14 +176,36 @@ final class WgNetlink {
                 default -> throw new IllegalArgumentException("UAPI set key '" + key + "' (expected: one MeshPlan writes)");
             }
         }
-        if (!peers.isEmpty()) {
-            int list = w.begin(WGDEVICE_A_PEERS);
-            for (int i = 0; i < peers.size(); i++) {
-                peers.get(i).write(w, i);
+        List<byte[]> messages = new ArrayList<>();
+        Writer w = start(family, ifname).raw(device.bytes());
+        int inMessage = 0;
+        int list = -1;
+        for (PeerChange change : peers) {
+            byte[] encoded = change.encode(inMessage);
+            if (inMessage > 0 && w.size() + encoded.length > maxBytes) { // full: this peer starts the next message
+                w.end(list);
+                messages.add(w.finish());
+                w = start(family, ifname);
+                inMessage = 0;
+                encoded = change.encode(0);
             }
+            if (inMessage == 0) {
+                list = w.begin(WGDEVICE_A_PEERS);
+            }
+            w.raw(encoded);
+            inMessage++;
+        }
+        if (inMessage > 0) {
             w.end(list);
         }
-        return w.finish();
+        messages.add(w.finish());
+        return messages;
+    }
+
+    private static Writer start(int family, String ifname) {
+        Writer w = new Writer((short) family, (short) (NLM_F_REQUEST | NLM_F_ACK), WG_CMD_SET_DEVICE, WG_GENL_VERSION);
+        w.string(WGDEVICE_A_IFNAME, ifname);
+        return w;
     }
 
     /** One peer's part of a set: flags, endpoint, allowed IPs. */
@@ -200,7 +229,9 @@ final class WgNetlink {
             }
         }
 
-        void write(Writer w, int index) {
+        /** This peer as nested attribute number {@code index} of a peer list. */
+        byte[] encode(int index) {
+            Writer w = Writer.fragment();
             int nest = w.begin((short) index);
             w.bytes(WGPEER_A_PUBLIC_KEY, publicKey);
             if (flags != 0) {
@@ -217,6 +248,7 @@ final class WgNetlink {
                 w.end(list);
             }
             w.end(nest);
+            return w.bytes();
         }
     }
 
@@ -343,9 +375,34 @@ final class WgNetlink {
     static final class Writer {
         private ByteBuffer b = ByteBuffer.allocate(512).order(ByteOrder.LITTLE_ENDIAN);
 
-        Writer(short type, short flags, int seq, byte cmd, byte version) {
-            b.putInt(0).putShort(type).putShort(flags).putInt(seq).putInt(0); // length set by finish; port id 0: the kernel
+        /** A message: length set by {@link #finish}, sequence number 0 until {@link GenlSocket} numbers it, port id 0 (the kernel). */
+        Writer(short type, short flags, byte cmd, byte version) {
+            b.putInt(0).putShort(type).putShort(flags).putInt(0).putInt(0);
             b.put(cmd).put(version).putShort((short) 0);
+        }
+
+        private Writer() {}
+
+        /** Attributes without a message around them, for {@link #raw}. */
+        static Writer fragment() {
+            return new Writer();
+        }
+
+        Writer raw(byte[] attributes) {
+            room(attributes.length);
+            b.put(attributes);
+            return this;
+        }
+
+        int size() {
+            return b.position();
+        }
+
+        /** What was written, as it is (a fragment's attributes). */
+        byte[] bytes() {
+            byte[] out = new byte[b.position()];
+            b.get(0, out);
+            return out;
         }
 
         void string(short type, String s) {
@@ -387,9 +444,7 @@ final class WgNetlink {
 
         byte[] finish() {
             b.putInt(0, b.position());
-            byte[] out = new byte[b.position()];
-            b.get(0, out);
-            return out;
+            return bytes();
         }
 
         private void pad() {

@@ -24,17 +24,17 @@ class WgNetlinkTest {
     @Test
     void theFamilyLookupIsTheControlFamilysGetFamilyWithTheNameNulTerminated() {
         ByteBuffer expected = le(36);
-        expected.putInt(36).putShort((short) 0x10).putShort((short) 0x5).putInt(7).putInt(0); // nlmsghdr: REQUEST|ACK
+        expected.putInt(36).putShort((short) 0x10).putShort((short) 0x5).putInt(0).putInt(0); // nlmsghdr: REQUEST|ACK, seq set on sending
         expected.put((byte) 3).put((byte) 1).putShort((short) 0); // genlmsghdr: CTRL_CMD_GETFAMILY, version 1
         expected.putShort((short) 14).putShort((short) 2).put("wireguard\0".getBytes()).put(new byte[2]); // CTRL_ATTR_FAMILY_NAME, padded
-        assertThat(WgNetlink.getFamily(7, "wireguard")).isEqualTo(expected.array());
+        assertThat(WgNetlink.getFamily("wireguard")).isEqualTo(expected.array());
     }
 
     @Test
     void aRemovedPeerIsItsKeyAndTheRemoveFlagNestedUnderPeers() {
-        byte[] message = WgNetlink.setDevice(0x1b, 9, "wg0", List.of("public_key=" + KEY_A, "remove=true"));
+        byte[] message = only(WgNetlink.setDevice(0x1b, "wg0", List.of("public_key=" + KEY_A, "remove=true"), WgNetlink.MAX_MESSAGE));
         ByteBuffer expected = le(16 + 4 + 8 + 52);
-        expected.putInt(80).putShort((short) 0x1b).putShort((short) 0x5).putInt(9).putInt(0);
+        expected.putInt(80).putShort((short) 0x1b).putShort((short) 0x5).putInt(0).putInt(0);
         expected.put((byte) 1).put((byte) 1).putShort((short) 0); // WG_CMD_SET_DEVICE, WG_GENL_VERSION
         expected.putShort((short) 8).putShort((short) 2).put("wg0\0".getBytes()); // WGDEVICE_A_IFNAME
         expected.putShort((short) 52).putShort((short) (0x8000 | 8)); // WGDEVICE_A_PEERS, nested
@@ -54,8 +54,9 @@ class WgNetlinkTest {
 
     @Test
     void aNewPeerCarriesItsEndpointAndEachAllowedIpAsFamilyAddressAndMask() {
-        byte[] message = WgNetlink.setDevice(0x1b, 1, "wg0", List.of("private_key=" + KEY_B, "listen_port=51820",
-                "public_key=" + KEY_A, "endpoint=[fd01::1:2]:51820", "replace_allowed_ips=true", "allowed_ip=fdaa:0:0:0:2::/80"));
+        byte[] message = only(WgNetlink.setDevice(0x1b, "wg0", List.of("private_key=" + KEY_B, "listen_port=51820",
+                "public_key=" + KEY_A, "endpoint=[fd01::1:2]:51820", "replace_allowed_ips=true", "allowed_ip=fdaa:0:0:0:2::/80"),
+                WgNetlink.MAX_MESSAGE));
         ByteBuffer m = ByteBuffer.wrap(message).order(ByteOrder.LITTLE_ENDIAN);
         int at = 16 + 4 + 8; // after the headers and the name
         assertThat(m.getShort(at)).isEqualTo((short) 36);
@@ -126,16 +127,59 @@ class WgNetlinkTest {
 
     @Test
     void linesTheKernelBackendCannotSayAreRefusedWithTheReason() {
-        assertThatThrownBy(() -> WgNetlink.setDevice(1, 1, "wg0", List.of("fwmark=1")))
+        assertThatThrownBy(() -> WgNetlink.setDevice(1, "wg0", List.of("fwmark=1"), WgNetlink.MAX_MESSAGE))
                 .hasMessage("UAPI set key 'fwmark' (expected: one MeshPlan writes)");
-        assertThatThrownBy(() -> WgNetlink.setDevice(1, 1, "wg0", List.of("remove=true")))
+        assertThatThrownBy(() -> WgNetlink.setDevice(1, "wg0", List.of("remove=true"), WgNetlink.MAX_MESSAGE))
                 .hasMessage("UAPI set line 'remove=true' before any public_key");
-        assertThatThrownBy(() -> WgNetlink.setDevice(1, 1, "wg0", List.of("public_key=abcd")))
+        assertThatThrownBy(() -> WgNetlink.setDevice(1, "wg0", List.of("public_key=abcd"), WgNetlink.MAX_MESSAGE))
                 .hasMessage("WireGuard key of 2 bytes (expected: 32, as 64 hex digits)");
-        assertThatThrownBy(() -> WgNetlink.setDevice(1, 1, "wg0", List.of("public_key=" + KEY_A, "allowed_ip=fdaa::/129")))
+        assertThatThrownBy(() -> WgNetlink.setDevice(1, "wg0", List.of("public_key=" + KEY_A, "allowed_ip=fdaa::/129"), WgNetlink.MAX_MESSAGE))
                 .hasMessage("allowed_ip 'fdaa::/129' (expected: a prefix length of 0..128)");
-        assertThatThrownBy(() -> WgNetlink.setDevice(1, 1, "wg0", List.of("public_key=" + KEY_A, "allowed_ip=example.com/32")))
+        assertThatThrownBy(() -> WgNetlink.setDevice(1, "wg0", List.of("public_key=" + KEY_A, "allowed_ip=example.com/32"), WgNetlink.MAX_MESSAGE))
                 .hasMessage("address 'example.com' (expected: an IPv6 or IPv4 literal)");
+    }
+
+    @Test
+    void aLargeFleetsSetIsSeveralMessagesEachUnderTheLimitWithEveryPeerOnceAndInOrder() {
+        List<String> lines = new java.util.ArrayList<>(List.of("private_key=" + KEY_B, "listen_port=51820"));
+        for (int i = 0; i < 500; i++) {
+            lines.add("public_key=" + String.format("%064x", i + 1));
+            lines.add("endpoint=[fd01::1:" + Integer.toHexString(i + 1) + "]:51820");
+            lines.add("replace_allowed_ips=true");
+            lines.add("allowed_ip=fdaa:0:0:0:" + Integer.toHexString(i + 1) + "::/80");
+            lines.add("allowed_ip=fdaa:0:1:0:" + Integer.toHexString(i + 1) + "::/80");
+        }
+        List<byte[]> messages = WgNetlink.setDevice(0x1b, "wg0", lines, 8192);
+
+        assertThat(messages).hasSizeGreaterThan(1);
+        List<String> peers = new java.util.ArrayList<>();
+        for (int m = 0; m < messages.size(); m++) {
+            ByteBuffer message = ByteBuffer.wrap(messages.get(m)).order(ByteOrder.LITTLE_ENDIAN);
+            assertThat(message.capacity()).as("message " + m).isLessThanOrEqualTo(8192);
+            assertThat(message.getInt(0)).isEqualTo(message.capacity());
+            List<WgNetlink.Attr> attrs = WgNetlink.attrs(message.slice(16, message.capacity() - 16), 4);
+            assertThat(attrs.getFirst().type()).as("every message names the device").isEqualTo(2);
+            assertThat(attrs.stream().anyMatch(a -> a.type() == 3)).as("the private key in the first message only").isEqualTo(m == 0);
+            List<WgNetlink.Attr> peerList = WgNetlink.attrs(attrs.getLast().value(), 0);
+            for (int i = 0; i < peerList.size(); i++) {
+                assertThat(peerList.get(i).type()).as("peers numbered from 0 in each message").isEqualTo(i);
+                List<WgNetlink.Attr> peer = WgNetlink.attrs(peerList.get(i).value(), 0);
+                byte[] key = new byte[32];
+                peer.getFirst().value().get(0, key);
+                peers.add(HexFormat.of().formatHex(key));
+                assertThat(peer).extracting(WgNetlink.Attr::type).as("key, flags, endpoint, allowed IPs: whole")
+                        .containsExactly(1, 3, 4, 9);
+            }
+        }
+        assertThat(peers).hasSize(500);
+        for (int i = 0; i < 500; i++) {
+            assertThat(peers.get(i)).isEqualTo(String.format("%064x", i + 1));
+        }
+    }
+
+    private static byte[] only(List<byte[]> messages) {
+        assertThat(messages).hasSize(1);
+        return messages.getFirst();
     }
 
     private static void attr(ByteBuffer b, int type, byte[] value) {
