@@ -120,15 +120,16 @@ public final class StatusStore {
         long deadline = start + timeout.toNanos();
         while (true) {
             long applied = appliedRevision(host);
-            Duration waited = Duration.ofNanos(System.nanoTime() - start);
             if (applied >= revision) {
-                return new ApplyWait.Applied(host, revision, applied, waited);
+                return new ApplyWait.Applied(host, revision, applied, Duration.ofNanos(System.nanoTime() - start));
             }
-            if (Etcd.get(kv, keys.session(host)) == null) {
-                return new ApplyWait.HostDisconnected(host, revision, applied, waited);
+            boolean connected = Etcd.get(kv, keys.session(host)) != null;
+            long now = System.nanoTime(); // after the reads: a timeout reports the whole wait, never less than the timeout
+            if (!connected) {
+                return new ApplyWait.HostDisconnected(host, revision, applied, Duration.ofNanos(now - start));
             }
-            if (System.nanoTime() - deadline >= 0) {
-                return new ApplyWait.TimedOut(host, revision, applied, waited);
+            if (now - deadline >= 0) {
+                return new ApplyWait.TimedOut(host, revision, applied, Duration.ofNanos(now - start));
             }
             try {
                 Thread.sleep(APPLIED_POLL.toMillis()); // polling interval
