@@ -14,10 +14,10 @@ import java.util.concurrent.Future;
  * Machines that run are not yet a mesh: each agent configures its WireGuard peers when it
  * applies its view, and a pair answers once both hosts have the other's peer.
  */
-final class MeshCheck {
+public final class MeshCheck {
     /** Sends one ping from {@code namespace} to {@code address}; true when it was answered. */
     @FunctionalInterface
-    interface Pinger {
+    public interface Pinger {
         boolean answers(String namespace, String address);
     }
 
@@ -33,7 +33,7 @@ final class MeshCheck {
     private final Pinger pinger;
     private List<Pair> pending;
 
-    MeshCheck(List<Machine> machines, Pinger pinger) {
+    public MeshCheck(List<Machine> machines, Pinger pinger) {
         this.pinger = pinger;
         List<Pair> pairs = new ArrayList<>();
         for (Machine from : machines) {
@@ -47,7 +47,7 @@ final class MeshCheck {
     }
 
     /** The real check: {@code ip netns exec NS ping -6 -n -c 1 -W 1 ADDRESS}. */
-    static boolean ping(String namespace, String address) {
+    public static boolean ping(String namespace, String address) {
         try {
             Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "ping", "-6", "-n", "-c", "1", "-W", "1", address)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -62,7 +62,7 @@ final class MeshCheck {
     }
 
     /** Pings every pair that has not answered yet, in parallel; true when none is left. */
-    boolean round() {
+    public boolean round() {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(PARALLEL, pending.size())));
         try {
             List<Future<Boolean>> answers = new ArrayList<>();
@@ -87,8 +87,18 @@ final class MeshCheck {
         }
     }
 
+    /** Asks in rounds until every pair has answered or {@code deadline} has passed; returns the pairs that never answered. */
+    public List<String> within(java.time.Duration deadline) {
+        try {
+            Deadline.await("every pair to answer a ping", deadline, this::round);
+        } catch (IllegalStateException timedOut) {
+            // what is left pending says which
+        }
+        return pending();
+    }
+
     /** The pairs that have not answered yet, as {@code from(host) -> to(host, address)}. */
-    List<String> pending() {
+    public List<String> pending() {
         return pending.stream().map(Pair::toString).toList();
     }
 }

@@ -6,6 +6,7 @@ import dev.fleetnet.client.FleetClient;
 import dev.fleetnet.lab.Deadline;
 import dev.fleetnet.lab.Lab;
 import dev.fleetnet.lab.LabConfig;
+import dev.fleetnet.lab.MeshCheck;
 import dev.fleetnet.netns.IpRouteNetworking;
 import dev.fleetnet.netns.LinuxNetworking;
 import dev.fleetnet.proto.v1.ListMachinesRequest;
@@ -18,9 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * A real lab for a test class, the same shape as {@code ./fleetnet lab up}: etcd, a controller
@@ -115,39 +113,9 @@ final class LabFixture implements AutoCloseable {
         }
     }
 
-    /** Every ordered pair pings, each within its own deadline; returns the pairs that never answered. */
-    List<String> failingPairs(List<Machine> machines, Duration perPair) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<String>> results = new ArrayList<>();
-            for (Machine from : machines) {
-                for (Machine to : machines) {
-                    if (from.getName().equals(to.getName())) {
-                        continue;
-                    }
-                    results.add(pool.submit(() -> {
-                        try {
-                            Deadline.await(from.getName() + " -> " + to.getName(), perPair,
-                                    () -> Shell.ping(from.getNetns(), to.getAddress()));
-                            return null;
-                        } catch (IllegalStateException timedOut) {
-                            return from.getName() + "(" + from.getHost() + ") -> " + to.getName() + "(" + to.getHost()
-                                    + ", " + to.getAddress() + ")";
-                        }
-                    }));
-                }
-            }
-            List<String> failing = new ArrayList<>();
-            for (Future<String> result : results) {
-                String failed = result.get();
-                if (failed != null) {
-                    failing.add(failed);
-                }
-            }
-            return failing;
-        } finally {
-            pool.shutdownNow();
-        }
+    /** Every ordered pair pings until it answers, all within {@code deadline}; returns the pairs that never answered. */
+    List<String> failingPairs(List<Machine> machines, Duration deadline) {
+        return new MeshCheck(machines, MeshCheck::ping).within(deadline);
     }
 
     /** Tears the lab down, then checks that no namespace, socket or process of it is left. */

@@ -1,7 +1,7 @@
 package dev.fleetnet.agent.wireguard;
 
 import dev.fleetnet.core.Endpoints;
-import java.net.Inet6Address;
+import dev.fleetnet.netns.Cidr;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -224,7 +224,7 @@ final class WgNetlink {
                 case "remove" -> flags |= WGPEER_F_REMOVE_ME;
                 case "update_only" -> flags |= WGPEER_F_UPDATE_ONLY;
                 case "replace_allowed_ips" -> flags |= WGPEER_F_REPLACE_ALLOWEDIPS;
-                case "endpoint" -> endpoint = Endpoints.parse("endpoint", value);
+                case "endpoint" -> endpoint = Endpoints.literal("endpoint", value);
                 default -> allowedIps.add(value);
             }
         }
@@ -252,26 +252,23 @@ final class WgNetlink {
         }
     }
 
-    private static void writeAllowedIp(Writer w, int index, String cidr) {
-        int slash = cidr.indexOf('/');
-        InetAddress address = literal(slash < 0 ? cidr : cidr.substring(0, slash));
-        boolean v6 = address instanceof Inet6Address;
-        int mask = slash < 0 ? (v6 ? 128 : 32) : Integer.parseInt(cidr.substring(slash + 1));
-        if (mask < 0 || mask > (v6 ? 128 : 32)) {
-            throw new IllegalArgumentException("allowed_ip '" + cidr + "' (expected: a prefix length of 0.." + (v6 ? 128 : 32) + ")");
+    private static void writeAllowedIp(Writer w, int index, String text) {
+        Cidr cidr;
+        try {
+            cidr = Cidr.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("UAPI allowed_ip: " + e.getMessage(), e);
         }
         int nest = w.begin((short) index);
-        w.u16(WGALLOWEDIP_A_FAMILY, v6 ? AF_INET6 : AF_INET);
-        w.bytes(WGALLOWEDIP_A_IPADDR, address.getAddress());
-        w.u8(WGALLOWEDIP_A_CIDR_MASK, mask);
+        w.u16(WGALLOWEDIP_A_FAMILY, cidr.isIpv6() ? AF_INET6 : AF_INET);
+        w.bytes(WGALLOWEDIP_A_IPADDR, cidr.address().getAddress());
+        w.u8(WGALLOWEDIP_A_CIDR_MASK, cidr.prefixLength());
         w.end(nest);
     }
 
     /** A {@code sockaddr_in6} (28 bytes) or {@code sockaddr_in} (16 bytes): family in host order, port in network order. */
     static byte[] sockaddr(InetSocketAddress endpoint) {
-        String host = endpoint.getHostString();
-        byte[] ip = (endpoint.getAddress() != null ? endpoint.getAddress()
-                : literal(host.startsWith("[") ? host.substring(1, host.length() - 1) : host)).getAddress();
+        byte[] ip = endpoint.getAddress().getAddress();
         ByteBuffer b = ByteBuffer.allocate(ip.length == 16 ? 28 : 16).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(ip.length == 16 ? AF_INET6 : AF_INET);
         b.order(ByteOrder.BIG_ENDIAN).putShort((short) endpoint.getPort()).order(ByteOrder.LITTLE_ENDIAN);
@@ -288,8 +285,7 @@ final class WgNetlink {
         int port = Short.toUnsignedInt(sockaddr.duplicate().order(ByteOrder.BIG_ENDIAN).getShort(2));
         byte[] ip = new byte[family == AF_INET6 ? 16 : 4];
         sockaddr.get(family == AF_INET6 ? 8 : 4, ip);
-        InetAddress address = literal(ip);
-        return Endpoints.format(address.getHostAddress().replaceFirst("%.*$", ""), port);
+        return Endpoints.format(new Cidr(literal(ip), ip.length * 8).addressText(), port);
     }
 
     private static String allowedIp(ByteBuffer nest) {
@@ -308,19 +304,7 @@ final class WgNetlink {
         if (ip == null || mask < 0) {
             throw new IllegalArgumentException("WG_CMD_GET_DEVICE: an allowed IP without address or mask");
         }
-        String text = literal(ip).getHostAddress();
-        return text + "/" + mask;
-    }
-
-    private static InetAddress literal(String text) {
-        if (!text.contains(":") && !text.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-            throw new IllegalArgumentException("address '" + text + "' (expected: an IPv6 or IPv4 literal)");
-        }
-        try {
-            return InetAddress.getByName(text); // a literal: parsed, never looked up
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("address '" + text + "' (expected: an IPv6 or IPv4 literal)", e);
-        }
+        return new Cidr(literal(ip), mask).toString();
     }
 
     private static InetAddress literal(byte[] ip) {

@@ -3,13 +3,13 @@ package dev.fleetnet.ingress.passthrough;
 import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.ingress.core.StreamRelay;
+import dev.fleetnet.ingress.tls.OnceSniHandler;
 import dev.fleetnet.routing.StreamResolution;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.util.concurrent.Future;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,13 +25,9 @@ import org.slf4j.LoggerFactory;
  * route asks). Any other name goes on to termination exactly as if this handler were not there.
  * A passthrough route whose machine cannot serve gets the fatal alert {@code internal_error} (80)
  * and the close, nothing connected: the name is known, so {@code unrecognized_name} would mislead.
- *
- * <p>A connection is routed once, while it is open. When its input closes, netty's decoder runs
- * over what it still holds (a refused connection's ClientHello) once more; by then the route may
- * have changed, and acting on it would connect a machine for a client that is gone and hand the
- * held bytes to a relay that has already been torn down.
+ * A connection is routed once, while it is open ({@link OnceSniHandler}).
  */
-public final class PassthroughHandler extends AbstractSniHandler<StreamResolution> {
+public final class PassthroughHandler extends OnceSniHandler<StreamResolution> {
     private static final Logger log = LoggerFactory.getLogger(PassthroughHandler.class);
     public static final String NAME = "tls-passthrough";
     /** A plaintext fatal alert record (RFC 8446 6): type 21, version 3.3, length 2, fatal, internal_error. */
@@ -40,8 +36,6 @@ public final class PassthroughHandler extends AbstractSniHandler<StreamResolutio
     private final IngressRoutes routes;
     private final StreamRelay relay;
     private final IngressObserver observer;
-    /** Set when the connection has been answered with the alert: nothing it sends is routed again. */
-    private boolean refused;
 
     public PassthroughHandler(IngressRoutes routes, StreamRelay relay, IngressObserver observer, Duration handshakeTimeout) {
         super(handshakeTimeout.toMillis());
@@ -56,15 +50,11 @@ public final class PassthroughHandler extends AbstractSniHandler<StreamResolutio
     }
 
     @Override
-    protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<StreamResolution> future) {
-        if (refused || !ctx.channel().isActive()) {
-            return; // the decoder releases what it holds when it is removed with the closed pipeline
-        }
+    protected void decide(ChannelHandlerContext ctx, String hostname, Future<StreamResolution> future) {
         StreamResolution resolution = future.isSuccess() ? future.getNow() : new StreamResolution.NoRoute();
         switch (resolution) {
             case StreamResolution.NoRoute n -> ctx.pipeline().remove(this); // the held ClientHello goes on to termination
             case StreamResolution.Refuse r -> {
-                refused = true;
                 log.debug("tls passthrough: server name '{}' from {}: {}, closing with internal_error", hostname,
                         ctx.channel().remoteAddress(), r.reason());
                 StreamRelay.refused(observer, ctx.channel(), hostname, r.route(), r.reason());

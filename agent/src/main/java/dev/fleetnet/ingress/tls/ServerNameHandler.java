@@ -3,7 +3,6 @@ package dev.fleetnet.ingress.tls;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
@@ -21,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * unknown or missing name gets the fatal alert {@code unrecognized_name} (112) and the close.
  * The handshake timeout runs from the connection's start, so a silent client is closed too.
  */
-public final class ServerNameHandler extends AbstractSniHandler<SslContext> {
+public final class ServerNameHandler extends OnceSniHandler<SslContext> {
     private static final Logger log = LoggerFactory.getLogger(ServerNameHandler.class);
     /**
      * A plaintext TLS alert record (RFC 8446 6, RFC 5246 7.2): type 21, version 3.3, length 2,
@@ -38,8 +37,6 @@ public final class ServerNameHandler extends AbstractSniHandler<SslContext> {
      * close the connection later. Event loop only.
      */
     private ScheduledFuture<?> timeout;
-    /** Set once the alert is sent: netty decodes what it holds again as the input closes, and that is not a second ClientHello. */
-    private boolean refused;
 
     public ServerNameHandler(CertificateStore store, Duration handshakeTimeout) {
         super(0L);
@@ -93,14 +90,10 @@ public final class ServerNameHandler extends AbstractSniHandler<SslContext> {
     }
 
     @Override
-    protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<SslContext> future) {
+    protected void decide(ChannelHandlerContext ctx, String hostname, Future<SslContext> future) {
         cancelTimeout();
-        if (refused || !ctx.channel().isActive()) {
-            return; // a closed connection gets no engine; the decoder releases what it holds
-        }
         SslContext context = future.isSuccess() ? future.getNow() : null;
         if (context == null) {
-            refused = true;
             log.debug("tls: {} from {}: no certificate, closing with unrecognized_name",
                     hostname == null ? "no server name" : "server name '" + hostname + "'", ctx.channel().remoteAddress());
             ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME_ALERT)).addListener(ChannelFutureListener.CLOSE);

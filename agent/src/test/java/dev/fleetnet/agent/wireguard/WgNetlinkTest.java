@@ -134,9 +134,9 @@ class WgNetlinkTest {
         assertThatThrownBy(() -> WgNetlink.setDevice(1, "wg0", List.of("public_key=abcd"), WgNetlink.MAX_MESSAGE))
                 .hasMessage("WireGuard key of 2 bytes (expected: 32, as 64 hex digits)");
         assertThatThrownBy(() -> WgNetlink.setDevice(1, "wg0", List.of("public_key=" + KEY_A, "allowed_ip=fdaa::/129"), WgNetlink.MAX_MESSAGE))
-                .hasMessage("allowed_ip 'fdaa::/129' (expected: a prefix length of 0..128)");
+                .hasMessage("UAPI allowed_ip: cidr: 'fdaa::/129' (expected: an IPv6 or IPv4 address, optionally with /prefix)");
         assertThatThrownBy(() -> WgNetlink.setDevice(1, "wg0", List.of("public_key=" + KEY_A, "allowed_ip=example.com/32"), WgNetlink.MAX_MESSAGE))
-                .hasMessage("address 'example.com' (expected: an IPv6 or IPv4 literal)");
+                .hasMessage("UAPI allowed_ip: cidr: 'example.com/32' (expected: an IPv6 or IPv4 address, optionally with /prefix)");
     }
 
     @Test

@@ -77,10 +77,10 @@ public final class IdentityStore {
         return value == null ? Versioned.absent() : new Versioned<>(Etcd.parse(JoinToken.parser(), value), value.getModRevision());
     }
 
+    /** Every token, oldest first. */
     public List<JoinToken> tokens() {
-        List<JoinToken> all = new ArrayList<>(Etcd.parseAll(JoinToken.parser(), Etcd.getPrefix(kv, keys.joinTokens())));
-        all.sort(Comparator.comparingLong(JoinToken::getCreatedEpochSeconds).thenComparing(JoinToken::getId));
-        return all;
+        return versionedTokens().stream().map(Versioned::value)
+                .sorted(Comparator.comparingLong(JoinToken::getCreatedEpochSeconds).thenComparing(JoinToken::getId)).toList();
     }
 
     /** Deletes the token; returns what was deleted, or null if there was none. */

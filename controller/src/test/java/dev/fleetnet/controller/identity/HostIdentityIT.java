@@ -263,18 +263,18 @@ class HostIdentityIT {
         assertThat(ended.getDescription()).startsWith("host 'h1': revoked at " + Instant.ofEpochSecond(revoked.getRevokedEpochSeconds()));
         await("h1 disconnected", () -> !store.host("h1").getConnected());
 
-        String unbound = token("", 5);
+        String anyHostToken = token("", 5);
         KeyPair fresh = HostCsr.generateKey();
         long before = revision();
         assertStreamRefused(key.getPrivate(), certificate, "host 'h1': certificate serial " + HostNames.serial(certificate)
                 + " was revoked at " + Instant.ofEpochSecond(revoked.getRevokedEpochSeconds()) + " (expected: a certificate not on"
                 + " the revocation list; the host joins again with a new key after `fleetnet host rekey h1` or with a token"
                 + " created with --host h1)");
-        assertRefused(() -> TestHosts.join(joinChannel(), key, "h1", unbound), Status.Code.PERMISSION_DENIED,
+        assertRefused(() -> TestHosts.join(joinChannel(), key, "h1", anyHostToken), Status.Code.PERMISSION_DENIED,
                 "host 'h1': key " + JoinPolicy.shortKey(HostNames.keySha256(key.getPublic())) + " was revoked at "
                         + Instant.ofEpochSecond(revoked.getRevokedEpochSeconds()) + " (expected: a new key pair, joined after"
                         + " `fleetnet host rekey h1` or with a token created with --host h1)");
-        assertRefused(() -> TestHosts.join(joinChannel(), fresh, "h1", unbound), Status.Code.PERMISSION_DENIED,
+        assertRefused(() -> TestHosts.join(joinChannel(), fresh, "h1", anyHostToken), Status.Code.PERMISSION_DENIED,
                 "host 'h1': revoked at " + Instant.ofEpochSecond(revoked.getRevokedEpochSeconds()) + " (expected: `fleetnet host"
                         + " rekey h1` or a token created with --host h1 before it joins again)");
         assertRefused(() -> TestHosts.join(joinChannel(), fresh, "h1", boundBefore), Status.Code.UNAUTHENTICATED,

@@ -3,6 +3,7 @@ package dev.fleetnet.controller.identity;
 import static dev.fleetnet.controller.store.Keys.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fleetnet.controller.SettableClock;
 import dev.fleetnet.controller.store.EtcdProcess;
 import dev.fleetnet.controller.store.Keys;
 import dev.fleetnet.proto.v1.JoinToken;
@@ -10,11 +11,8 @@ import dev.fleetnet.proto.v1.RevokedCertificate;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class IdentitySweepIT {
     private static final Instant T0 = Instant.parse("2026-11-22T12:00:00Z");
     private final Keys keys = new Keys("/sweep/");
-    private final SettableClock clock = new SettableClock();
+    private final SettableClock clock = new SettableClock(T0);
     private EtcdProcess etcd;
     private Client client;
     private HostIdentities identities;
@@ -91,24 +89,5 @@ class IdentitySweepIT {
 
     private long revision() throws Exception {
         return client.getKVClient().get(bytes("/")).get().getHeader().getRevision();
-    }
-
-    private static final class SettableClock extends Clock {
-        volatile Instant now = T0;
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }
