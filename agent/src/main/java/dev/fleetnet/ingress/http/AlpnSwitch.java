@@ -6,7 +6,6 @@ import dev.fleetnet.ingress.tls.ServerNameGuard;
 import dev.fleetnet.routing.Hostnames;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SniCompletionEvent;
@@ -43,9 +42,9 @@ final class AlpnSwitch extends ApplicationProtocolNegotiationHandler {
             return;
         }
         IngressConfig config = ingress.config();
-        p.addLast(HttpIngressInitializer.HEADER_TIMEOUT, new HeaderReadTimeoutHandler(config.headerReadTimeout()))
-                .addLast(HttpIngressInitializer.CODEC, new HttpServerCodec(config.maxInitialLineBytes(), config.maxHeaderBytes(), 64 * 1024))
-                .addLast("server-name-guard", new ServerNameGuard(serverName))
+        p.addLast(HttpIngressInitializer.HEADER_TIMEOUT, new HeaderReadTimeoutHandler(config.headerReadTimeout()));
+        Http1ServerCodec.addLast(p, config);
+        p.addLast("server-name-guard", new ServerNameGuard(serverName))
                 .addLast("proxy", new HttpProxyHandler(ingress));
     }
 }

@@ -2,6 +2,7 @@ package dev.fleetnet.ingress.http;
 
 import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.routing.MachineEntry;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -26,6 +27,12 @@ final class Exchange {
     boolean responseStarted;
     /** The final response's head, readied for the client and not yet written: it waits for its body within one read. */
     HttpResponse pendingHead;
+    /** What goes to the client next as bytes (a head, small body parts, chunk framing), written at the read's end. */
+    ByteBuf pendingOut;
+    /** How the response's body reaches the client, for a response read as bytes. */
+    ClientHead.Framing framing;
+    /** The response read as bytes, turned into netty's objects for a client that takes those; made on first use. */
+    private LeanToObjects objects;
     boolean responseKeepAlive;
     boolean upstreamKeepAlive;
     /** An interim (1xx) response was dropped; its empty last content is still to come. */
@@ -89,6 +96,20 @@ final class Exchange {
         }
         responseKeepAlive = keepAlive;
         HttpUtil.setKeepAlive(response, keepAlive);
+    }
+
+    LeanToObjects objects() {
+        if (objects == null) {
+            objects = new LeanToObjects();
+        }
+        return objects;
+    }
+
+    void releasePending() {
+        if (pendingOut != null) {
+            pendingOut.release();
+            pendingOut = null;
+        }
     }
 
     void cancelRequestTimer() {

@@ -39,7 +39,7 @@ final class H2cStreams implements UpstreamSource {
                 stream.config().setAutoRead(false); // as a pooled connection: the proxy reads once it is bound
                 stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false))
                         .addLast(new DropConversionHeaders())
-                        .addLast(UpstreamPools.HANDLER, new UpstreamHandler());
+                        .addLast(UpstreamPools.HANDLER, new UpstreamHandler(null));
             }
         }).addListener((Future<Http2StreamChannel> f) -> {
             if (f.isSuccess()) {

@@ -7,7 +7,6 @@ import dev.fleetnet.ingress.tls.ServerNameHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
  * The pipeline of one HTTP ingress connection: limits, timeouts, HTTP/1.1 codec, the proxy; on
@@ -45,8 +44,8 @@ final class HttpIngressInitializer extends ChannelInitializer<SocketChannel> {
             p.addLast("alpn", new AlpnSwitch(ingress, h2));
             return;
         }
-        p.addLast(HEADER_TIMEOUT, new HeaderReadTimeoutHandler(config.headerReadTimeout()))
-                .addLast(CODEC, new HttpServerCodec(config.maxInitialLineBytes(), config.maxHeaderBytes(), 64 * 1024));
+        p.addLast(HEADER_TIMEOUT, new HeaderReadTimeoutHandler(config.headerReadTimeout()));
+        Http1ServerCodec.addLast(p, config);
         p.addLast("proxy", new HttpProxyHandler(ingress));
     }
 }

@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -62,6 +64,18 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** A final response went out; everything still arriving is dropped until the close. */
     private boolean closing;
     private static final java.time.Duration LINGER = java.time.Duration.ofSeconds(2);
+    /** A body part this small is copied behind what waits to be written: one buffer, one write. */
+    private static final int COPY_LIMIT = 2048;
+    private static final byte[] LAST_CHUNK = ClientHead.ascii("0\r\n\r\n");
+    /**
+     * The client side's HTTP/1.1 codec and its context: a machine's HTTP/1.1 response is written
+     * to the client as bytes from there, around the encoder. Null on an HTTP/2 stream, which takes
+     * netty's HTTP objects ({@link LeanToObjects}).
+     */
+    private Http1ServerCodec.Encoder codec;
+    private ChannelHandlerContext codecCtx;
+    /** This ingress's Via member, "1.1 {proxy name}", as bytes; made on first use. */
+    private byte[] viaHop;
 
     HttpProxyHandler(IngressContext ingress) {
         this.ingress = ingress;
@@ -70,6 +84,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.codecCtx = ctx.pipeline().context(Http1ServerCodec.Encoder.class);
+        this.codec = codecCtx == null ? null : (Http1ServerCodec.Encoder) codecCtx.handler();
         this.deadlines = new ExchangeDeadlines(ctx.executor(), ingress.config().requestTimeout(),
                 ingress.config().upstreamResponseTimeout(), new ExchangeDeadlines.Expiry() {
                     @Override
@@ -337,7 +353,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ex.upstream = upstream;
-        upstream.pipeline().get(UpstreamHandler.class).bind(this);
+        // a client that cannot read chunks (HTTP/1.0, or netty's objects on an HTTP/2 stream) gets a chunked body's data alone
+        upstream.pipeline().get(UpstreamHandler.class).bind(this, HttpMethod.HEAD.equals(ex.request.method()),
+                codecCtx == null || !HttpVersion.HTTP_1_1.text().equals(ex.version));
         upstream.config().setAutoRead(true);
         ex.sentWhole = bodiless(ex.request); // then it goes to the machine as one message
         // a failed write closes the connection: onUpstreamClosed
@@ -365,6 +383,20 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (!(msg instanceof HttpObject)) { // a pooled HTTP/1.1 connection's response, read from its bytes
+            if (msg instanceof ResponseReader.Invalid invalid) {
+                failOrClose(502, "invalid response from upstream: " + invalid.reason());
+                return;
+            }
+            if (codecCtx != null) {
+                onResponsePart(ex, msg);
+                return;
+            }
+            msg = ex.objects().next(msg);
+            if (msg == null) {
+                return;
+            }
+        }
         if (ex.skippingInterim) { // the empty end of an interim (1xx) response
             ex.skippingInterim = !(msg instanceof LastHttpContent);
             ReferenceCountUtil.release(msg);
@@ -374,12 +406,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             if (response.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
                 failOrClose(502, "invalid response from upstream");
-                return;
-            }
-            if (ex.webSocket && response.status().code() == 101) {
-                ex.cancelResponseTimer();
-                ex.upstreamNanos = System.nanoTime() - ex.upstreamSentNanos;
-                startTunnel(ex, response);
                 return;
             }
             if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
@@ -439,7 +465,129 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             ctx.write(ex.pendingHead, ctx.voidPromise());
             ex.pendingHead = null;
         }
+        if (ex != null) {
+            writePending(ex);
+        }
         ctx.flush();
+    }
+
+    /** One part of a machine's HTTP/1.1 response, for a client on this connection's HTTP/1.1 codec. */
+    private void onResponsePart(Exchange ex, Object msg) {
+        if (msg instanceof ByteBuf body) {
+            responseBody(ex, body);
+        } else if (msg instanceof ResponseHead head) {
+            responseHead(ex, head);
+        } else if (msg == ResponseReader.END) {
+            if (ex.framing == ClientHead.Framing.MAKE_CHUNKS) {
+                pending(ex, LAST_CHUNK.length).writeBytes(LAST_CHUNK);
+            }
+            writePending(ex);
+            ctx.flush();
+            completeExchange(ex);
+        } else if (msg instanceof ResponseReader.Trailers trailers) {
+            trailers.lines().release(); // a dechunked body's (HTTP/1.0 client): its trailers have no place to go
+        }
+    }
+
+    private void responseHead(Exchange ex, ResponseHead head) {
+        int status = head.status();
+        if (status == 101) {
+            if (!ex.webSocket) {
+                failOrClose(502, "upstream switched protocols without being asked");
+                return;
+            }
+            ex.cancelResponseTimer();
+            ex.upstreamNanos = System.nanoTime() - ex.upstreamSentNanos;
+            ByteBuf out = ctx.alloc().ioBuffer(256);
+            ClientHead.write(head, ClientHead.Framing.NONE, ClientHead.Connection.UPGRADE_WEBSOCKET, true, viaHop(), out);
+            startTunnel(ex, out);
+            return;
+        }
+        if (status < 200) {
+            return; // 100/102/103 are interim: the final response is still to come
+        }
+        ex.cancelResponseTimer();
+        ex.status = status;
+        ex.upstreamNanos = System.nanoTime() - ex.upstreamSentNanos;
+        ex.responseStarted = true;
+        boolean http11 = HttpVersion.HTTP_1_1.text().equals(ex.version);
+        boolean keepAlive = ex.clientKeepAlive;
+        boolean untilUpstreamCloses = false;
+        ClientHead.Framing framing;
+        if (HttpMethod.HEAD.equals(ex.request.method()) || status == 204 || status == 304) {
+            framing = ClientHead.Framing.NONE;
+        } else if (head.chunked()) {
+            framing = http11 ? ClientHead.Framing.CHUNKED : ClientHead.Framing.UNTIL_CLOSE; // dechunked for HTTP/1.0 (RFC 9112 6.1)
+            keepAlive &= http11;
+        } else if (head.contentLength() >= 0) {
+            framing = ClientHead.Framing.LENGTH;
+        } else {
+            untilUpstreamCloses = true;
+            framing = http11 && keepAlive ? ClientHead.Framing.MAKE_CHUNKS : ClientHead.Framing.UNTIL_CLOSE;
+            keepAlive &= framing == ClientHead.Framing.MAKE_CHUNKS;
+        }
+        ex.framing = framing;
+        ex.upstreamKeepAlive = head.keepAlive() && !untilUpstreamCloses;
+        ex.responseKeepAlive = keepAlive;
+        ClientHead.Connection connection = !keepAlive ? ClientHead.Connection.CLOSE
+                : http11 ? ClientHead.Connection.NONE : ClientHead.Connection.KEEP_ALIVE;
+        ByteBuf out = pending(ex, 512);
+        ClientHead.write(head, framing, connection, http11, viaHop(), out);
+        codec.answeredAround();
+    }
+
+    private void responseBody(Exchange ex, ByteBuf body) {
+        int n = body.readableBytes();
+        ex.bytesOut += n;
+        boolean chunk = ex.framing == ClientHead.Framing.MAKE_CHUNKS;
+        if (n == 0) {
+            body.release();
+            return;
+        }
+        if (chunk) {
+            ClientHead.chunkLine(n, pending(ex, 16));
+        }
+        if (ex.pendingOut != null && n <= COPY_LIMIT) {
+            ex.pendingOut.writeBytes(body);
+            body.release();
+        } else {
+            writePending(ex);
+            codecCtx.write(body, codecCtx.voidPromise()); // a failed write reaches exceptionCaught, which closes
+        }
+        if (chunk) {
+            ClientHead.crlf(pending(ex, 2));
+        }
+        if (!ctx.channel().isWritable()) {
+            writePending(ex);
+            ctx.flush();
+            // flush() may already have drained it (and fired the writable event): check again.
+            if (!ctx.channel().isWritable()) {
+                ex.upstream.config().setAutoRead(false);
+            }
+        }
+    }
+
+    /** The buffer of what goes to the client next, made with room for {@code bytes} if there is none. */
+    private ByteBuf pending(Exchange ex, int bytes) {
+        if (ex.pendingOut == null) {
+            ex.pendingOut = ctx.alloc().ioBuffer(Math.max(bytes, 64));
+        }
+        return ex.pendingOut;
+    }
+
+    private void writePending(Exchange ex) {
+        ByteBuf out = ex.pendingOut;
+        if (out != null) {
+            ex.pendingOut = null;
+            codecCtx.write(out, codecCtx.voidPromise());
+        }
+    }
+
+    private byte[] viaHop() {
+        if (viaHop == null) {
+            viaHop = ClientHead.ascii("1.1 " + ingress.config().proxyName());
+        }
+        return viaHop;
     }
 
     void onUpstreamWritabilityChanged() {
@@ -547,6 +695,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private void abandon(Exchange ex) {
         // no final response reached the client unless one started: 499, the client went away first
         observe(ex, ex.responseStarted ? ex.status : 499, 0);
+        ex.releasePending();
         ex.cancelResponseTimer();
         ex.cancelRequestTimer();
         if (exchange == ex) {
@@ -609,14 +758,14 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         updateReading();
     }
 
-    private void startTunnel(Exchange ex, HttpResponse response) {
+    /** The machine agreed to the WebSocket upgrade; {@code switching} is the client's 101 head. */
+    private void startTunnel(Exchange ex, ByteBuf switching) {
         observe(ex, 101, 0);
         state = State.TUNNEL;
         ingress.outstanding().finished(ex.target.name());
         exchange = null;
-        ForwardingHeaders.toClient(response.headers(), true, ingress.config().proxyName());
         ingress.pools().connector().bindRoute(ex.route, ex.upstream); // the tunnel ends with its route, not only its machine
-        WebSocketTunnel.splice(ctx, ex.upstream, response, this, ingress.config().webSocketIdleTimeout());
+        WebSocketTunnel.splice(codecCtx, ex.upstream, switching, this, ingress.config().webSocketIdleTimeout());
     }
 
     /**

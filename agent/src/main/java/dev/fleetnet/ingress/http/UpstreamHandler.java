@@ -6,10 +6,23 @@ import io.netty.util.ReferenceCountUtil;
 
 /** Hands an upstream connection's events to the client connection currently using it. */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+    /** The reader of a pooled HTTP/1.1 connection's responses; null on an h2c stream (netty's HTTP objects). */
+    private final ResponseReader reader;
     private HttpProxyHandler owner; // only touched on the channel's event loop
 
-    void bind(HttpProxyHandler owner) {
+    UpstreamHandler(ResponseReader reader) {
+        this.reader = reader;
+    }
+
+    /**
+     * {@code owner}'s exchange uses the connection now. Its response answers a HEAD request
+     * ({@code headRequest}: no body) and its client takes a chunked body's data alone ({@code dechunk}).
+     */
+    void bind(HttpProxyHandler owner, boolean headRequest, boolean dechunk) {
         this.owner = owner;
+        if (reader != null) {
+            reader.expect(headRequest, dechunk);
+        }
     }
 
     void unbind() {

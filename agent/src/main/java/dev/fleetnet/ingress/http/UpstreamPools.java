@@ -4,13 +4,15 @@ import dev.fleetnet.ingress.core.UpstreamConnector;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** One {@link UpstreamPool} per event loop, so a client connection and its upstream share a thread. */
 final class UpstreamPools {
+    /** The response reader; the request encoder is {@link #ENCODER}. */
     static final String CODEC = "upstream-codec";
+    static final String ENCODER = "upstream-encoder";
     static final String HANDLER = "upstream-handler";
     private final IngressConfig config;
     private final UpstreamConnector connector;
@@ -34,8 +36,10 @@ final class UpstreamPools {
         return new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(CODEC, new HttpClientCodec(config.maxInitialLineBytes(), config.maxHeaderBytes(), 64 * 1024));
-                ch.pipeline().addLast(HANDLER, new UpstreamHandler());
+                ResponseReader reader = new ResponseReader(config.maxInitialLineBytes() + config.maxHeaderBytes());
+                ch.pipeline().addLast(CODEC, reader)
+                        .addLast(ENCODER, new HttpRequestEncoder())
+                        .addLast(HANDLER, new UpstreamHandler(reader));
             }
         };
     }

@@ -1,11 +1,11 @@
 package dev.fleetnet.ingress.http;
 
 import dev.fleetnet.ingress.core.Relay;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
@@ -16,8 +16,12 @@ import java.util.concurrent.TimeUnit;
 final class WebSocketTunnel {
     private WebSocketTunnel() {}
 
-    /** Runs on the client channel's loop; {@code proxy} is the client pipeline's proxy handler. */
-    static void splice(ChannelHandlerContext client, Channel upstream, HttpResponse switching, ChannelHandler proxy,
+    /**
+     * Runs on the client channel's loop; {@code switching} is the 101's head as bytes, written
+     * from {@code client}, the context of the client's HTTP codec (around its encoder);
+     * {@code proxy} is the client pipeline's proxy handler.
+     */
+    static void splice(ChannelHandlerContext client, Channel upstream, ByteBuf switching, ChannelHandler proxy,
             java.time.Duration webSocketIdle) {
         upstream.config().setAutoRead(false); // nothing may overtake the 101
         client.writeAndFlush(switching).addListener((ChannelFutureListener) f -> {
@@ -30,13 +34,15 @@ final class WebSocketTunnel {
             // Relays first: a codec removed after them hands what it already buffered to the relay.
             Relay.splice(client.channel(), upstream);
             upstream.pipeline().remove(UpstreamPools.HANDLER);
-            upstream.pipeline().remove(UpstreamPools.CODEC);
+            upstream.pipeline().remove(UpstreamPools.ENCODER);
+            upstream.pipeline().remove(UpstreamPools.CODEC); // last: the response reader hands on what followed the 101
             // An open tunnel gets its own idle limit (no traffic either way), not the HTTP keep-alive one.
             client.pipeline().replace(HttpIngressInitializer.IDLE, HttpIngressInitializer.IDLE,
                     new IdleStateHandler(0, 0, webSocketIdle.toMillis(), TimeUnit.MILLISECONDS));
             client.pipeline().remove(HttpIngressInitializer.HEADER_TIMEOUT);
             client.pipeline().remove(proxy);
-            client.pipeline().remove(HttpIngressInitializer.CODEC);
+            client.pipeline().remove(Http1ServerCodec.ENCODER);
+            client.pipeline().remove(HttpIngressInitializer.CODEC); // last: the decoder hands on what followed the upgrade
             upstream.config().setAutoRead(true);
             client.channel().config().setAutoRead(true);
         });

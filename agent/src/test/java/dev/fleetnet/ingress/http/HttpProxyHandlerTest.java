@@ -8,7 +8,6 @@ import dev.fleetnet.routing.MachineEntry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,8 +27,9 @@ class HttpProxyHandlerTest {
         routes.swap(routes.current().withMachine(new MachineEntry("web", "fdaa:0:1:0:1:0:1:0", true, Set.of(8080), "", Set.of(8080))));
         routes.swap(routes.current().withMachine(new MachineEntry("down", "fdaa:0:1:0:1:0:2:0", false, Set.of(8080), "", Set.of(8080))));
         IngressContext ingress = new IngressContext(config, routes, new OutstandingRequests(), new UpstreamPools(config, new dev.fleetnet.ingress.core.UpstreamConnector(config.upstreamConnectTimeout())), 80, "http");
-        channel = new EmbeddedChannel(new HeaderReadTimeoutHandler(config.headerReadTimeout()),
-                new HttpServerCodec(config.maxInitialLineBytes(), config.maxHeaderBytes(), 8192), new HttpProxyHandler(ingress));
+        Http1ServerCodec codec = new Http1ServerCodec(config.maxInitialLineBytes(), config.maxHeaderBytes(), 8192);
+        channel = new EmbeddedChannel(new HeaderReadTimeoutHandler(config.headerReadTimeout()), codec.decoder(), codec.encoder(),
+                new HttpProxyHandler(ingress));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")

@@ -1,0 +1,81 @@
+package dev.fleetnet.ingress.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpStatusClass;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * The client side's HTTP/1.1 codec: netty's request decoder and response encoder, as two
+ * handlers (so netty's WebSocket handshake finds them), pairing each final response with the
+ * request it answers as netty's {@code HttpServerCodec} does (a response to HEAD goes without
+ * its body), and letting the proxy write a machine's response as bytes around the encoder, from
+ * the encoder's context: {@link Encoder#answeredAround} tells it that request is done with.
+ */
+final class Http1ServerCodec {
+    /** The encoder's name; the decoder's is {@link HttpIngressInitializer#CODEC}. */
+    static final String ENCODER = "http-encoder";
+    /** The methods of the requests decoded and not yet answered, oldest first. */
+    private final ArrayDeque<HttpMethod> unanswered = new ArrayDeque<>();
+    private final Decoder decoder;
+    private final Encoder encoder = new Encoder();
+
+    Http1ServerCodec(int maxInitialLineBytes, int maxHeaderBytes, int maxChunkBytes) {
+        this.decoder = new Decoder(maxInitialLineBytes, maxHeaderBytes, maxChunkBytes);
+    }
+
+    /** Adds the decoder and the encoder at the end of {@code p}. */
+    static void addLast(ChannelPipeline p, IngressConfig config) {
+        Http1ServerCodec codec = new Http1ServerCodec(config.maxInitialLineBytes(), config.maxHeaderBytes(), 64 * 1024);
+        p.addLast(HttpIngressInitializer.CODEC, codec.decoder).addLast(ENCODER, codec.encoder);
+    }
+
+    Decoder decoder() {
+        return decoder;
+    }
+
+    Encoder encoder() {
+        return encoder;
+    }
+
+    final class Decoder extends HttpRequestDecoder {
+        private Decoder(int maxInitialLineBytes, int maxHeaderBytes, int maxChunkBytes) {
+            super(maxInitialLineBytes, maxHeaderBytes, maxChunkBytes);
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            int before = out.size();
+            super.decode(ctx, buffer, out);
+            for (int i = before; i < out.size(); i++) {
+                if (out.get(i) instanceof HttpRequest request) {
+                    unanswered.add(request.method());
+                }
+            }
+        }
+    }
+
+    final class Encoder extends HttpResponseEncoder {
+        private Encoder() {}
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpResponse response) {
+            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                return super.isContentAlwaysEmpty(response); // interim: the request still waits for its answer
+            }
+            return HttpMethod.HEAD.equals(unanswered.poll()) || super.isContentAlwaysEmpty(response);
+        }
+
+        /** The oldest unanswered request got its final response, written as bytes around this encoder. */
+        void answeredAround() {
+            unanswered.poll();
+        }
+    }
+}
