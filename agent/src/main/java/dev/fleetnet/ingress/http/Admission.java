@@ -34,9 +34,13 @@ final class Admission {
     /** A hostname the ingress serves itself takes the connection over with {@code handler} (the console's WebSocket). */
     record TakeOver(io.netty.channel.ChannelHandler handler) implements Decision {}
 
-    /** Forward to {@code target}'s {@code port}; the client awaits {@code 100 Continue} when {@code expectContinue}. */
+    /**
+     * Forward to {@code target}'s {@code port}; the client awaits {@code 100 Continue} when
+     * {@code expectContinue}. The request is rewritten for the machine but for {@code forwarding},
+     * the fields the proxy sets, which go with it (added to its headers, or written as bytes).
+     */
     record Admit(MachineEntry target, int port, long maxBody, boolean expectContinue, boolean webSocket, boolean h2c,
-            IngressObserver.RouteLabel route) implements Decision {}
+            IngressObserver.RouteLabel route, ForwardingHeaders.Added forwarding) implements Decision {}
 
     /** {@code client}: who sent it, made once per connection ({@link #client}). */
     static Decision decide(HttpRequest request, IngressContext ingress, ForwardingHeaders.Client client, ByteBufAllocator alloc) {
@@ -94,12 +98,12 @@ final class Admission {
             request.headers().set(HttpHeaderNames.HOST, accepted.host()); // absolute-form: its authority, not the Host field
         }
         boolean webSocket = ForwardingHeaders.isWebSocketUpgrade(request.headers());
-        ForwardingHeaders.toUpstream(request.headers(), client, target.name(), forward.port(), forward.rewriteHost(), webSocket,
-                ingress.config().proxyName());
+        ForwardingHeaders.Added forwarding = ForwardingHeaders.forUpstream(request.headers(), client, target.name(), forward.port(),
+                forward.rewriteHost(), webSocket, ingress.config().proxyName());
         request.setUri(forward.path());
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         return new Admit(target, forward.port(), maxBody, accepted.expectContinue(), webSocket,
-                forward.route() != null && forward.route().h2c(), RouteLabels.forward(forward, target));
+                forward.route() != null && forward.route().h2c(), RouteLabels.forward(forward, target), forwarding);
     }
 
     /** The client of a connection as forwarding headers name it; {@code address} null (an in-memory channel): loopback. */

@@ -29,6 +29,11 @@ final class Exchange {
     HttpResponse pendingHead;
     /** What goes to the client next as bytes (a head, small body parts, chunk framing), written at the read's end. */
     ByteBuf pendingOut;
+    /**
+     * The fields the proxy sets, for a request without a body to a pooled HTTP/1.1 connection:
+     * written after the request's own as bytes; null when they were added to its headers.
+     */
+    ForwardingHeaders.Added forwarding;
     /** How the response's body reaches the client, for a response read as bytes. */
     ClientHead.Framing framing;
     /** The response read as bytes, turned into netty's objects for a client that takes those; made on first use. */

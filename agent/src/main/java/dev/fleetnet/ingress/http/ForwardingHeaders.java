@@ -4,7 +4,10 @@ import dev.fleetnet.core.Ipv6;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -61,6 +64,15 @@ final class ForwardingHeaders {
     /** Rewrites a client request's headers for the upstream machine. */
     static void toUpstream(HttpHeaders h, Client client, String machine, int port, boolean rewriteHost,
             boolean webSocket, String proxyName) {
+        forUpstream(h, client, machine, port, rewriteHost, webSocket, proxyName).addTo(h);
+    }
+
+    /**
+     * Rewrites a client request's headers for the upstream machine but for the fields the proxy
+     * sets, which it returns, for the caller to add to the headers or write after them as bytes.
+     */
+    static Added forUpstream(HttpHeaders h, Client client, String machine, int port, boolean rewriteHost,
+            boolean webSocket, String proxyName) {
         // One pass finds what is there: a field the proxy sets is replaced if the client sent it, else only added.
         // Removing the hop-by-hop fields can only make one of them absent, never present: a stale bit costs a lookup.
         int present = fieldsPresent(h);
@@ -70,20 +82,57 @@ final class ForwardingHeaders {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
         }
+        Added added = new Added();
         String ip = client.ip();
         String priorFor = client.trusted() ? h.get(X_FORWARDED_FOR) : null;
-        put(h, present, XFF, X_FORWARDED_FOR, priorFor == null || priorFor.isBlank() ? ip : priorFor + ", " + ip);
-        keepIfTrusted(h, present, client, XF_HOST, X_FORWARDED_HOST, originalHost);
-        keepIfTrusted(h, present, client, XF_PROTO, X_FORWARDED_PROTO, client.scheme());
-        keepIfTrusted(h, present, client, XF_PORT, X_FORWARDED_PORT, client.portText());
+        replace(h, present, XFF, added, 0, priorFor == null || priorFor.isBlank() ? ip : priorFor + ", " + ip);
+        keepIfTrusted(h, present, client, XF_HOST, added, 1, originalHost);
+        keepIfTrusted(h, present, client, XF_PROTO, added, 2, client.scheme());
+        keepIfTrusted(h, present, client, XF_PORT, added, 3, client.portText());
         String element = "for=" + forwardedNode(client.address(), ip) + ";host=" + quoteIfNeeded(originalHost)
                 + ";proto=" + client.scheme();
         String priorForwarded = client.trusted() ? h.get(FORWARDED) : null;
-        put(h, present, FWD, FORWARDED, priorForwarded == null || priorForwarded.isBlank() ? element : priorForwarded + ", " + element);
-        put(h, present, MACHINE_ID, X_MACHINE_ID, machine);
-        appendVia(h, present, proxyName);
+        replace(h, present, FWD, added, 4, priorForwarded == null || priorForwarded.isBlank() ? element : priorForwarded + ", " + element);
+        replace(h, present, MACHINE_ID, added, 5, machine);
+        // every Via field line, as one list (RFC 9110 5.3), or none
+        String priorVia = (present & VIA) != 0 ? String.join(", ", h.getAll(HttpHeaderNames.VIA)) : null;
+        String hop = "1.1 " + proxyName;
+        replace(h, present, VIA, added, 6, priorVia == null || priorVia.isBlank() ? hop : priorVia + ", " + hop);
         if (rewriteHost) {
             h.set(HttpHeaderNames.HOST, "localhost:" + port);
+        }
+        return added;
+    }
+
+    /**
+     * The fields the proxy sets on a request for the machine, in {@link #SET_BY_PROXY}'s order,
+     * each either a value or none (a trusted proxy's own stays in the headers).
+     */
+    static final class Added {
+        private static final byte[] SEPARATOR = {':', ' '};
+        private static final byte[] CRLF = {'\r', '\n'};
+        private final String[] values = new String[SET_BY_PROXY.size()];
+
+        private Added() {}
+
+        void addTo(HttpHeaders h) {
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] != null) {
+                    h.add(SET_BY_PROXY.get(i), values[i]);
+                }
+            }
+        }
+
+        /** Writes the field lines; the values come from the client's checked fields and the ingress's own texts. */
+        void writeTo(ByteBuf out) {
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] != null) {
+                    ByteBufUtil.copy(SET_BY_PROXY.get(i), out);
+                    out.writeBytes(SEPARATOR);
+                    out.writeCharSequence(values[i], StandardCharsets.ISO_8859_1);
+                    out.writeBytes(CRLF);
+                }
+            }
         }
     }
 
@@ -178,6 +227,14 @@ final class ForwardingHeaders {
         }
     }
 
+    /** The field at {@code index} of {@link #SET_BY_PROXY} gets {@code value}: the client's go, if {@code present} says it sent some. */
+    private static void replace(HttpHeaders h, int present, int bit, Added added, int index, String value) {
+        if ((present & bit) != 0) {
+            h.remove(SET_BY_PROXY.get(index));
+        }
+        added.values[index] = value;
+    }
+
     /** The fields the Connection header names are this hop's only (RFC 9110 7.6.1). */
     private static void removeConnectionOptions(HttpHeaders h) {
         String only = h.get(HttpHeaderNames.CONNECTION);
@@ -201,11 +258,9 @@ final class ForwardingHeaders {
     }
 
     /** A trusted proxy's value stays (if it still has one); anyone else's is replaced. */
-    private static void keepIfTrusted(HttpHeaders h, int present, Client client, int bit, AsciiString name, String value) {
-        if (!client.trusted()) {
-            put(h, present, bit, name, value);
-        } else if (!h.contains(name)) {
-            h.set(name, value);
+    private static void keepIfTrusted(HttpHeaders h, int present, Client client, int bit, Added added, int index, String value) {
+        if (!client.trusted() || !h.contains(SET_BY_PROXY.get(index))) {
+            replace(h, present, bit, added, index, value);
         }
     }
 

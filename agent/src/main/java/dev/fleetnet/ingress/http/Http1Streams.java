@@ -52,9 +52,11 @@ public final class Http1Streams {
             case Admission.Answer answer -> new Answer(answer.response());
             case Admission.TakeOver takeOver -> new Answer(ErrorResponses.error(alloc, 400,
                     "a WebSocket over HTTP/2 is not offered here (expected: HTTP/1.1 for the upgrade)", null, null));
-            case Admission.Admit admit when admit.h2c() ->
-                    new H2c(new InetSocketAddress(admit.target().address(), admit.port()), admit.target().name(), admit.route(),
-                            request);
+            case Admission.Admit admit when admit.h2c() -> {
+                admit.forwarding().addTo(request.headers());
+                yield new H2c(new InetSocketAddress(admit.target().address(), admit.port()), admit.target().name(), admit.route(),
+                        request);
+            }
             case Admission.Admit admit -> new Http1();
         };
     }

@@ -244,6 +244,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ex.host = host;
         ex.version = version;
         ex.route = admit.route();
+        if (admit.h2c() || !bodiless(request)) {
+            admit.forwarding().addTo(request.headers()); // netty's encoder, or HTTP/2 frames, take it from there
+        } else {
+            ex.forwarding = admit.forwarding();
+        }
         exchange = ex;
         if (admit.h2c() && admit.webSocket()) {
             ingress.outstanding().started(admit.target().name()); // failOrClose ends what it started
@@ -354,13 +359,21 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         ex.upstream = upstream;
         // a client that cannot read chunks (HTTP/1.0, or netty's objects on an HTTP/2 stream) gets a chunked body's data alone
-        upstream.pipeline().get(UpstreamHandler.class).bind(this, HttpMethod.HEAD.equals(ex.request.method()),
+        UpstreamHandler handler = upstream.pipeline().get(UpstreamHandler.class);
+        handler.bind(this, HttpMethod.HEAD.equals(ex.request.method()),
                 codecCtx == null || !HttpVersion.HTTP_1_1.text().equals(ex.version));
         upstream.config().setAutoRead(true);
         ex.sentWhole = bodiless(ex.request); // then it goes to the machine as one message
         // a failed write closes the connection: onUpstreamClosed
-        upstream.write(ex.sentWhole ? new DefaultFullHttpRequest(ex.request.protocolVersion(), ex.request.method(), ex.request.uri(),
-                Unpooled.EMPTY_BUFFER, ex.request.headers(), EmptyHttpHeaders.INSTANCE) : ex.request, upstream.voidPromise());
+        if (ex.forwarding != null) { // bodiless, to a pooled HTTP/1.1 connection: the head as bytes
+            ByteBuf head = upstream.alloc().ioBuffer(512);
+            RequestHead.write(ex.request, ex.forwarding, head);
+            handler.writeAroundEncoder(head);
+        } else {
+            upstream.write(ex.sentWhole ? new DefaultFullHttpRequest(ex.request.protocolVersion(), ex.request.method(),
+                    ex.request.uri(), Unpooled.EMPTY_BUFFER, ex.request.headers(), EmptyHttpHeaders.INSTANCE) : ex.request,
+                    upstream.voidPromise());
+        }
         ex.upstreamSentNanos = System.nanoTime();
         state = State.SENDING_BODY;
         replaying = true;

@@ -9,6 +9,8 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     /** The reader of a pooled HTTP/1.1 connection's responses; null on an h2c stream (netty's HTTP objects). */
     private final ResponseReader reader;
     private HttpProxyHandler owner; // only touched on the channel's event loop
+    /** The request encoder's context: a request head written as bytes goes from there, around the encoder. */
+    private ChannelHandlerContext encoder;
 
     UpstreamHandler(ResponseReader reader) {
         this.reader = reader;
@@ -27,6 +29,16 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     void unbind() {
         this.owner = null;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        encoder = ctx.pipeline().context(UpstreamPools.ENCODER);
+    }
+
+    /** Writes a request head made as bytes (not flushed); only on a pooled HTTP/1.1 connection. */
+    void writeAroundEncoder(io.netty.buffer.ByteBuf head) {
+        encoder.write(head, encoder.voidPromise());
     }
 
     @Override

@@ -227,6 +227,43 @@ class HttpIngressServerTest {
     }
 
     @Test
+    void aMachinesResponseWithTwoFramingsIs502AndWhatItLinedUpNeverReachesAnyClient() throws Exception {
+        String smuggling = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nX-Smuggled: yes\r\nContent-Length: 6\r\n\r\nforged";
+        try (ServerSocket machine = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            int port = machine.getLocalPort();
+            routes.swap(routes.current().withMachine(new MachineEntry("smuggler", "127.0.0.1", true, Set.of(port), "", Set.of(port))));
+            java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+            CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 2; i++) { // every connection it gets answers the same way
+                    try (Socket s = machine.accept()) {
+                        accepted.incrementAndGet();
+                        RawHttp.readHead(s.getInputStream());
+                        s.getOutputStream().write(smuggling.getBytes(StandardCharsets.US_ASCII));
+                        s.getOutputStream().flush();
+                        s.getInputStream().read(); // until the ingress closes it
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            for (int i = 0; i < 2; i++) {
+                try (Socket socket = new Socket("127.0.0.1", port())) {
+                    socket.setSoTimeout(5_000);
+                    socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: smuggler-" + port + ".fleet.test\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                    assertThat(all).startsWith("HTTP/1.1 502").contains("both Transfer-Encoding and Content-Length")
+                            .doesNotContain("X-Smuggled").doesNotContain("forged");
+                }
+            }
+            served.get(10, TimeUnit.SECONDS);
+            assertThat(accepted).as("the connection that spoke so is never pooled: the second request opened its own")
+                    .hasValue(2);
+        }
+    }
+
+    @Test
     void anHttp10ClientGetsAChunkedBodyUnchunkedAndClosedNeverChunked() throws Exception {
         for (String connection : List.of("", "Connection: keep-alive\r\n")) {
             RawHttp.Response response = RawHttp.exchange(port(), "GET /download?n=100000 HTTP/1.0\r\nHost: web.fleet.test\r\n"
