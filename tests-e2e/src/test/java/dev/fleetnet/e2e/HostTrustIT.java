@@ -140,12 +140,12 @@ class HostTrustIT {
     void impostorsUnderARealHostsNameAreRefusedWhileEveryCrossHostPairKeepsAnsweringPings() throws Exception {
         Lab lab = fixture.lab;
         LabLayout layout = lab.layout();
-        JoinTokenInfo unbound;
+        JoinTokenInfo anyHostToken;
         String tokenText;
         try (FleetClient client = fixture.client()) {
             var created = client.hostIdentity().createJoinToken(CreateJoinTokenRequest.newBuilder().setUses(1).build());
             tokenText = created.getToken();
-            unbound = created.getInfo();
+            anyHostToken = created.getInfo();
         }
         Host h1Before = host("h1");
         long identityRevisions = newestModRevision("identity/");
@@ -222,7 +222,7 @@ class HostTrustIT {
         assertThat(newestModRevision("hosts/")).as("no host record written").isEqualTo(hostRevisions);
         try (FleetClient client = fixture.client()) {
             assertThat(client.hostIdentity().listJoinTokens(ListJoinTokensRequest.getDefaultInstance()).getTokensList())
-                    .filteredOn(t -> t.getId().equals(unbound.getId())).singleElement()
+                    .filteredOn(t -> t.getId().equals(anyHostToken.getId())).singleElement()
                     .satisfies(t -> assertThat(t.getUsed()).as("the impostor's token not spent").isZero());
         }
         for (int host = 2; host <= 3; host++) {

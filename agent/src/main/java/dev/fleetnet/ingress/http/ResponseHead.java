@@ -43,6 +43,8 @@ final class ResponseHead {
     private boolean chunked;
     private boolean close;
     private boolean keepAliveOption;
+    /** How often Transfer-Encoding names chunked; counted by {@link #transferCoding}. */
+    private int chunkedCodings;
 
     /**
      * The index just past the empty line that ends the head in {@code b[0, length)}, or -1 if it
@@ -275,28 +277,47 @@ final class ResponseHead {
         return KEEP;
     }
 
+    /** What is done with one member of a comma-separated field value: null, or why the head is refused. */
+    private interface Member {
+        String accept(int start, int end);
+    }
+
+    /**
+     * Calls {@code member} with each member of field {@code i}'s comma-separated value
+     * (RFC 9110 5.6.1), whitespace trimmed, empty ones included; stops at the first refusal.
+     */
+    private String members(int i, Member member) {
+        for (int t = fields[4 * i + 2], end = fields[4 * i + 3]; t <= end; ) {
+            int comma = t;
+            while (comma < end && bytes[comma] != ',') {
+                comma++;
+            }
+            int a = t, z = comma;
+            while (a < z && (bytes[a] == ' ' || bytes[a] == '\t')) {
+                a++;
+            }
+            while (z > a && (bytes[z - 1] == ' ' || bytes[z - 1] == '\t')) {
+                z--;
+            }
+            String error = member.accept(a, z);
+            if (error != null) {
+                return error;
+            }
+            t = comma + 1;
+        }
+        return null;
+    }
+
     /** Reads the Connection fields: close, keep-alive, and the names of this hop's other fields, which are dropped. */
     private String connectionOptions() {
         for (int i = 0; i < fieldCount; i++) {
             int nameStart = fields[4 * i];
-            if (kinds[i] != HOP || fields[4 * i + 1] - nameStart != CONNECTION_NAME.length
-                    || !equalsIgnoreCase(bytes, nameStart, CONNECTION_NAME)) {
-                continue;
-            }
-            for (int t = fields[4 * i + 2], end = fields[4 * i + 3]; t < end; ) {
-                int comma = t;
-                while (comma < end && bytes[comma] != ',') {
-                    comma++;
-                }
-                int a = t, z = comma;
-                while (a < z && (bytes[a] == ' ' || bytes[a] == '\t')) {
-                    a++;
-                }
-                while (z > a && (bytes[z - 1] == ' ' || bytes[z - 1] == '\t')) {
-                    z--;
-                }
-                option(a, z);
-                t = comma + 1;
+            if (kinds[i] == HOP && fields[4 * i + 1] - nameStart == CONNECTION_NAME.length
+                    && equalsIgnoreCase(bytes, nameStart, CONNECTION_NAME)) {
+                members(i, (a, z) -> {
+                    option(a, z);
+                    return null;
+                });
             }
         }
         return null;
@@ -322,71 +343,55 @@ final class ResponseHead {
     /** Content-Length: digits, the same value in every line and list member (RFC 9110 8.6). */
     private String readContentLength() {
         for (int i = 0; i < fieldCount; i++) {
-            if (kinds[i] != CONTENT_LENGTH) {
-                continue;
-            }
-            for (int t = fields[4 * i + 2], end = fields[4 * i + 3]; t <= end; ) {
-                int comma = t;
-                while (comma < end && bytes[comma] != ',') {
-                    comma++;
-                }
-                int a = t, z = comma;
-                while (a < z && (bytes[a] == ' ' || bytes[a] == '\t')) {
-                    a++;
-                }
-                while (z > a && (bytes[z - 1] == ' ' || bytes[z - 1] == '\t')) {
-                    z--;
-                }
-                if (z == a || z - a > 18) {
-                    return "Content-Length '" + text(bytes, fields[4 * i + 2], end) + "' is not a length (expected 1 to 18 digits)";
-                }
-                long value = 0;
-                for (int d = a; d < z; d++) {
-                    if (bytes[d] < '0' || bytes[d] > '9') {
-                        return "Content-Length '" + text(bytes, fields[4 * i + 2], end) + "' is not a length (expected digits)";
-                    }
-                    value = value * 10 + bytes[d] - '0';
-                }
-                if (contentLength >= 0 && contentLength != value) {
-                    return "Content-Length " + contentLength + " and " + value + " differ";
-                }
-                contentLength = value;
-                t = comma + 1;
+            int field = i;
+            String error = kinds[i] != CONTENT_LENGTH ? null : members(i, (a, z) -> lengthMember(field, a, z));
+            if (error != null) {
+                return error;
             }
         }
         return null;
     }
 
+    private String lengthMember(int field, int a, int z) {
+        if (z == a || z - a > 18) {
+            return "Content-Length '" + text(bytes, fields[4 * field + 2], fields[4 * field + 3])
+                    + "' is not a length (expected 1 to 18 digits)";
+        }
+        long value = 0;
+        for (int d = a; d < z; d++) {
+            if (bytes[d] < '0' || bytes[d] > '9') {
+                return "Content-Length '" + text(bytes, fields[4 * field + 2], fields[4 * field + 3])
+                        + "' is not a length (expected digits)";
+            }
+            value = value * 10 + bytes[d] - '0';
+        }
+        if (contentLength >= 0 && contentLength != value) {
+            return "Content-Length " + contentLength + " and " + value + " differ";
+        }
+        contentLength = value;
+        return null;
+    }
+
     /** Transfer-Encoding: chunked, once; no other coding is one the ingress can read (RFC 9112 6.1). */
     private String transferCoding() {
-        int codings = 0;
+        chunkedCodings = 0;
         for (int i = 0; i < fieldCount; i++) {
-            if (kinds[i] != TRANSFER_ENCODING) {
-                continue;
-            }
-            for (int t = fields[4 * i + 2], end = fields[4 * i + 3]; t <= end; ) {
-                int comma = t;
-                while (comma < end && bytes[comma] != ',') {
-                    comma++;
+            String error = kinds[i] != TRANSFER_ENCODING ? null : members(i, (a, z) -> {
+                if (z == a) {
+                    return null;
                 }
-                int a = t, z = comma;
-                while (a < z && (bytes[a] == ' ' || bytes[a] == '\t')) {
-                    a++;
+                if (!regionEqualsIgnoreCase(a, z, "chunked")) {
+                    return "transfer coding '" + text(bytes, a, z) + "' (the ingress reads only chunked)";
                 }
-                while (z > a && (bytes[z - 1] == ' ' || bytes[z - 1] == '\t')) {
-                    z--;
-                }
-                if (z > a) {
-                    if (!regionEqualsIgnoreCase(a, z, "chunked")) {
-                        return "transfer coding '" + text(bytes, a, z) + "' (the ingress reads only chunked)";
-                    }
-                    codings++;
-                }
-                t = comma + 1;
+                chunkedCodings++;
+                return null;
+            });
+            if (error != null) {
+                return error;
             }
         }
-        if (codings != 1) {
-            return codings == 0 ? "an empty Transfer-Encoding" : "chunked applied " + codings + " times";
+        if (chunkedCodings != 1) {
+            return chunkedCodings == 0 ? "an empty Transfer-Encoding" : "chunked applied " + chunkedCodings + " times";
         }
         chunked = true;
         return null;
