@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.net.Inet6Address;
@@ -42,6 +41,7 @@ final class ForwardingHeaders {
     private static final List<AsciiString> LOOKED_FOR = Stream.concat(HOP_BY_HOP.stream(), SET_BY_PROXY.stream())
             .toList();
     private static final int HOP_BY_HOP_BITS = (1 << HOP_BY_HOP.size()) - 1;
+    private static final int SET_BY_PROXY_BITS = ((1 << SET_BY_PROXY.size()) - 1) << HOP_BY_HOP.size();
     private static final int XFF = bit(X_FORWARDED_FOR), XF_HOST = bit(X_FORWARDED_HOST), XF_PROTO = bit(X_FORWARDED_PROTO),
             XF_PORT = bit(X_FORWARDED_PORT), FWD = bit(FORWARDED), MACHINE_ID = bit(X_MACHINE_ID), VIA = bit(HttpHeaderNames.VIA);
     /** The indexes in {@link #LOOKED_FOR} of the names of each length: a field is compared only with those of its own. */
@@ -52,10 +52,36 @@ final class ForwardingHeaders {
      * connection repeats made once: the address in RFC 5952 form (fd01::1, not fd01:0:0:0:0:0:0:1,
      * no zone) and the listener's port.
      */
-    record Client(InetAddress address, int listenPort, String scheme, boolean trusted, String ip, String portText) {
+    record Client(InetAddress address, int listenPort, String scheme, boolean trusted, String ip, String portText, Repeat last) {
         Client(InetAddress address, int listenPort, String scheme, boolean trusted) {
             this(address, listenPort, scheme, trusted, address instanceof Inet6Address
-                    ? Ipv6.format(address.getAddress()) : address.getHostAddress(), Integer.toString(listenPort));
+                    ? Ipv6.format(address.getAddress()) : address.getHostAddress(), Integer.toString(listenPort), new Repeat());
+        }
+    }
+
+    /**
+     * The fields the proxy set on a connection's last request that sent none of them itself:
+     * they are a function of the connection, the Host field, the machine and the proxy's name
+     * alone, and a keep-alive client mostly repeats its Host to the same machine, so the next
+     * such request gets the same {@link Added}, its bytes made once. Loop-confined, as its connection.
+     */
+    static final class Repeat {
+        private String host;
+        private String machine;
+        private String proxyName;
+        private Added added;
+
+        /** The fields of the last such request if they are those of one with {@code host}, {@code machine} and {@code proxyName}; else null. */
+        private Added sameAs(String host, String machine, String proxyName) {
+            return added != null && proxyName.equals(this.proxyName) && machine.equals(this.machine) && host.equals(this.host)
+                    ? added : null;
+        }
+
+        private void remember(String host, String machine, String proxyName, Added added) {
+            this.host = host;
+            this.machine = machine;
+            this.proxyName = proxyName;
+            this.added = added;
         }
     }
 
@@ -82,6 +108,14 @@ final class ForwardingHeaders {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
         }
+        if (rewriteHost) {
+            h.set(HttpHeaderNames.HOST, "localhost:" + port);
+        }
+        boolean own = (present & SET_BY_PROXY_BITS) != 0; // the client sent some of them: its values count
+        Added repeated = own ? null : client.last().sameAs(originalHost, machine, proxyName);
+        if (repeated != null) {
+            return repeated;
+        }
         Added added = new Added();
         String ip = client.ip();
         String priorFor = client.trusted() ? h.get(X_FORWARDED_FOR) : null;
@@ -98,20 +132,21 @@ final class ForwardingHeaders {
         String priorVia = (present & VIA) != 0 ? String.join(", ", h.getAll(HttpHeaderNames.VIA)) : null;
         String hop = "1.1 " + proxyName;
         replace(h, present, VIA, added, 6, priorVia == null || priorVia.isBlank() ? hop : priorVia + ", " + hop);
-        if (rewriteHost) {
-            h.set(HttpHeaderNames.HOST, "localhost:" + port);
+        if (!own) {
+            client.last().remember(originalHost, machine, proxyName, added);
         }
         return added;
     }
 
     /**
      * The fields the proxy sets on a request for the machine, in {@link #SET_BY_PROXY}'s order,
-     * each either a value or none (a trusted proxy's own stays in the headers).
+     * each either a value or none (a trusted proxy's own stays in the headers). Not changed once
+     * made: a connection's next request may get the same ({@link Repeat}).
      */
     static final class Added {
-        private static final byte[] SEPARATOR = {':', ' '};
-        private static final byte[] CRLF = {'\r', '\n'};
         private final String[] values = new String[SET_BY_PROXY.size()];
+        /** The field lines as bytes, made on the first {@link #writeTo}. */
+        private byte[] lines;
 
         private Added() {}
 
@@ -125,14 +160,16 @@ final class ForwardingHeaders {
 
         /** Writes the field lines; the values come from the client's checked fields and the ingress's own texts. */
         void writeTo(ByteBuf out) {
-            for (int i = 0; i < values.length; i++) {
-                if (values[i] != null) {
-                    ByteBufUtil.copy(SET_BY_PROXY.get(i), out);
-                    out.writeBytes(SEPARATOR);
-                    out.writeCharSequence(values[i], StandardCharsets.ISO_8859_1);
-                    out.writeBytes(CRLF);
+            if (lines == null) {
+                StringBuilder text = new StringBuilder(256);
+                for (int i = 0; i < values.length; i++) {
+                    if (values[i] != null) {
+                        text.append(SET_BY_PROXY.get(i)).append(": ").append(values[i]).append("\r\n");
+                    }
                 }
+                lines = text.toString().getBytes(StandardCharsets.ISO_8859_1);
             }
+            out.writeBytes(lines);
         }
     }
 

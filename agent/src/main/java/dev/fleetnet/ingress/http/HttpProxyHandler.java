@@ -366,7 +366,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ex.sentWhole = bodiless(ex.request); // then it goes to the machine as one message
         // a failed write closes the connection: onUpstreamClosed
         if (ex.forwarding != null) { // bodiless, to a pooled HTTP/1.1 connection: the head as bytes
-            ByteBuf head = upstream.alloc().ioBuffer(512);
+            ByteBuf head = handler.headBuffer();
             RequestHead.write(ex.request, ex.forwarding, head);
             handler.writeAroundEncoder(head);
         } else {
@@ -583,7 +583,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** The buffer of what goes to the client next, made with room for {@code bytes} if there is none. */
     private ByteBuf pending(Exchange ex, int bytes) {
         if (ex.pendingOut == null) {
-            ex.pendingOut = ctx.alloc().ioBuffer(Math.max(bytes, 64));
+            ex.pendingOut = ReusableBuffer.take(ctx.alloc(), bytes);
         }
         return ex.pendingOut;
     }

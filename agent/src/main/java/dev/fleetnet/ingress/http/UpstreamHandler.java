@@ -36,6 +36,11 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         encoder = ctx.pipeline().context(UpstreamPools.ENCODER);
     }
 
+    /** An empty buffer for a request head, to write with {@link #writeAroundEncoder}. */
+    io.netty.buffer.ByteBuf headBuffer() {
+        return ReusableBuffer.take(encoder.alloc(), 512);
+    }
+
     /** Writes a request head made as bytes (not flushed); only on a pooled HTTP/1.1 connection. */
     void writeAroundEncoder(io.netty.buffer.ByteBuf head) {
         encoder.write(head, encoder.voidPromise());

@@ -99,4 +99,54 @@ class ForwardingHeadersTest {
         ForwardingHeaders.toClient(response, false, "fleetnet");
         assertThat(response.getAll("via")).containsExactly("1.0 cache, 1.1 fleetnet");
     }
+
+    /** The request's fields and then the ones the proxy sets, as the machine gets them when the head goes as bytes. */
+    private static String asSent(HttpHeaders h, ForwardingHeaders.Added added) {
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        added.writeTo(out);
+        String fields = out.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+        out.release();
+        return h.toString() + "|" + fields;
+    }
+
+    @Test
+    void aConnectionsNextRequestGetsItsOwnFieldsWhateverTheLastOneSentOrReached() throws Exception {
+        ForwardingHeaders.Client client = new ForwardingHeaders.Client(InetAddress.getByName("192.0.2.7"), 8080, "http", false);
+        ForwardingHeaders.Added first = ForwardingHeaders.forUpstream(fields("Host", "web.test"), client, "web", 80, false, false, "fleetnet");
+        String firstSent = asSent(new DefaultHttpHeaders(), first);
+        assertThat(firstSent).contains("x-forwarded-for: 192.0.2.7\r\n", "x-forwarded-host: web.test\r\n",
+                "forwarded: for=192.0.2.7;host=web.test;proto=http\r\n", "x-machine-id: web\r\n", "via: 1.1 fleetnet\r\n");
+        // the same Host to the same machine: the same fields, made once
+        assertThat(ForwardingHeaders.forUpstream(fields("Host", "web.test"), client, "web", 80, false, false, "fleetnet"))
+                .isSameAs(first);
+        // another Host, another machine, another proxy name: each its own
+        assertThat(asSent(new DefaultHttpHeaders(),
+                ForwardingHeaders.forUpstream(fields("Host", "api.test"), client, "web", 80, false, false, "fleetnet")))
+                .contains("x-forwarded-host: api.test\r\n", "host=api.test;").doesNotContain("web.test");
+        assertThat(asSent(new DefaultHttpHeaders(),
+                ForwardingHeaders.forUpstream(fields("Host", "api.test"), client, "db", 80, false, false, "fleetnet")))
+                .contains("x-machine-id: db\r\n").doesNotContain("x-machine-id: web");
+        assertThat(asSent(new DefaultHttpHeaders(),
+                ForwardingHeaders.forUpstream(fields("Host", "api.test"), client, "db", 80, false, false, "edge-2")))
+                .contains("via: 1.1 edge-2\r\n").doesNotContain("fleetnet");
+        // a request with a Via of its own extends it, and the next one without goes back to the proxy's alone
+        HttpHeaders viaRequest = fields("Host", "api.test", "Via", "1.0 cache");
+        ForwardingHeaders.Added withVia = ForwardingHeaders.forUpstream(viaRequest, client, "db", 80, false, false, "edge-2");
+        assertThat(asSent(viaRequest, withVia)).contains("via: 1.0 cache, 1.1 edge-2\r\n").doesNotContain("Via: 1.0"); // the client's own line goes: it is in the one the proxy sets
+        assertThat(asSent(new DefaultHttpHeaders(),
+                ForwardingHeaders.forUpstream(fields("Host", "api.test"), client, "db", 80, false, false, "edge-2")))
+                .contains("via: 1.1 edge-2\r\n").doesNotContain("cache");
+    }
+
+    @Test
+    void aTrustedProxysOwnValuesNeverCarryOverToTheConnectionsNextRequest() throws Exception {
+        ForwardingHeaders.Client proxy = new ForwardingHeaders.Client(InetAddress.getByName("10.1.2.3"), 80, "http", true);
+        ForwardingHeaders.forUpstream(fields("Host", "web.test"), proxy, "web", 80, false, false, "fleetnet"); // remembered
+        HttpHeaders relayed = fields("Host", "web.test", "X-Forwarded-For", "203.0.113.9");
+        String sent = asSent(relayed, ForwardingHeaders.forUpstream(relayed, proxy, "web", 80, false, false, "fleetnet"));
+        assertThat(sent).contains("x-forwarded-for: 203.0.113.9, 10.1.2.3\r\n");
+        String next = asSent(new DefaultHttpHeaders(),
+                ForwardingHeaders.forUpstream(fields("Host", "web.test"), proxy, "web", 80, false, false, "fleetnet"));
+        assertThat(next).contains("x-forwarded-for: 10.1.2.3\r\n").doesNotContain("203.0.113.9");
+    }
 }
