@@ -2,7 +2,6 @@ package dev.fleetnet.ingress.core;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -12,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * Fires {@link IdleStateEvent#FIRST_ALL_IDLE_STATE_EVENT} once nothing was read, written or
  * drained on the connection for the timeout, and {@link IdleStateEvent#ALL_IDLE_STATE_EVENT}
  * after each further idle period while it stays open, as netty's {@code IdleStateHandler(0, 0, t)}
- * does (handlers behind it are written for that), but without a listener on every write: a write counts when it is made, and the connection
+ * does (handlers behind it are written for that), but without a listener on every write: writes count when they are flushed, and the connection
  * becoming writable again counts for the bytes that drained. A client that stops reading
  * makes its connection unwritable, the proxy stops writing to it, and the timeout runs out.
  * One timer per connection, re-armed for what is left when it fires early.
@@ -65,9 +64,9 @@ public final class IdleTimeout extends ChannelDuplexHandler {
     }
 
     @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        lastActivityNanos = System.nanoTime();
-        ctx.write(msg, promise);
+    public void flush(ChannelHandlerContext ctx) {
+        lastActivityNanos = System.nanoTime(); // what was written goes now: one clock read for all of it
+        ctx.flush();
     }
 
     @Override

@@ -38,15 +38,15 @@ final class ExchangeDeadlines {
         this.expiry = expiry;
     }
 
-    /** {@code ex}'s head is in: its body must follow within the request timeout. */
-    void requestStarted(Exchange ex) {
-        ex.requestDeadline = System.nanoTime() + requestTimeoutNanos;
+    /** {@code ex}'s head came in at {@code nowNanos} (System.nanoTime()): its body must follow within the request timeout. */
+    void requestStarted(Exchange ex, long nowNanos) {
+        ex.requestDeadline = nowNanos + requestTimeoutNanos;
         arm(ex);
     }
 
-    /** {@code ex}'s request is in: the machine's response must start within the response timeout. */
-    void awaitingResponse(Exchange ex) {
-        ex.responseDeadline = System.nanoTime() + responseTimeoutNanos;
+    /** {@code ex}'s request was all in at {@code nowNanos}: the machine's response must start within the response timeout. */
+    void awaitingResponse(Exchange ex, long nowNanos) {
+        ex.responseDeadline = nowNanos + responseTimeoutNanos;
         arm(ex);
     }
 

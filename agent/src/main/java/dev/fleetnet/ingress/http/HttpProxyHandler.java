@@ -255,12 +255,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             failOrClose(501, "WebSocket is not available on this route: its machine speaks HTTP/2 (h2c) only");
             return;
         }
-        deadlines.requestStarted(ex);
+        deadlines.requestStarted(ex, startNanos);
         ingress.outstanding().started(admit.target().name());
         state = State.CONNECTING;
         Channel ready = pool.pollIdle(ex.upstreamAddress);
         if (ready != null) {
-            upstreamReady(ex, ready);
+            upstreamReady(ex, ready, startNanos); // at once: the clock read for the head will do
         } else {
             pool.acquire(ex.upstreamAddress).addListener(f -> onUpstreamAcquired(ex, f));
         }
@@ -304,7 +304,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                         ex.upstream.flush();
                     }
                     state = State.AWAITING_RESPONSE;
-                    deadlines.awaitingResponse(ex);
+                    // a request without a body was all in when it went out with its head
+                    deadlines.awaitingResponse(ex, ex.sentWhole ? ex.upstreamSentNanos : System.nanoTime());
                 } else if (!ex.upstream.isWritable()) {
                     ex.upstream.flush();
                 }
@@ -341,7 +342,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             failOrClose(timeout ? 504 : 502, timeout ? "upstream connect timeout" : "upstream refused the connection");
             return;
         }
-        upstreamReady(ex, (Channel) f.getNow());
+        upstreamReady(ex, (Channel) f.getNow(), System.nanoTime());
     }
 
     /** True when {@code request} has no body (RFC 9112 6.3: neither Transfer-Encoding nor a Content-Length above 0). */
@@ -350,7 +351,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** {@code upstream} is {@code ex}'s to send on: the head, then whatever body arrived meanwhile. */
-    private void upstreamReady(Exchange ex, Channel upstream) {
+    /** {@code nowNanos}: System.nanoTime() of the moment (the request goes out with it). */
+    private void upstreamReady(Exchange ex, Channel upstream, long nowNanos) {
         MachineEntry now = ingress.table().machine(ex.target.name());
         if (now == null || !now.running() || !now.address().equals(ex.target.address())) {
             ex.pool.release(ex.upstreamAddress, upstream, true);
@@ -374,7 +376,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                     ex.request.uri(), Unpooled.EMPTY_BUFFER, ex.request.headers(), EmptyHttpHeaders.INSTANCE) : ex.request,
                     upstream.voidPromise());
         }
-        ex.upstreamSentNanos = System.nanoTime();
+        ex.upstreamSentNanos = nowNanos;
         state = State.SENDING_BODY;
         replaying = true;
         try {

@@ -64,7 +64,7 @@ class ExchangeDeadlinesTest {
         long start = System.nanoTime();
         onLoop(() -> {
             current = ex;
-            d.requestStarted(ex);
+            d.requestStarted(ex, System.nanoTime());
         });
         Poll.until(Duration.ofSeconds(5), "request timeout", () -> !expired.isEmpty());
         assertEquals(List.of("request"), expired);
@@ -77,10 +77,10 @@ class ExchangeDeadlinesTest {
         Exchange ex = exchange();
         onLoop(() -> {
             current = ex;
-            d.requestStarted(ex); // armed at the earliest deadline it can get: now + response timeout
+            d.requestStarted(ex, System.nanoTime()); // armed at the earliest deadline it can get: now + response timeout
             ex.requestComplete = true;
             ex.requestDeadline = 0;
-            d.awaitingResponse(ex);
+            d.awaitingResponse(ex, System.nanoTime());
         });
         Poll.until(Duration.ofSeconds(5), "response timeout", () -> !expired.isEmpty());
         assertEquals(List.of("response"), expired);
@@ -92,9 +92,9 @@ class ExchangeDeadlinesTest {
         Exchange ex = exchange();
         onLoop(() -> {
             current = ex;
-            d.requestStarted(ex);
+            d.requestStarted(ex, System.nanoTime());
             ex.requestComplete = true;
-            d.awaitingResponse(ex);
+            d.awaitingResponse(ex, System.nanoTime());
             ex.responseStarted = true;
         });
         assertNothingExpiresWithin(Duration.ofMillis(300));
@@ -106,7 +106,7 @@ class ExchangeDeadlinesTest {
         Exchange ex = exchange();
         onLoop(() -> {
             current = ex;
-            d.requestStarted(ex);
+            d.requestStarted(ex, System.nanoTime());
             d.close();
         });
         assertNothingExpiresWithin(Duration.ofMillis(300));
