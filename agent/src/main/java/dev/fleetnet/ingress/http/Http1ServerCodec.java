@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -45,19 +46,46 @@ final class Http1ServerCodec {
         return encoder;
     }
 
+    /**
+     * netty's request decoder, with the common request head read by {@link PlainRequestHead}
+     * instead when netty's decoder is between requests: a head without a body, whole in the bytes
+     * at hand, goes on as netty's decoder would give it (the request and its empty last content);
+     * every other request, and everything after a malformed one, is netty's decoder's.
+     */
     final class Decoder extends HttpRequestDecoder {
+        private final int maxInitialLineBytes;
+        private final int maxHeaderBytes;
+        /** netty's decoder has no request under way: the last thing it gave was a request's last content, or nothing yet. */
+        private boolean betweenRequests = true;
+
         private Decoder(int maxInitialLineBytes, int maxHeaderBytes, int maxChunkBytes) {
             super(maxInitialLineBytes, maxHeaderBytes, maxChunkBytes);
+            this.maxInitialLineBytes = maxInitialLineBytes;
+            this.maxHeaderBytes = maxHeaderBytes;
         }
 
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            if (betweenRequests) {
+                HttpRequest plain = PlainRequestHead.read(buffer, maxInitialLineBytes, maxHeaderBytes);
+                if (plain != null) {
+                    unanswered.add(plain.method());
+                    out.add(plain);
+                    out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+                    return;
+                }
+            }
             int before = out.size();
             super.decode(ctx, buffer, out);
+            betweenRequests = false; // it may have read part of a head
             for (int i = before; i < out.size(); i++) {
-                if (out.get(i) instanceof HttpRequest request) {
+                Object decoded = out.get(i);
+                if (decoded instanceof HttpRequest request) {
                     unanswered.add(request.method());
                 }
+                // after a malformed request netty's decoder drops everything: it never is between requests again
+                betweenRequests = decoded instanceof LastHttpContent last && last.decoderResult().isSuccess()
+                        && !(decoded instanceof HttpRequest request && request.decoderResult().isFailure());
             }
         }
     }
