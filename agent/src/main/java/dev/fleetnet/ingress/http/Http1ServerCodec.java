@@ -84,8 +84,7 @@ final class Http1ServerCodec {
                     unanswered.add(request.method());
                 }
                 // after a malformed request netty's decoder drops everything: it never is between requests again
-                betweenRequests = decoded instanceof LastHttpContent last && last.decoderResult().isSuccess()
-                        && !(decoded instanceof HttpRequest request && request.decoderResult().isFailure());
+                betweenRequests = decoded instanceof LastHttpContent last && last.decoderResult().isSuccess();
             }
         }
     }

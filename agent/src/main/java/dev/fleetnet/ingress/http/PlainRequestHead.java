@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.netty.util.ByteProcessor;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The common request head, read from its bytes in one pass instead of by netty's decoder: a
@@ -62,7 +63,7 @@ final class PlainRequestHead {
         if (headLength(b, maxInitialLine, maxHeader) != b.length) {
             return null;
         }
-        HttpRequest request = request(b, b.length);
+        HttpRequest request = request(b);
         if (request != null) {
             in.readerIndex(last + 1);
         }
@@ -112,7 +113,8 @@ final class PlainRequestHead {
         return -1;
     }
 
-    private static HttpRequest request(byte[] b, int headLength) {
+    /** The request of the plain head {@code b} (lines and limits checked), or null. */
+    private static HttpRequest request(byte[] b) {
         int i = 0;
         while ((CHARS[b[i] & 0xff] & 1) != 0) {
             i++;
@@ -126,12 +128,13 @@ final class PlainRequestHead {
             // the origin-form target
         }
         int targetEnd = i;
-        if (b[i] != ' ' || !startsWith(b, i + 1, HTTP_1_) || (b[i + 8] != '1' && b[i + 8] != '0') || b[i + 9] != '\r') {
+        int minor = b[i] == ' ' ? minorVersion(b, i + 1) : -1;
+        if (minor < 0) {
             return null;
         }
-        HttpVersion version = b[i + 8] == '1' ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
+        HttpVersion version = minor == 1 ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
         HttpHeaders headers = HEADERS.newHeaders();
-        for (i += 11; i < headLength - 2; ) {
+        for (i += " HTTP/1.1\r\n".length(); i < b.length - 2; ) { // the field lines, up to the empty one
             int nameStart = i;
             while ((CHARS[b[i] & 0xff] & 1) != 0) {
                 i++;
@@ -186,16 +189,13 @@ final class PlainRequestHead {
         return true;
     }
 
-    private static boolean startsWith(byte[] b, int at, byte[] prefix) {
-        if (at + prefix.length + 3 > b.length) {
-            return false;
+    /** The minor version of "HTTP/1.1" or "HTTP/1.0" at {@code at} ending the line (CR next), or -1 for anything else. */
+    private static int minorVersion(byte[] b, int at) {
+        int digit = at + HTTP_1_.length;
+        if (digit + 1 >= b.length || !Arrays.equals(b, at, digit, HTTP_1_, 0, HTTP_1_.length) || b[digit + 1] != '\r') {
+            return -1;
         }
-        for (int i = 0; i < prefix.length; i++) {
-            if (b[at + i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
+        return b[digit] == '1' ? 1 : b[digit] == '0' ? 0 : -1;
     }
 
     private static byte[] ascii(String s) {

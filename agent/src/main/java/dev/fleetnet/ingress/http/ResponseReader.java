@@ -85,7 +85,7 @@ final class ResponseReader extends ByteToMessageDecoder {
         if (state == State.UNTIL_CLOSE) {
             end(out); // the connection's end is the body's
         } else if (state != State.HEAD && state != State.FAILED && state != State.UPGRADED) {
-            fail(out, "connection closed in the middle of the body");
+            fail(in, out, "connection closed in the middle of the body");
         }
     }
 
@@ -98,16 +98,14 @@ final class ResponseReader extends ByteToMessageDecoder {
         int end = ResponseHead.end(scratch, available);
         if (end < 0) {
             if (available == maxHead) {
-                fail(out, "response head larger than " + maxHead + " bytes");
-                in.skipBytes(in.readableBytes());
+                fail(in, out, "response head larger than " + maxHead + " bytes");
             }
             return; // more to come
         }
         in.skipBytes(end);
         String error = head.parse(scratch, end);
         if (error != null) {
-            fail(out, error);
-            in.skipBytes(in.readableBytes());
+            fail(in, out, error);
             return;
         }
         out.add(head);
@@ -144,8 +142,7 @@ final class ResponseReader extends ByteToMessageDecoder {
                     int lf = in.indexOf(i, Math.min(limit, i + MAX_CHUNK_LINE), (byte) '\n');
                     if (lf < 0) {
                         if (limit - i >= MAX_CHUNK_LINE) {
-                            fail(out, "chunk size line longer than " + MAX_CHUNK_LINE + " bytes");
-                            in.skipBytes(in.readableBytes());
+                            fail(in, out, "chunk size line longer than " + MAX_CHUNK_LINE + " bytes");
                             return;
                         }
                         limit = i; // wait for the whole line
@@ -154,8 +151,7 @@ final class ResponseReader extends ByteToMessageDecoder {
                     String error = chunkSize(in, i, lf);
                     if (error != null) {
                         pass(in, start, i, out);
-                        fail(out, error);
-                        in.skipBytes(in.readableBytes());
+                        fail(in, out, error);
                         return;
                     }
                     i = lf + 1;
@@ -189,8 +185,7 @@ final class ResponseReader extends ByteToMessageDecoder {
                     }
                     if (in.getByte(i) != '\r' || in.getByte(i + 1) != '\n') {
                         pass(in, start, i, out);
-                        fail(out, "chunk data not followed by CRLF");
-                        in.skipBytes(in.readableBytes());
+                        fail(in, out, "chunk data not followed by CRLF");
                         return;
                     }
                     i += 2;
@@ -204,8 +199,7 @@ final class ResponseReader extends ByteToMessageDecoder {
                     int lf = in.indexOf(i, limit, (byte) '\n');
                     if (lf < 0) {
                         if (trailerBytes + limit - i > maxHead) {
-                            fail(out, "trailer section larger than " + maxHead + " bytes");
-                            in.skipBytes(in.readableBytes());
+                            fail(in, out, "trailer section larger than " + maxHead + " bytes");
                             return;
                         }
                         limit = i;
@@ -214,8 +208,7 @@ final class ResponseReader extends ByteToMessageDecoder {
                     String error = trailerLine(in, i, lf);
                     if (error != null) {
                         pass(in, start, i, out);
-                        fail(out, error);
-                        in.skipBytes(in.readableBytes());
+                        fail(in, out, error);
                         return;
                     }
                     trailerBytes += lf + 1 - i;
@@ -233,8 +226,7 @@ final class ResponseReader extends ByteToMessageDecoder {
                         in.readerIndex(i);
                         end(out);
                     } else if (trailerBytes > maxHead) {
-                        fail(out, "trailer section larger than " + maxHead + " bytes");
-                        in.skipBytes(in.readableBytes());
+                        fail(in, out, "trailer section larger than " + maxHead + " bytes");
                         return;
                     }
                 }
@@ -328,8 +320,10 @@ final class ResponseReader extends ByteToMessageDecoder {
         dechunk = false;
     }
 
-    private void fail(List<Object> out, String reason) {
+    /** The response is refused for {@code reason}: nothing of it or after it is read again. */
+    private void fail(ByteBuf in, List<Object> out, String reason) {
         out.add(new Invalid(reason));
         state = State.FAILED;
+        in.skipBytes(in.readableBytes());
     }
 }
