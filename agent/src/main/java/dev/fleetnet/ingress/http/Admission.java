@@ -42,8 +42,12 @@ final class Admission {
     record Admit(MachineEntry target, int port, long maxBody, boolean expectContinue, boolean webSocket, boolean h2c,
             IngressObserver.RouteLabel route, ForwardingHeaders.Added forwarding) implements Decision {}
 
-    /** {@code client}: who sent it, made once per connection ({@link #client}). */
-    static Decision decide(HttpRequest request, IngressContext ingress, ForwardingHeaders.Client client, ByteBufAllocator alloc) {
+    /**
+     * {@code client}: who sent it, made once per connection ({@link #client}); {@code memo}: the
+     * connection's last routing decision, or null for a request that has no connection of its own.
+     */
+    static Decision decide(HttpRequest request, IngressContext ingress, ForwardingHeaders.Client client, RouteMemo memo,
+            ByteBufAllocator alloc) {
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             int status = cause instanceof TooLongHttpHeaderException ? 431 : cause instanceof TooLongHttpLineException ? 414
@@ -73,17 +77,23 @@ final class Admission {
             };
         }
         IngressTable table = ingress.table(); // one state for the whole decision
-        if (!ingress.scheme().equals("https")) {
-            FullHttpResponse own = CleartextAnswers.answer(request.method(), host, accepted.path(), ingress, table, alloc);
-            if (own != null) {
-                return new Answer(own, false);
+        Resolution.Forward forward = memo == null ? null : memo.forward(table, accepted.host(), accepted.path());
+        if (forward == null) {
+            if (!ingress.scheme().equals("https")) {
+                FullHttpResponse own = CleartextAnswers.answer(request.method(), host, accepted.path(), ingress, table, alloc);
+                if (own != null) {
+                    return new Answer(own, false);
+                }
+            }
+            Resolution resolution = table.resolve(host, accepted.path());
+            if (resolution instanceof Resolution.Refuse refuse) {
+                return new Answer(ErrorResponses.error(alloc, refuse.status(), refuse.error(), refuse.machine(), refuse.port()), false);
+            }
+            forward = (Resolution.Forward) resolution;
+            if (memo != null) {
+                memo.keep(table, accepted.host(), accepted.path(), forward);
             }
         }
-        Resolution resolution = table.resolve(host, accepted.path());
-        if (resolution instanceof Resolution.Refuse refuse) {
-            return new Answer(ErrorResponses.error(alloc, refuse.status(), refuse.error(), refuse.machine(), refuse.port()), false);
-        }
-        Resolution.Forward forward = (Resolution.Forward) resolution;
         long maxBody = forward.route() != null && forward.route().maxBodyBytes() > 0
                 ? forward.route().maxBodyBytes() : ingress.config().maxBodyBytes();
         MachineEntry target = ingress.outstanding().choose(forward.candidates());
@@ -103,7 +113,8 @@ final class Admission {
         request.setUri(forward.path());
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         return new Admit(target, forward.port(), maxBody, accepted.expectContinue(), webSocket,
-                forward.route() != null && forward.route().h2c(), RouteLabels.forward(forward, target), forwarding);
+                forward.route() != null && forward.route().h2c(),
+                memo == null ? RouteLabels.forward(forward, target) : memo.label(forward, target), forwarding);
     }
 
     /** The client of a connection as forwarding headers name it; {@code address} null (an in-memory channel): loopback. */

@@ -99,8 +99,19 @@ final class ClientHead {
 
     private static void contentLength(long length, ByteBuf out) {
         out.writeBytes(CONTENT_LENGTH);
-        out.writeCharSequence(Long.toString(length), StandardCharsets.US_ASCII);
+        decimal(length, out);
         out.writeBytes(CRLF);
+    }
+
+    /** {@code value} (0 or more) in decimal digits, written without making a string of it. */
+    static void decimal(long value, ByteBuf out) {
+        long scale = 1;
+        while (scale <= value / 10) {
+            scale *= 10;
+        }
+        for (; scale > 0; scale /= 10) {
+            out.writeByte((int) ('0' + value / scale % 10));
+        }
     }
 
     static byte[] ascii(String s) {

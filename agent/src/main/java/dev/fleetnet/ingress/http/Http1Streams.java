@@ -48,7 +48,7 @@ public final class Http1Streams {
             ByteBufAllocator alloc) {
         stripExtensionHeaders(request);
         ServerNameGuard.mark(request, serverName);
-        return switch (Admission.decide(request, ingress, Admission.client(ingress, client), alloc)) {
+        return switch (Admission.decide(request, ingress, Admission.client(ingress, client), null, alloc)) {
             case Admission.Answer answer -> new Answer(answer.response());
             case Admission.TakeOver takeOver -> new Answer(ErrorResponses.error(alloc, 400,
                     "a WebSocket over HTTP/2 is not offered here (expected: HTTP/1.1 for the upgrade)", null, null));

@@ -56,8 +56,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private UpstreamPool pool;
     /** The last upstream address, made from a machine's address literal (its host string). */
     private InetSocketAddress lastUpstream;
+    /** The machine address {@link #lastUpstream} was made from (its host string would be formatted again on each call). */
+    private String lastUpstreamHost;
     /** The client as forwarding headers name it; made on first use. */
     private ForwardingHeaders.Client client;
+    private final RouteMemo routeMemo = new RouteMemo();
     /** The header-read clock in front of the decoder; looked up on first use. */
     private HeaderReadTimeoutHandler headerTimeout;
     private boolean replaying;
@@ -153,7 +156,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         // Read before admission: it strips the client's Connection header and makes the request HTTP/1.1 for the upstream.
         boolean clientKeepAlive = HttpUtil.isKeepAlive(request);
         boolean acceptsTrailers = ForwardingHeaders.acceptsTrailers(request.headers()); // TE is hop-by-hop: gone after admission
-        switch (Admission.decide(request, ingress, client(), ctx.alloc())) {
+        switch (Admission.decide(request, ingress, client(), routeMemo, ctx.alloc())) {
             case Admission.Answer answer -> {
                 ingress.observer().request(new IngressObserver.RequestRecord(System.currentTimeMillis(), clientText(), host,
                         request.method().name(), uri, RouteLabels.answered(ingress.table(), host, uri), "",
@@ -195,9 +198,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private InetSocketAddress upstreamAddress(MachineEntry machine, int port) {
         InetSocketAddress last = lastUpstream;
-        if (last == null || last.getPort() != port || !machine.address().equals(last.getHostString())) {
+        if (last == null || last.getPort() != port || !machine.address().equals(lastUpstreamHost)) {
             last = new InetSocketAddress(machine.address(), port);
             lastUpstream = last;
+            lastUpstreamHost = machine.address();
         }
         return last;
     }

@@ -32,6 +32,9 @@ final class PlainRequestHead {
     private static final byte[] CHARS = new byte[256];
     private static final byte[][] DECLINED = {ascii("content-length"), ascii("transfer-encoding"), ascii("expect"), ascii("upgrade")};
     private static final byte[] HTTP_1_ = ascii("HTTP/1.");
+    /** The methods read from their bytes without a string made for them. */
+    private static final HttpMethod[] KNOWN_METHODS = {HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT,
+            HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.PATCH, HttpMethod.TRACE};
 
     static {
         for (int c = 0x21; c < 0x7f; c++) {
@@ -162,9 +165,20 @@ final class PlainRequestHead {
                     new AsciiString(b, valueStart, valueEnd - valueStart, false));
             i += 2;
         }
-        HttpMethod method = HttpMethod.valueOf(new String(b, 0, methodEnd, StandardCharsets.ISO_8859_1));
+        HttpMethod method = method(b, methodEnd);
         String target = new String(b, targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1);
         return new DefaultHttpRequest(version, method, target, headers);
+    }
+
+    /** The method named by {@code b[0, end)} (a token; methods are case-sensitive, RFC 9110 9.1). */
+    private static HttpMethod method(byte[] b, int end) {
+        for (HttpMethod known : KNOWN_METHODS) {
+            AsciiString name = known.asciiName();
+            if (name.length() == end && Arrays.equals(b, 0, end, name.array(), name.arrayOffset(), name.arrayOffset() + end)) {
+                return known;
+            }
+        }
+        return HttpMethod.valueOf(new String(b, 0, end, StandardCharsets.ISO_8859_1));
     }
 
     private static boolean declined(byte[] b, int start, int end) {

@@ -279,8 +279,16 @@ final class ResponseHead {
 
     /** What is done with one member of a comma-separated field value: null, or why the head is refused. */
     private interface Member {
-        String accept(int start, int end);
+        String accept(int field, int start, int end);
     }
+
+    /** The readers of the members of Connection, Content-Length and Transfer-Encoding: made once, not per response. */
+    private final Member connectionOption = (field, a, z) -> {
+        option(a, z);
+        return null;
+    };
+    private final Member lengthMember = this::lengthMember;
+    private final Member transferCodingMember = this::transferCodingMember;
 
     /**
      * Calls {@code member} with each member of field {@code i}'s comma-separated value
@@ -299,7 +307,7 @@ final class ResponseHead {
             while (z > a && (bytes[z - 1] == ' ' || bytes[z - 1] == '\t')) {
                 z--;
             }
-            String error = member.accept(a, z);
+            String error = member.accept(i, a, z);
             if (error != null) {
                 return error;
             }
@@ -314,10 +322,7 @@ final class ResponseHead {
             int nameStart = fields[4 * i];
             if (kinds[i] == HOP && fields[4 * i + 1] - nameStart == CONNECTION_NAME.length
                     && equalsIgnoreCase(bytes, nameStart, CONNECTION_NAME)) {
-                members(i, (a, z) -> {
-                    option(a, z);
-                    return null;
-                });
+                members(i, connectionOption);
             }
         }
         return null;
@@ -343,8 +348,7 @@ final class ResponseHead {
     /** Content-Length: digits, the same value in every line and list member (RFC 9110 8.6). */
     private String readContentLength() {
         for (int i = 0; i < fieldCount; i++) {
-            int field = i;
-            String error = kinds[i] != CONTENT_LENGTH ? null : members(i, (a, z) -> lengthMember(field, a, z));
+            String error = kinds[i] != CONTENT_LENGTH ? null : members(i, lengthMember);
             if (error != null) {
                 return error;
             }
@@ -376,16 +380,7 @@ final class ResponseHead {
     private String transferCoding() {
         chunkedCodings = 0;
         for (int i = 0; i < fieldCount; i++) {
-            String error = kinds[i] != TRANSFER_ENCODING ? null : members(i, (a, z) -> {
-                if (z == a) {
-                    return null;
-                }
-                if (!regionEqualsIgnoreCase(a, z, "chunked")) {
-                    return "transfer coding '" + text(bytes, a, z) + "' (the ingress reads only chunked)";
-                }
-                chunkedCodings++;
-                return null;
-            });
+            String error = kinds[i] != TRANSFER_ENCODING ? null : members(i, transferCodingMember);
             if (error != null) {
                 return error;
             }
@@ -394,6 +389,17 @@ final class ResponseHead {
             return chunkedCodings == 0 ? "an empty Transfer-Encoding" : "chunked applied " + chunkedCodings + " times";
         }
         chunked = true;
+        return null;
+    }
+
+    private String transferCodingMember(int field, int a, int z) {
+        if (z == a) {
+            return null;
+        }
+        if (!regionEqualsIgnoreCase(a, z, "chunked")) {
+            return "transfer coding '" + text(bytes, a, z) + "' (the ingress reads only chunked)";
+        }
+        chunkedCodings++;
         return null;
     }
 

@@ -90,6 +90,45 @@ class HttpIngressServerTest {
     }
 
     @Test
+    void eachRequestOfAKeepAliveConnectionIsRoutedByTheTableOfItsTimeNotByTheConnectionsLastDecision() throws Exception {
+        try (RecordingUpstream machine = new RecordingUpstream(null); Socket client = new Socket("127.0.0.1", port())) {
+            int p = machine.port();
+            String host = "rec-" + p + ".fleet.test";
+            MachineEntry running = new MachineEntry("rec", "127.0.0.1", true, Set.of(p), "", Set.of(p));
+            routes.swap(routes.current().withMachine(running));
+            client.setSoTimeout(10_000);
+            InputStream in = client.getInputStream();
+            OutputStream out = client.getOutputStream();
+            byte[] request = ("GET /a?q=1 HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            for (int i = 1; i <= 2; i++) { // the second one takes the connection's kept decision
+                out.write(request);
+                assertThat(RawHttp.read(in).status()).isEqualTo(200);
+                assertThat(machine.heads()).hasSize(i);
+            }
+            // The same Host and path under a new table: a route that redirects cleartext to HTTPS now holds the name.
+            routes.swap(routes.current().withRoute(new RouteSpec(host, "/", "rec", false, p, "rec", false, 0, true)));
+            out.write(request);
+            RawHttp.Response redirected = RawHttp.read(in);
+            assertThat(redirected.status()).isEqualTo(308);
+            assertThat(redirected.headers()).containsEntry("location", "https://" + host + "/a?q=1");
+            // The route gone and the machine stopped: 503 on the same connection.
+            routes.swap(routes.current().withoutRoute(host, "/").withMachine(
+                    new MachineEntry("rec", "127.0.0.1", false, Set.of(p), "", Set.of(p))));
+            out.write(request);
+            assertThat(RawHttp.read(in).status()).isEqualTo(503);
+            // Another path on the same connection while it is stopped is refused too; running again, it is forwarded.
+            out.write(("GET /b HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(RawHttp.read(in).status()).isEqualTo(503);
+            assertThat(machine.heads()).as("what reached the machine while it was redirected or stopped").hasSize(2);
+            routes.swap(routes.current().withMachine(running));
+            out.write(request);
+            assertThat(RawHttp.read(in).status()).isEqualTo(200);
+            assertThat(machine.heads()).hasSize(3);
+            assertThat(machine.heads().get(2)).startsWith("GET /a?q=1 HTTP/1.1");
+        }
+    }
+
+    @Test
     void aClientsConnectionCloseEndsTheConnectionAfterTheResponseAndAnHttp10ClientsToo() throws Exception {
         for (String request : List.of("GET / HTTP/1.1\r\nHost: web.fleet.test\r\nConnection: close\r\n\r\n",
                 "GET / HTTP/1.0\r\nHost: web.fleet.test\r\n\r\n")) {
