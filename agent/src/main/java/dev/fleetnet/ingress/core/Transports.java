@@ -53,20 +53,23 @@ public final class Transports {
 
     /**
      * A listener of the ingress on {@code group}: native transport when there is one, a backlog
-     * of 1024, and accepted connections with {@code TCP_NODELAY} and {@link #allocator()}.
+     * of 1024, and accepted connections with {@code TCP_NODELAY}, {@link #allocator()} and reads into
+     * {@link ReceiveBuffers}.
      */
     public static ServerBootstrap server(EventLoopGroup group) {
         return new ServerBootstrap().group(group).channel(serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, allocator());
+                .childOption(ChannelOption.ALLOCATOR, allocator())
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new ReceiveBuffers());
     }
 
-    /** A connection of the ingress to a machine from {@code loop}: {@code TCP_NODELAY} and {@link #allocator()}. */
+    /** A connection of the ingress to a machine from {@code loop}: {@code TCP_NODELAY}, {@link #allocator()}, reads into {@link ReceiveBuffers}. */
     public static Bootstrap client(EventLoop loop) {
         return new Bootstrap().group(loop).channel(channel())
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOCATOR, allocator());
+                .option(ChannelOption.ALLOCATOR, allocator())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new ReceiveBuffers());
     }
 
     public static boolean epoll() {

@@ -2,6 +2,7 @@ package dev.fleetnet.ingress.http;
 
 import dev.fleetnet.ingress.core.H2cConnections;
 import dev.fleetnet.ingress.core.IngressObserver;
+import dev.fleetnet.ingress.core.ReusableBuffer;
 import dev.fleetnet.routing.MachineEntry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -589,7 +590,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** The buffer of what goes to the client next, made with room for {@code bytes} if there is none. */
     private ByteBuf pending(Exchange ex, int bytes) {
         if (ex.pendingOut == null) {
-            ex.pendingOut = ReusableBuffer.take(ctx.alloc(), bytes);
+            ex.pendingOut = ReusableBuffer.WRITES.take(ctx.alloc(), bytes);
         }
         return ex.pendingOut;
     }

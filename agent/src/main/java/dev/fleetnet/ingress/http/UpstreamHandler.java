@@ -1,5 +1,6 @@
 package dev.fleetnet.ingress.http;
 
+import dev.fleetnet.ingress.core.ReusableBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -38,7 +39,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     /** An empty buffer for a request head, to write with {@link #writeAroundEncoder}. */
     io.netty.buffer.ByteBuf headBuffer() {
-        return ReusableBuffer.take(encoder.alloc(), 512);
+        return ReusableBuffer.WRITES.take(encoder.alloc(), 512);
     }
 
     /** Writes a request head made as bytes (not flushed); only on a pooled HTTP/1.1 connection. */
