@@ -14,12 +14,22 @@ import java.util.concurrent.TimeUnit;
  * does (handlers behind it are written for that), but without a listener on every write: writes count when they are flushed, and the connection
  * becoming writable again counts for the bytes that drained. A client that stops reading
  * makes its connection unwritable, the proxy stops writing to it, and the timeout runs out.
- * One timer per connection, re-armed for what is left when it fires early.
+ * <p>Traffic only marks the connection active, without reading the clock (a read and a flush on
+ * each side of every proxied request would otherwise cost four clock reads); one timer per
+ * connection looks every quarter of the timeout, and the last look that saw activity counts as
+ * its time. So the event never comes before the timeout has passed without traffic, and at most a
+ * quarter of the timeout after that.
  * Threading: the channel's event loop.
  */
 public final class IdleTimeout extends ChannelDuplexHandler {
+    /** Looks per timeout: how late the event may come, as a share of the timeout. */
+    private static final int CHECKS_PER_TIMEOUT = 4;
     private final long timeoutNanos;
+    private final long checkNanos;
+    /** When the last look saw activity (or the connection began, or the last event fired). */
     private long lastActivityNanos;
+    /** Something moved since the last look. */
+    private boolean active;
     private ScheduledFuture<?> timer;
     private boolean fired;
 
@@ -28,20 +38,21 @@ public final class IdleTimeout extends ChannelDuplexHandler {
             throw new IllegalArgumentException("idle timeout " + timeout + " (expected: more than zero)");
         }
         this.timeoutNanos = timeout.toNanos();
+        this.checkNanos = Math.max(1, timeoutNanos / CHECKS_PER_TIMEOUT);
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         lastActivityNanos = System.nanoTime();
         if (ctx.channel().isRegistered()) {
-            arm(ctx, timeoutNanos);
+            arm(ctx, checkNanos);
         }
     }
 
     @Override
     public void channelRegistered(ChannelHandlerContext ctx) {
         if (timer == null && !fired) {
-            arm(ctx, timeoutNanos);
+            arm(ctx, checkNanos);
         }
         ctx.fireChannelRegistered();
     }
@@ -59,19 +70,19 @@ public final class IdleTimeout extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        lastActivityNanos = System.nanoTime();
+        active = true;
         ctx.fireChannelRead(msg);
     }
 
     @Override
     public void flush(ChannelHandlerContext ctx) {
-        lastActivityNanos = System.nanoTime(); // what was written goes now: one clock read for all of it
+        active = true; // what was written goes now
         ctx.flush();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        lastActivityNanos = System.nanoTime();
+        active = true;
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -84,14 +95,20 @@ public final class IdleTimeout extends ChannelDuplexHandler {
         if (!ctx.channel().isOpen()) {
             return;
         }
-        long left = lastActivityNanos + timeoutNanos - System.nanoTime();
+        long now = System.nanoTime();
+        if (active) {
+            active = false;
+            lastActivityNanos = now;
+        }
+        long left = lastActivityNanos + timeoutNanos - now;
         if (left > 0) {
-            arm(ctx, left);
+            arm(ctx, Math.min(left, checkNanos));
             return;
         }
         IdleStateEvent event = fired ? IdleStateEvent.ALL_IDLE_STATE_EVENT : IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT;
         fired = true;
-        arm(ctx, timeoutNanos); // again after another idle period, as long as the connection stays open
+        lastActivityNanos = now; // again after another idle period, as long as the connection stays open
+        arm(ctx, checkNanos);
         ctx.fireUserEventTriggered(event);
     }
 

@@ -24,6 +24,8 @@ final class Exchange {
     boolean requestComplete;
     /** The request has no body and went out whole with its head: the decoder's empty end of it is not written again. */
     boolean sentWhole;
+    /** The request has no body (RFC 9112 6.3), as its head said when it was admitted. */
+    boolean bodiless;
     boolean responseStarted;
     /** The final response's head, readied for the client and not yet written: it waits for its body within one read. */
     HttpResponse pendingHead;

@@ -249,7 +249,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ex.host = host;
         ex.version = version;
         ex.route = admit.route();
-        if (admit.h2c() || !bodiless(request)) {
+        ex.bodiless = bodiless(request);
+        if (admit.h2c() || !ex.bodiless) {
             admit.forwarding().addTo(request.headers()); // netty's encoder, or HTTP/2 frames, take it from there
         } else {
             ex.forwarding = admit.forwarding();
@@ -370,7 +371,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         handler.bind(this, HttpMethod.HEAD.equals(ex.request.method()),
                 codecCtx == null || !HttpVersion.HTTP_1_1.text().equals(ex.version));
         upstream.config().setAutoRead(true);
-        ex.sentWhole = bodiless(ex.request); // then it goes to the machine as one message
+        ex.sentWhole = ex.bodiless; // then it goes to the machine as one message
         // a failed write closes the connection: onUpstreamClosed
         if (ex.forwarding != null) { // bodiless, to a pooled HTTP/1.1 connection: the head as bytes
             ByteBuf head = handler.headBuffer();
