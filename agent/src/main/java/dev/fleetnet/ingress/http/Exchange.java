@@ -20,6 +20,10 @@ final class Exchange {
     final boolean webSocket;
     final UpstreamSource pool;
     Channel upstream;
+    /** {@link #upstream}'s handler, while it is bound to this exchange. */
+    UpstreamHandler upstreamHandler;
+    /** This request, counted among its machine's in flight from admission on (null before, and once done). */
+    OutstandingRequests.InFlight inFlight;
     long bodyBytes;
     boolean requestComplete;
     /** The request has no body and went out whole with its head: the decoder's empty end of it is not written again. */
@@ -125,5 +129,13 @@ final class Exchange {
 
     void cancelResponseTimer() {
         responseDeadline = 0;
+    }
+
+    /** No longer among its machine's requests in flight (once, whichever way the exchange ends). */
+    void leaveInFlight() {
+        if (inFlight != null) {
+            inFlight.finished();
+            inFlight = null;
+        }
     }
 }

@@ -257,12 +257,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         exchange = ex;
         if (admit.h2c() && admit.webSocket()) {
-            ingress.outstanding().started(admit.target().name()); // failOrClose ends what it started
+            ex.inFlight = ingress.outstanding().started(admit.target().name()); // failOrClose ends what it started
             failOrClose(501, "WebSocket is not available on this route: its machine speaks HTTP/2 (h2c) only");
             return;
         }
         deadlines.requestStarted(ex, startNanos);
-        ingress.outstanding().started(admit.target().name());
+        ex.inFlight = ingress.outstanding().started(admit.target().name());
         state = State.CONNECTING;
         Channel ready = pool.pollIdle(ex.upstreamAddress);
         if (ready != null) {
@@ -368,6 +368,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ex.upstream = upstream;
         // a client that cannot read chunks (HTTP/1.0, or netty's objects on an HTTP/2 stream) gets a chunked body's data alone
         UpstreamHandler handler = upstream.pipeline().get(UpstreamHandler.class);
+        ex.upstreamHandler = handler;
         handler.bind(this, HttpMethod.HEAD.equals(ex.request.method()),
                 codecCtx == null || !HttpVersion.HTTP_1_1.text().equals(ex.version));
         upstream.config().setAutoRead(true);
@@ -674,9 +675,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private void completeExchange(Exchange ex) {
         observe(ex, ex.status, 0);
         ex.cancelResponseTimer();
-        ingress.outstanding().finished(ex.target.name());
+        ex.leaveInFlight();
         exchange = null;
-        ex.upstream.pipeline().get(UpstreamHandler.class).unbind();
+        ex.upstreamHandler.unbind();
         ex.upstream.config().setAutoRead(true);
         ex.pool.release(ex.upstreamAddress, ex.upstream, ex.requestComplete && ex.upstreamKeepAlive);
         if (!ex.responseKeepAlive) {
@@ -721,10 +722,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ex.cancelRequestTimer();
         if (exchange == ex) {
             exchange = null;
-            ingress.outstanding().finished(ex.target.name());
+            ex.leaveInFlight();
         }
         if (ex.upstream != null) {
-            ex.upstream.pipeline().get(UpstreamHandler.class).unbind();
+            ex.upstreamHandler.unbind();
             ex.upstream.close();
         }
     }
@@ -783,7 +784,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private void startTunnel(Exchange ex, ByteBuf switching) {
         observe(ex, 101, 0);
         state = State.TUNNEL;
-        ingress.outstanding().finished(ex.target.name());
+        ex.leaveInFlight();
         exchange = null;
         ingress.pools().connector().bindRoute(ex.route, ex.upstream); // the tunnel ends with its route, not only its machine
         WebSocketTunnel.splice(codecCtx, ex.upstream, switching, this, ingress.config().webSocketIdleTimeout());

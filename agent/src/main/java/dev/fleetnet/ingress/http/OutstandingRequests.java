@@ -9,7 +9,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** Requests in flight per machine, for least-outstanding-requests balancing across an app. */
 final class OutstandingRequests {
-    private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    private final Map<String, InFlight> counts = new ConcurrentHashMap<>();
+
+    /** One machine's requests in flight; an exchange keeps its machine's and ends with {@link #finished()}. */
+    static final class InFlight {
+        private final AtomicInteger count = new AtomicInteger();
+
+        /** The request that {@link OutstandingRequests#started} counted is done. */
+        void finished() {
+            count.decrementAndGet();
+        }
+    }
 
     /** The candidate with the fewest requests in flight; ties broken at random. */
     MachineEntry choose(List<MachineEntry> candidates) {
@@ -30,19 +40,18 @@ final class OutstandingRequests {
         return best;
     }
 
-    void started(String machine) {
-        counts.computeIfAbsent(machine, k -> new AtomicInteger()).incrementAndGet();
-    }
-
-    void finished(String machine) {
-        AtomicInteger count = counts.get(machine);
-        if (count != null) {
-            count.decrementAndGet();
+    /** A request to {@code machine} is in flight until the returned count's {@link InFlight#finished()}. */
+    InFlight started(String machine) {
+        InFlight inFlight = counts.get(machine);
+        if (inFlight == null) {
+            inFlight = counts.computeIfAbsent(machine, k -> new InFlight());
         }
+        inFlight.count.incrementAndGet();
+        return inFlight;
     }
 
     int count(String machine) {
-        AtomicInteger count = counts.get(machine);
-        return count == null ? 0 : count.get();
+        InFlight inFlight = counts.get(machine);
+        return inFlight == null ? 0 : inFlight.count.get();
     }
 }

@@ -16,15 +16,15 @@ class OutstandingRequestsTest {
     void picksTheMachineWithFewestRequestsInFlight() {
         OutstandingRequests outstanding = new OutstandingRequests();
         List<MachineEntry> app = List.of(m("a"), m("b"), m("c"));
-        outstanding.started("a");
-        outstanding.started("a");
+        OutstandingRequests.InFlight a1 = outstanding.started("a");
+        OutstandingRequests.InFlight a2 = outstanding.started("a");
         outstanding.started("b");
         assertThat(outstanding.choose(app).name()).isEqualTo("c");
         outstanding.started("c");
         outstanding.started("c");
         assertThat(outstanding.choose(app).name()).isEqualTo("b");
-        outstanding.finished("a");
-        outstanding.finished("a");
+        a1.finished();
+        a2.finished();
         assertThat(outstanding.choose(app).name()).isEqualTo("a");
         assertThat(outstanding.count("a")).isZero();
     }
