@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * each side of every proxied request would otherwise cost four clock reads); one timer per
  * connection looks every quarter of the timeout, and the last look that saw activity counts as
  * its time. So the event never comes before the timeout has passed without traffic, and at most a
- * quarter of the timeout after that.
+ * quarter of the timeout after that. Time is the event loop's ticker (the system's clock; a test's
+ * mock ticker in an {@code EmbeddedChannel}).
  * Threading: the channel's event loop.
  */
 public final class IdleTimeout extends ChannelDuplexHandler {
@@ -43,7 +44,7 @@ public final class IdleTimeout extends ChannelDuplexHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        lastActivityNanos = System.nanoTime();
+        lastActivityNanos = ctx.executor().ticker().nanoTime();
         if (ctx.channel().isRegistered()) {
             arm(ctx, checkNanos);
         }
@@ -95,7 +96,7 @@ public final class IdleTimeout extends ChannelDuplexHandler {
         if (!ctx.channel().isOpen()) {
             return;
         }
-        long now = System.nanoTime();
+        long now = ctx.executor().ticker().nanoTime();
         if (active) {
             active = false;
             lastActivityNanos = now;

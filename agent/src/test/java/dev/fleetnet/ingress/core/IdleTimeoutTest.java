@@ -9,9 +9,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class IdleTimeoutTest {
@@ -90,6 +93,36 @@ class IdleTimeoutTest {
             return System.nanoTime() >= after;
         });
         assertTrue(events.seen.isEmpty(), "idle event on a closed connection: " + events.seen);
+    }
+
+    /**
+     * On a mock clock: traffic just after one of the timer's looks (every quarter of the timeout)
+     * is seen at the next look, and the event comes once a whole timeout has passed since that
+     * look: never before the timeout after the traffic, at most a quarter after it.
+     */
+    @Test
+    void theEventComesNoSoonerThanTheTimeoutAfterTheLastTrafficAndAtMostAQuarterLater() {
+        MockTicker clock = Ticker.newMockTicker();
+        Events events = new Events();
+        EmbeddedChannel channel = EmbeddedChannel.builder().ticker(clock).handlers(new IdleTimeout(Duration.ofMillis(400)), events)
+                .build();
+        advance(channel, clock, 101); // a look at 100 ms saw nothing
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {1})); // the last traffic, at 101 ms
+        for (int ms = 102; ms < 101 + 400; ms++) {
+            advance(channel, clock, 1);
+            assertTrue(events.seen.isEmpty(), "idle event " + (ms - 101) + " ms after the last traffic (timeout 400 ms)");
+        }
+        for (int ms = 101 + 400; ms <= 101 + 400 + 100 && events.seen.isEmpty(); ms++) {
+            advance(channel, clock, 1);
+        }
+        assertEquals(List.of(IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT), events.seen,
+                "no idle event within a quarter of the timeout after it ran out");
+        channel.finishAndReleaseAll();
+    }
+
+    private static void advance(EmbeddedChannel channel, MockTicker clock, long millis) {
+        clock.advance(millis, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
     }
 
     @Test
