@@ -367,7 +367,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         ex.upstream = upstream;
         // a client that cannot read chunks (HTTP/1.0, or netty's objects on an HTTP/2 stream) gets a chunked body's data alone
-        UpstreamHandler handler = upstream.pipeline().get(UpstreamHandler.class);
+        UpstreamHandler handler = UpstreamHandler.of(upstream);
         ex.upstreamHandler = handler;
         handler.bind(this, HttpMethod.HEAD.equals(ex.request.method()),
                 codecCtx == null || !HttpVersion.HTTP_1_1.text().equals(ex.version));

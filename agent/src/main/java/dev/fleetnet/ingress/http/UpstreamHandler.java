@@ -37,6 +37,14 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         encoder = ctx.pipeline().context(UpstreamPools.ENCODER);
     }
 
+    /**
+     * The handler of a pooled HTTP/1.1 connection: its pipeline's last ({@link UpstreamPools}
+     * adds it last), found without a search through the pipeline.
+     */
+    static UpstreamHandler of(io.netty.channel.Channel upstream) {
+        return upstream.pipeline().last() instanceof UpstreamHandler handler ? handler : upstream.pipeline().get(UpstreamHandler.class);
+    }
+
     /** An empty buffer for a request head, to write with {@link #writeAroundEncoder}. */
     io.netty.buffer.ByteBuf headBuffer() {
         return ReusableBuffer.WRITES.take(encoder.alloc(), 512);
