@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Route update latency on a real 3-host lab: from the API call that adds a route (machine on
@@ -32,12 +33,16 @@ public final class RouteLatencyBench {
         Path home = Path.of(System.getProperty("fleetnet.home", ".")).toAbsolutePath().normalize();
         Path dir = Files.createTempDirectory("fleetnet-bench-routes-");
         String prefix = "br" + Long.toString(ProcessHandle.current().pid() % 100000, 36);
-        Process server = null;
-        try (Lab lab = Lab.up(new LabConfig(dir, home, prefix, 3, false), IpRouteNetworking.inOwnNamespace());
-                FleetClient client = lab.client(); NamespaceRunner runner = new NamespaceRunner()) {
+        AtomicReference<Process> server = new AtomicReference<>();
+        Lab lab = Lab.up(new LabConfig(dir, home, prefix, 3, false), IpRouteNetworking.inOwnNamespace());
+        Teardown teardown = new Teardown(lab, server);
+        // Interrupted (Ctrl-C, kill): the machine's server and the lab's processes and namespaces go too.
+        Thread cleanup = new Thread(teardown::run, "route-bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try (FleetClient client = lab.client(); NamespaceRunner runner = new NamespaceRunner()) {
             client.machines().createMachine(CreateMachineRequest.newBuilder().setName("web").setHost("h3").addPorts(8080).build());
             Lab.awaitAllRunning(client, 1);
-            server = MachineServerLauncher.start(client, "web", dir.resolve("web.log"));
+            server.set(MachineServerLauncher.start(client, "web", dir.resolve("web.log")));
             InetSocketAddress ingress = new InetSocketAddress(lab.layout().hostUnderlayAddress(1), LabConfig.INGRESS_PORT);
             String ul = lab.layout().underlayNamespace();
             List<Double> add = new ArrayList<>();
@@ -57,9 +62,37 @@ public final class RouteLatencyBench {
             System.out.println("route add -> first 200 through another host's ingress: " + Percentiles.of(add).summary("ms"));
             System.out.println("route delete -> first 404 through another host's ingress: " + Percentiles.of(remove).summary("ms"));
         } finally {
-            if (server != null) {
-                server.destroyForcibly();
+            teardown.run();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is already exiting: the hook waits for the teardown above, then has nothing to do
             }
+        }
+    }
+
+    /** Stops the machine's server and takes the lab down, once, whether the run ends or is interrupted. */
+    private static final class Teardown {
+        private final Lab lab;
+        private final AtomicReference<Process> server;
+        private boolean done;
+
+        Teardown(Lab lab, AtomicReference<Process> server) {
+            this.lab = lab;
+            this.server = server;
+        }
+
+        /** The first caller tears down; another waits for it to finish (a shutdown hook must not let the JVM halt mid-way). */
+        synchronized void run() {
+            if (done) {
+                return;
+            }
+            done = true;
+            Process p = server.get();
+            if (p != null) {
+                p.destroyForcibly();
+            }
+            lab.close();
         }
     }
 
