@@ -17,11 +17,14 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
-/** A small WebSocket client over a JDK socket (TLS with a server name of our choosing, or cleartext): every byte in sight. */
-final class RawWebSocket implements AutoCloseable {
-    static final int BINARY = 2;
-    static final int TEXT = 1;
-    static final int CLOSE = 8;
+/**
+ * A small WebSocket client over a JDK socket (TLS with a server name of our choosing, or
+ * cleartext): every byte in sight, and the end of the stream seen as the kernel reports it.
+ */
+public final class RawWebSocket implements AutoCloseable {
+    public static final int BINARY = 2;
+    public static final int TEXT = 1;
+    public static final int CLOSE = 8;
     private static final SecureRandom RANDOM = new SecureRandom();
     private final Socket socket;
     private final DataInputStream in;
@@ -31,8 +34,8 @@ final class RawWebSocket implements AutoCloseable {
     /** The body of a response other than 101. */
     private final String body;
 
-    record Frame(int opcode, byte[] payload) {
-        String text() {
+    public record Frame(int opcode, byte[] payload) {
+        public String text() {
             return new String(payload, StandardCharsets.UTF_8);
         }
 
@@ -68,7 +71,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** A cleartext connection, then a plain request (no upgrade headers unless given). */
-    static RawWebSocket plain(int port, String host, String target, Map<String, String> headers) throws IOException {
+    public static RawWebSocket plain(int port, String host, String target, Map<String, String> headers) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
         socket.setSoTimeout(20_000);
@@ -76,7 +79,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** The headers of a WebSocket upgrade (the key is fresh). */
-    static Map<String, String> upgrade(String origin, String protocols) {
+    public static Map<String, String> upgrade(String origin, String protocols) {
         byte[] key = new byte[16];
         RANDOM.nextBytes(key);
         java.util.LinkedHashMap<String, String> headers = new java.util.LinkedHashMap<>();
@@ -127,7 +130,7 @@ final class RawWebSocket implements AutoCloseable {
         return body;
     }
 
-    int status() {
+    public int status() {
         return Integer.parseInt(head.substring(9, 12));
     }
 
@@ -152,7 +155,7 @@ final class RawWebSocket implements AutoCloseable {
         out.flush();
     }
 
-    void sendText(String text) throws IOException {
+    public void sendText(String text) throws IOException {
         send(TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -161,7 +164,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** The next frame from the server (unmasked); throws on the end of the stream. */
-    Frame read() throws IOException {
+    public Frame read() throws IOException {
         int first = in.readUnsignedByte();
         int second = in.readUnsignedByte();
         long length = second & 0x7f;
@@ -192,6 +195,24 @@ final class RawWebSocket implements AutoCloseable {
 
     /** What the terminal showed, and the close frame if the session ended. */
     record Transcript(String output, Frame close) {}
+
+    /**
+     * Whether the server ended the connection (end of stream or reset) with nothing more sent,
+     * within the socket's read timeout; a frame that arrives instead is an error.
+     */
+    public boolean ended() throws IOException {
+        try {
+            int b = in.read();
+            if (b >= 0) {
+                throw new IOException("expected the end of the connection, got a byte: " + b);
+            }
+            return true;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (java.net.SocketException e) { // a reset ends it too
+            return true;
+        }
+    }
 
     @Override
     public void close() throws IOException {

@@ -1,6 +1,7 @@
 package dev.fleetnet.ingress.http;
 
 import dev.fleetnet.ingress.IngressUpdater;
+import dev.fleetnet.ingress.console.RawWebSocket;
 import dev.fleetnet.ingress.core.Transports;
 import dev.fleetnet.ingress.core.UpstreamConnector;
 import dev.fleetnet.ingress.tls.CertificateStore;
@@ -356,37 +357,18 @@ class HttpIngressServerTest {
         IngressUpdater updater = new IngressUpdater(routes, connector);
         IngressState withChat = new IngressState(routes.current().state().machines(), Map.of(chat.key(), chat));
         updater.apply(withChat);
-        CompletableFuture<String> reply = new CompletableFuture<>();
-        CompletableFuture<Integer> closed = new CompletableFuture<>();
-        WebSocket.Listener listener = new WebSocket.Listener() {
-            @Override
-            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                reply.complete(data.toString());
-                webSocket.request(1);
-                return null;
-            }
+        // A raw client: the JDK's WebSocket client sometimes misses a FIN that follows a frame (it stays in CLOSE-WAIT).
+        try (RawWebSocket ws = RawWebSocket.plain(port(), "chat.example.com", "/ws", RawWebSocket.upgrade(null, null))) {
+            assertThat(ws.status()).isEqualTo(101);
+            ws.sendText("hello");
+            assertThat(ws.read().text()).isEqualTo("echo: hello");
+            updater.apply(withChat); // unchanged: the tunnel stays
+            assertThat(connector.openOnRoute("http", chat.key())).isEqualTo(1);
 
-            @Override
-            public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                closed.complete(statusCode);
-                return null;
-            }
+            updater.apply(new IngressState(routes.current().state().machines(), Map.of())); // the route goes, the machine stays
 
-            @Override
-            public void onError(WebSocket webSocket, Throwable error) {
-                closed.complete(-1); // the connection ended without a close frame: what a cut tunnel looks like
-            }
-        };
-        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Host", "chat.example.com")
-                .buildAsync(URI.create("ws://127.0.0.1:" + port() + "/ws"), listener).get(10, TimeUnit.SECONDS);
-        ws.sendText("hello", true);
-        assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("echo: hello");
-        updater.apply(withChat); // unchanged: the tunnel stays
-        assertThat(connector.openOnRoute("http", chat.key())).isEqualTo(1);
-
-        updater.apply(new IngressState(routes.current().state().machines(), Map.of())); // the route goes, the machine stays
-
-        assertThat(closed.get(10, TimeUnit.SECONDS)).as("the tunnel was cut").isNotNull();
+            assertThat(ws.ended()).as("the tunnel was cut: the client saw the end of the connection").isTrue();
+        }
         assertThat(routes.current().machine("web").running()).isTrue();
         assertThat(webSocketUpstream.isActive()).as("the machine's server is still up: not why the tunnel ended").isTrue();
     }
