@@ -167,10 +167,9 @@ public final class Lab implements AutoCloseable {
             identity.addAll(List.of("--join-token-file", tokenFile(host).toString()));
         }
         List<String> command = new java.util.ArrayList<>(List.of("nsenter", "--net=/var/run/netns/" + hostNamespace,
-                // netty reads and writes direct buffers through Unsafe only when the JDK allows it (off by default since Java 24)
-                Processes.javaCommand(), "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-Xmx128m", "-XX:+UseSerialGC",
-                "-cp", Artifacts.classpath(config.home(), "agent"), "dev.fleetnet.agent.AgentMain",
+                Processes.javaCommand()));
+        command.addAll(JvmOptions.agent(config.home())); // the benches run the agent's servers with the same
+        command.addAll(List.of("-cp", Artifacts.classpath(config.home(), "agent"), "dev.fleetnet.agent.AgentMain",
                 "--host-name", layout.hostName(host),
                 "--controller", "[" + layout.controllerUnderlayAddress() + "]:" + LabConfig.AGENT_PORT,
                 "--endpoint", layout.hostEndpoint(host),
