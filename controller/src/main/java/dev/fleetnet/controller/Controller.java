@@ -155,7 +155,7 @@ public final class Controller implements AutoCloseable {
         RouteCountersBoard routeCounters = new RouteCountersBoard();
         String controllerId = ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
         startPublicApi(config, client, store, certificates, ca, sshStore, sshCa, routeCounters, consoles, identities);
-        hourly(upkeep, "API certificate renewal", tls::renewIfDue);
+        every(upkeep, tls.refreshInterval(), "API certificate renewal or reload", tls::refresh);
         // Mutual TLS: Join is the one call without a client certificate; the interceptor gates every other
         NettyServerBuilder agentBuilder = NettyServerBuilder.forAddress(config.agentListen())
                 .sslContext(AgentListenerTls.serverContext(serving.keyManager()))
@@ -181,13 +181,19 @@ public final class Controller implements AutoCloseable {
 
     /** Runs {@code task} every hour from a minute on; a failure is logged and the next hour tries again. */
     private static void hourly(ScheduledExecutorService upkeep, String what, Runnable task) {
+        every(upkeep, Duration.ofHours(1), what, task);
+    }
+
+    /** Runs {@code task} every {@code period} (the first time within a minute); a failure is logged and the next run tries again. */
+    private static void every(ScheduledExecutorService upkeep, Duration period, String what, Runnable task) {
+        long seconds = period.toSeconds();
         upkeep.scheduleWithFixedDelay(() -> {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                log.warn("{} failed, trying again in an hour: {}", what, e.toString());
+                log.warn("{} failed, trying again in {}: {}", what, period, e.toString());
             }
-        }, 1, 60, TimeUnit.MINUTES);
+        }, Math.min(60, seconds), seconds, TimeUnit.SECONDS);
     }
 
     /**

@@ -55,7 +55,8 @@ public final class ControllerMain implements Callable<Integer> {
     @Option(names = "--rest-listen", defaultValue = "127.0.0.1:7402",
             description = "REST/JSON API address (HTTPS, same TLS and tokens as the gRPC API); 'none': off (default: ${DEFAULT-VALUE}).")
     String restListen;
-    @Option(names = "--api-cert", paramLabel = "FILE", description = "PEM certificate chain the API serves (default: one the fleet's API CA signs).")
+    @Option(names = "--api-cert", paramLabel = "FILE", description = "PEM certificate chain the API serves (default: one the fleet's API CA signs);"
+            + " read again every 30 s, a replaced chain and key are served from the next connection on.")
     Path apiCert;
     @Option(names = "--api-key", paramLabel = "FILE", description = "PEM private key of --api-cert.")
     Path apiKey;

@@ -1,7 +1,7 @@
 package dev.fleetnet.controller.auth;
 
 import dev.fleetnet.controller.ApiConfig;
-import dev.fleetnet.controller.certs.Pem;
+import dev.fleetnet.controller.certs.CertificateFiles;
 import dev.fleetnet.controller.certs.RenewingCertificate;
 import dev.fleetnet.controller.store.Keys;
 import dev.fleetnet.core.DurableFiles;
@@ -11,38 +11,32 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
 import javax.net.ssl.SSLException;
 
 /**
- * The public API's serving certificate: the operator's (PEM files, read at start) or one the API
- * CA signs ({@code caPem} is then that CA, what clients trust; null for an operator's
- * certificate). The fleet's one is renewed in place ({@link #renewIfDue}), so a controller that
- * runs for longer than a certificate's life keeps serving; the key stays in memory.
+ * The public API's serving certificate: the operator's (PEM files, read again when they change:
+ * {@link #refresh}) or one the API CA signs ({@code caPem} is then that CA, what clients trust;
+ * null for an operator's certificate), renewed in place once a third of its life is left. Either
+ * way the listeners serve the new one from the next handshake on, without a restart; the API CA's
+ * key stays in memory.
  */
 public final class ApiTls {
+    /** How often an operator's files are read again: a replaced certificate is served within this. */
+    public static final java.time.Duration OPERATOR_RELOAD = java.time.Duration.ofSeconds(30);
     private final String caPem;
-    /** The operator's chain and key, or null when the API CA issues (then {@link #renewing}). */
-    private final String certificateChainPem;
-    private final String privateKeyPem;
-    private final X509Certificate operatorLeaf;
+    /** The operator's files, or null when the API CA issues (then {@link #renewing}). */
+    private final CertificateFiles operator;
     private final RenewingCertificate renewing;
 
-    private ApiTls(String caPem, String certificateChainPem, String privateKeyPem, X509Certificate operatorLeaf,
-            RenewingCertificate renewing) {
+    private ApiTls(String caPem, CertificateFiles operator, RenewingCertificate renewing) {
         this.caPem = caPem;
-        this.certificateChainPem = certificateChainPem;
-        this.privateKeyPem = privateKeyPem;
-        this.operatorLeaf = operatorLeaf;
+        this.operator = operator;
         this.renewing = renewing;
     }
 
@@ -53,17 +47,11 @@ public final class ApiTls {
      */
     public static ApiTls load(ApiConfig api, Client client, Keys keys, InetAddress listen, Clock clock) throws IOException {
         if (api.operatorCertificate()) {
-            String chain = read("--api-cert", api.certFile());
-            String key = read("--api-key", api.keyFile());
-            java.util.List<X509Certificate> certificates;
-            java.security.PrivateKey privateKey;
             try {
-                certificates = Pem.certificates(chain);
-                privateKey = Pem.privateKey(key);
+                return new ApiTls(null, CertificateFiles.load("API certificate", api.certFile(), api.keyFile()), null);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--api-cert/--api-key: " + e.getMessage(), e);
             }
-            return new ApiTls(null, chain, Pem.privateKey(privateKey), certificates.get(0), null);
         }
         ApiCa ca = ApiCa.loadOrCreate(client, keys, clock.instant());
         ApiTls tls = issuedBy(ca, ApiCa.servingNames(listen, api.certNames()), clock);
@@ -75,9 +63,9 @@ public final class ApiTls {
         return tls;
     }
 
-    /** A certificate {@code ca} issues for {@code names} now and again whenever {@link #renewIfDue} finds it due. */
+    /** A certificate {@code ca} issues for {@code names} now and again whenever {@link #refresh} finds it due. */
     public static ApiTls issuedBy(ApiCa ca, List<String> names, Clock clock) {
-        return new ApiTls(ca.certificatePem(), null, null, null, new RenewingCertificate("API certificate (API CA)",
+        return new ApiTls(ca.certificatePem(), null, new RenewingCertificate("API certificate (API CA)",
                 (key, now) -> ca.issueServing(names, key, now), clock));
     }
 
@@ -88,17 +76,24 @@ public final class ApiTls {
 
     /** The certificate served now. */
     public X509Certificate leaf() {
-        return renewing == null ? operatorLeaf : renewing.certificate();
+        return operator != null ? operator.leaf() : renewing.certificate();
     }
 
-    /** Replaces the API CA's certificate once a third of its life is left (an operator's is theirs to replace); true if it did. */
-    public boolean renewIfDue() {
-        return renewing != null && renewing.renewIfDue();
+    /**
+     * An operator's certificate: serves the files again if they changed and belong together. The
+     * API CA's: replaces it once a third of its life is left. True if a new certificate is served.
+     */
+    public boolean refresh() {
+        return operator != null ? operator.reloadIfChanged() : renewing.renewIfDue();
+    }
+
+    /** How often {@link #refresh} is worth calling. */
+    public java.time.Duration refreshInterval() {
+        return operator != null ? OPERATOR_RELOAD : java.time.Duration.ofHours(1);
     }
 
     private SslContextBuilder server() {
-        return renewing == null ? SslContextBuilder.forServer(stream(certificateChainPem), stream(privateKeyPem))
-                : SslContextBuilder.forServer(renewing.keyManager());
+        return SslContextBuilder.forServer(operator != null ? operator.keyManager() : renewing.keyManager());
     }
 
     /** For the gRPC server (ALPN h2). */
@@ -119,18 +114,5 @@ public final class ApiTls {
     @Override
     public String toString() {
         return "ApiTls[" + leaf().getSubjectX500Principal() + ", until " + leaf().getNotAfter().toInstant() + "]";
-    }
-
-    private static InputStream stream(String pem) {
-        return new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static String read(String flag, Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(flag + ": '" + file + "' cannot be read (" + e.getClass().getSimpleName()
-                    + ") (expected: a readable PEM file)");
-        }
     }
 }

@@ -1,17 +1,12 @@
 package dev.fleetnet.controller.certs;
 
 import dev.fleetnet.identity.HostCsr;
-import java.net.Socket;
 import java.security.KeyPair;
-import java.security.Principal;
-import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +30,7 @@ public final class RenewingCertificate {
     private final String what;
     private final Issuer issuer;
     private final Clock clock;
-    private final AtomicReference<Material> current = new AtomicReference<>();
-    /** The one before: a handshake that chose its alias just before a renewal still gets a matching key and chain. */
-    private final AtomicReference<Material> previous = new AtomicReference<>();
-    private int generation; // guarded by this
-
-    private record Material(String alias, PrivateKey key, X509Certificate certificate) {}
+    private final ServingKeys keys = new ServingKeys();
 
     /** {@code what}: the certificate as logs name it ("agent channel certificate"); issues the first one now. */
     public RenewingCertificate(String what, Issuer issuer, Clock clock) {
@@ -51,7 +41,7 @@ public final class RenewingCertificate {
     }
 
     public X509Certificate certificate() {
-        return current.get().certificate();
+        return keys.leaf();
     }
 
     /** Issues a new certificate if less than a third of the current one's life is left; true if it did. */
@@ -69,64 +59,13 @@ public final class RenewingCertificate {
     private synchronized void issue() {
         KeyPair key = HostCsr.generateKey();
         X509Certificate certificate = issuer.issue(key.getPublic(), clock.instant());
-        previous.set(current.getAndSet(new Material("fleetnet-" + ++generation, key.getPrivate(), certificate)));
+        keys.swap(key.getPrivate(), java.util.List.of(certificate));
         log.info("{} issued for {}, valid until {}", what, certificate.getSubjectX500Principal().getName(),
                 certificate.getNotAfter().toInstant());
     }
 
-    private Material material(String alias) {
-        for (Material m : new Material[] {current.get(), previous.get()}) {
-            if (m != null && m.alias().equals(alias)) {
-                return m;
-            }
-        }
-        return null;
-    }
-
-    private String alias(String keyType) {
-        return "EC".equals(keyType) ? current.get().alias() : null;
-    }
-
     /** The key manager a listener's TLS uses: always the current certificate. */
     public X509ExtendedKeyManager keyManager() {
-        return new X509ExtendedKeyManager() {
-            @Override
-            public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-                return alias(keyType);
-            }
-
-            @Override
-            public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-                return alias(keyType);
-            }
-
-            @Override
-            public String[] getServerAliases(String keyType, Principal[] issuers) {
-                String alias = alias(keyType);
-                return alias == null ? null : new String[] {alias};
-            }
-
-            @Override
-            public X509Certificate[] getCertificateChain(String alias) {
-                Material m = material(alias);
-                return m == null ? null : new X509Certificate[] {m.certificate()};
-            }
-
-            @Override
-            public PrivateKey getPrivateKey(String alias) {
-                Material m = material(alias);
-                return m == null ? null : m.key();
-            }
-
-            @Override
-            public String[] getClientAliases(String keyType, Principal[] issuers) {
-                return null;
-            }
-
-            @Override
-            public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-                return null;
-            }
-        };
+        return keys.keyManager();
     }
 }
