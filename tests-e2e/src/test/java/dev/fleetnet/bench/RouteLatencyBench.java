@@ -4,6 +4,7 @@ import dev.fleetnet.client.FleetClient;
 import dev.fleetnet.e2e.MachineServerLauncher;
 import dev.fleetnet.lab.Lab;
 import dev.fleetnet.lab.LabConfig;
+import dev.fleetnet.lab.LabLayout;
 import dev.fleetnet.netns.IpRouteNetworking;
 import dev.fleetnet.netns.NamespaceRunner;
 import dev.fleetnet.proto.v1.AddRouteRequest;
@@ -34,11 +35,29 @@ public final class RouteLatencyBench {
         Path dir = Files.createTempDirectory("fleetnet-bench-routes-");
         String prefix = "br" + Long.toString(ProcessHandle.current().pid() % 100000, 36);
         AtomicReference<Process> server = new AtomicReference<>();
-        Lab lab = Lab.up(new LabConfig(dir, home, prefix, 3, false), IpRouteNetworking.inOwnNamespace());
-        Teardown teardown = new Teardown(lab, server);
-        // Interrupted (Ctrl-C, kill): the machine's server and the lab's processes and namespaces go too.
-        Thread cleanup = new Thread(teardown::run, "route-bench-cleanup");
+        LabConfig config = new LabConfig(dir, home, prefix, 3, false);
+        Teardown teardown = new Teardown(config, server);
+        // Interrupted (Ctrl-C, kill), even while the lab is being built: the machine's server and
+        // whatever of the lab exists by then (its recorded processes, its namespaces) go too.
+        Thread cleanup = new Thread(teardown::interrupted, "route-bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            run(teardown.started(Lab.up(config, IpRouteNetworking.inOwnNamespace())), server, dir, routes);
+        } catch (Exception e) {
+            if (!teardown.wasInterrupted()) {
+                throw e;
+            } // else what failed was the lab going away under the run: nothing to report
+        } finally {
+            teardown.run();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is already exiting: the hook waits for the teardown above, then has nothing to do
+            }
+        }
+    }
+
+    private static void run(Lab lab, AtomicReference<Process> server, Path dir, int routes) throws Exception {
         try (FleetClient client = lab.client(); NamespaceRunner runner = new NamespaceRunner()) {
             client.machines().createMachine(CreateMachineRequest.newBuilder().setName("web").setHost("h3").addPorts(8080).build());
             Lab.awaitAllRunning(client, 1);
@@ -61,28 +80,43 @@ public final class RouteLatencyBench {
             }
             System.out.println("route add -> first 200 through another host's ingress: " + Percentiles.of(add).summary("ms"));
             System.out.println("route delete -> first 404 through another host's ingress: " + Percentiles.of(remove).summary("ms"));
-        } finally {
-            teardown.run();
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) {
-                // the JVM is already exiting: the hook waits for the teardown above, then has nothing to do
-            }
         }
     }
 
     /** Stops the machine's server and takes the lab down, once, whether the run ends or is interrupted. */
     private static final class Teardown {
-        private final Lab lab;
+        private final LabConfig config;
         private final AtomicReference<Process> server;
+        private Lab lab; // guarded by this: null until Lab.up returns
         private boolean done;
+        private volatile boolean interrupted;
 
-        Teardown(Lab lab, AtomicReference<Process> server) {
-            this.lab = lab;
+        Teardown(LabConfig config, AtomicReference<Process> server) {
+            this.config = config;
             this.server = server;
         }
 
-        /** The first caller tears down; another waits for it to finish (a shutdown hook must not let the JVM halt mid-way). */
+        /** From the shutdown hook: the run was interrupted. */
+        void interrupted() {
+            interrupted = true;
+            System.err.println("route bench: interrupted; taking the lab in " + config.dir() + " down");
+            run();
+        }
+
+        boolean wasInterrupted() {
+            return interrupted;
+        }
+
+        synchronized Lab started(Lab lab) {
+            this.lab = lab;
+            return lab;
+        }
+
+        /**
+         * The first caller tears down; another waits for it to finish (a shutdown hook must not
+         * let the JVM halt mid-way). Before Lab.up returned, the lab is what its state file
+         * records so far, and its namespaces by prefix.
+         */
         synchronized void run() {
             if (done) {
                 return;
@@ -92,7 +126,28 @@ public final class RouteLatencyBench {
             if (p != null) {
                 p.destroyForcibly();
             }
-            lab.close();
+            // Interrupted while Lab.up runs, the lab's own clean-up of a failed start runs beside
+            // this one and they can trip over each other's removals: go again until nothing is left.
+            IpRouteNetworking net = IpRouteNetworking.inOwnNamespace();
+            LabLayout layout = new LabLayout(config.prefix(), config.hosts());
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            RuntimeException last = null;
+            do {
+                try {
+                    Lab built = lab != null ? lab : Lab.attach(config, net);
+                    if (built != null) {
+                        built.close();
+                    }
+                    Lab.removeNamespaces(net, layout);
+                    last = null;
+                } catch (IOException | RuntimeException e) {
+                    last = e instanceof RuntimeException r ? r : new java.io.UncheckedIOException((IOException) e);
+                }
+            } while ((last != null || net.namespaces().stream().anyMatch(layout::owns)) && System.nanoTime() < deadline);
+            if (last != null) {
+                System.err.println("route bench: could not take the lab in " + config.dir() + " down (" + last
+                        + "); `./fleetnet lab down --prefix " + config.prefix() + "` removes the namespaces left behind");
+            }
         }
     }
 
