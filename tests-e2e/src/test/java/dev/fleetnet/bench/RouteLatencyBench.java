@@ -139,14 +139,27 @@ public final class RouteLatencyBench {
                         built.close();
                     }
                     Lab.removeNamespaces(net, layout);
+                    deleteTree(config.dir()); // what a failed start wrote after the lab's own removal (its logs)
                     last = null;
                 } catch (IOException | RuntimeException e) {
                     last = e instanceof RuntimeException r ? r : new java.io.UncheckedIOException((IOException) e);
                 }
-            } while ((last != null || net.namespaces().stream().anyMatch(layout::owns)) && System.nanoTime() < deadline);
+            } while ((last != null || net.namespaces().stream().anyMatch(layout::owns) || Files.exists(config.dir()))
+                    && System.nanoTime() < deadline);
             if (last != null) {
                 System.err.println("route bench: could not take the lab in " + config.dir() + " down (" + last
                         + "); `./fleetnet lab down --prefix " + config.prefix() + "` removes the namespaces left behind");
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }
