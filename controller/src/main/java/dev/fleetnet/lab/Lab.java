@@ -212,6 +212,23 @@ public final class Lab implements AutoCloseable {
         deleteTree(config.dir());
     }
 
+    /**
+     * Removes what the lab of {@code config} left, whether {@link #up} returned or was cut short:
+     * the processes its state file records, every namespace of its prefix, its directory. True if
+     * nothing of it is left; a {@code up} still running beside this can leave more, so a caller
+     * that races one calls again.
+     */
+    public static boolean removeLeftovers(LabConfig config, LinuxNetworking net) throws IOException {
+        Lab recorded = attach(config, net);
+        if (recorded != null) {
+            recorded.stopAndRemoveNetworking();
+        }
+        LabLayout layout = new LabLayout(config.prefix(), config.hosts());
+        removeNamespaces(net, layout);
+        deleteTree(config.dir());
+        return net.namespaces().stream().noneMatch(layout::owns) && !Files.exists(config.dir());
+    }
+
     private void stopAndRemoveNetworking() {
         List<String> roles = new ArrayList<>(state.pids().keySet());
         roles.sort((a, b) -> order(a) - order(b));

@@ -4,7 +4,6 @@ import dev.fleetnet.client.FleetClient;
 import dev.fleetnet.e2e.MachineServerLauncher;
 import dev.fleetnet.lab.Lab;
 import dev.fleetnet.lab.LabConfig;
-import dev.fleetnet.lab.LabLayout;
 import dev.fleetnet.netns.IpRouteNetworking;
 import dev.fleetnet.netns.NamespaceRunner;
 import dev.fleetnet.proto.v1.AddRouteRequest;
@@ -42,7 +41,7 @@ public final class RouteLatencyBench {
         Thread cleanup = new Thread(teardown::interrupted, "route-bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
-            run(teardown.started(Lab.up(config, IpRouteNetworking.inOwnNamespace())), server, dir, routes);
+            run(Lab.up(config, IpRouteNetworking.inOwnNamespace()), server, dir, routes);
         } catch (Exception e) {
             if (!teardown.wasInterrupted()) {
                 throw e;
@@ -87,7 +86,6 @@ public final class RouteLatencyBench {
     private static final class Teardown {
         private final LabConfig config;
         private final AtomicReference<Process> server;
-        private Lab lab; // guarded by this: null until Lab.up returns
         private boolean done;
         private volatile boolean interrupted;
 
@@ -107,16 +105,7 @@ public final class RouteLatencyBench {
             return interrupted;
         }
 
-        synchronized Lab started(Lab lab) {
-            this.lab = lab;
-            return lab;
-        }
-
-        /**
-         * The first caller tears down; another waits for it to finish (a shutdown hook must not
-         * let the JVM halt mid-way). Before Lab.up returned, the lab is what its state file
-         * records so far, and its namespaces by prefix.
-         */
+        /** The first caller tears down; another waits for it to finish (a shutdown hook must not let the JVM halt mid-way). */
         synchronized void run() {
             if (done) {
                 return;
@@ -129,37 +118,20 @@ public final class RouteLatencyBench {
             // Interrupted while Lab.up runs, the lab's own clean-up of a failed start runs beside
             // this one and they can trip over each other's removals: go again until nothing is left.
             IpRouteNetworking net = IpRouteNetworking.inOwnNamespace();
-            LabLayout layout = new LabLayout(config.prefix(), config.hosts());
             long deadline = System.nanoTime() + 30_000_000_000L;
-            RuntimeException last = null;
-            do {
+            Exception last = null;
+            boolean clean = false;
+            while (!clean && System.nanoTime() < deadline) {
                 try {
-                    Lab built = lab != null ? lab : Lab.attach(config, net);
-                    if (built != null) {
-                        built.close();
-                    }
-                    Lab.removeNamespaces(net, layout);
-                    deleteTree(config.dir()); // what a failed start wrote after the lab's own removal (its logs)
+                    clean = Lab.removeLeftovers(config, net);
                     last = null;
                 } catch (IOException | RuntimeException e) {
-                    last = e instanceof RuntimeException r ? r : new java.io.UncheckedIOException((IOException) e);
+                    last = e;
                 }
-            } while ((last != null || net.namespaces().stream().anyMatch(layout::owns) || Files.exists(config.dir()))
-                    && System.nanoTime() < deadline);
-            if (last != null) {
+            }
+            if (!clean) {
                 System.err.println("route bench: could not take the lab in " + config.dir() + " down (" + last
                         + "); `./fleetnet lab down --prefix " + config.prefix() + "` removes the namespaces left behind");
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
             }
         }
     }

@@ -23,7 +23,10 @@ public final class ReceiveBuffers implements RecvByteBufAllocator {
         return new ReusingHandle((ExtendedHandle) sizing.newHandle());
     }
 
-    /** netty's handle in all but where the bytes go. */
+    /**
+     * netty's handle in all but where the bytes go (written out: netty's {@code DelegatingHandle}
+     * is not an {@code ExtendedHandle}, which the epoll transport requires).
+     */
     private static final class ReusingHandle implements ExtendedHandle {
         private final ExtendedHandle sizing;
 

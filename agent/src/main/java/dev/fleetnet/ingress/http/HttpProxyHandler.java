@@ -720,9 +720,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ex.releasePending();
         ex.cancelResponseTimer();
         ex.cancelRequestTimer();
+        ex.leaveInFlight();
         if (exchange == ex) {
             exchange = null;
-            ex.leaveInFlight();
         }
         if (ex.upstream != null) {
             ex.upstreamHandler.unbind();

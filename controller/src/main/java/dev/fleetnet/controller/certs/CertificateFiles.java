@@ -46,9 +46,9 @@ public final class CertificateFiles {
      */
     public static CertificateFiles load(String what, Path certFile, Path keyFile) {
         CertificateFiles files = new CertificateFiles(what, certFile, keyFile);
-        byte[] cert = read(certFile);
-        byte[] key = read(keyFile);
-        files.serve(cert, key);
+        files.lastCert = read(certFile);
+        files.lastKey = read(keyFile);
+        files.serve(files.lastCert, files.lastKey);
         return files;
     }
 
@@ -83,11 +83,11 @@ public final class CertificateFiles {
         if (Arrays.equals(cert, lastCert) && Arrays.equals(key, lastKey)) {
             return false;
         }
+        lastCert = cert;
+        lastKey = key;
         try {
             serve(cert, key);
         } catch (IllegalArgumentException e) {
-            lastCert = cert;
-            lastKey = key;
             log.warn("{}: {} and {} changed but are not served: {}; still serving {}", what, certFile, keyFile,
                     e.getMessage(), describe(leaf()));
             return false;
@@ -96,7 +96,8 @@ public final class CertificateFiles {
         return true;
     }
 
-    private synchronized void serve(byte[] cert, byte[] key) {
+    /** Parses and checks the pair, then serves it from the next handshake on. */
+    private void serve(byte[] cert, byte[] key) {
         List<X509Certificate> chain;
         PrivateKey privateKey;
         try {
@@ -115,8 +116,6 @@ public final class CertificateFiles {
             throw new IllegalArgumentException(keyFile + ": " + e.getMessage(), e);
         }
         keys.swap(privateKey, chain);
-        lastCert = cert;
-        lastKey = key;
     }
 
     private static String describe(X509Certificate leaf) {
