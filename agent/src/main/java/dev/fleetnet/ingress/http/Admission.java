@@ -108,12 +108,16 @@ final class Admission {
             request.headers().set(HttpHeaderNames.HOST, accepted.host()); // absolute-form: its authority, not the Host field
         }
         boolean webSocket = ForwardingHeaders.isWebSocketUpgrade(request.headers());
+        boolean h2c = forward.route() != null && forward.route().h2c();
+        if (webSocket && h2c) {
+            return new Answer(ErrorResponses.error(alloc, 501, "WebSocket is not available on this route: its machine speaks HTTP/2 (h2c) only",
+                    target.name(), forward.port()), true);
+        }
         ForwardingHeaders.Added forwarding = ForwardingHeaders.forUpstream(request.headers(), client, target.name(), forward.port(),
                 forward.rewriteHost(), webSocket, ingress.config().proxyName());
         request.setUri(forward.path());
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        return new Admit(target, forward.port(), maxBody, accepted.expectContinue(), webSocket,
-                forward.route() != null && forward.route().h2c(),
+        return new Admit(target, forward.port(), maxBody, accepted.expectContinue(), webSocket, h2c,
                 memo == null ? RouteLabels.forward(forward, target) : memo.label(forward, target), forwarding);
     }
 

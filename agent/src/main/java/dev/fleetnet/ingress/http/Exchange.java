@@ -4,10 +4,13 @@ import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.routing.MachineEntry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetSocketAddress;
 
 /** One request/response of a client connection, through one upstream connection. Loop-confined. */
@@ -16,7 +19,8 @@ final class Exchange {
     final MachineEntry target;
     final InetSocketAddress upstreamAddress;
     final long maxBody;
-    final boolean clientKeepAlive;
+    /** The request as the client sent it (the request above is rewritten for the machine). */
+    final RequestAsSent sent;
     final boolean webSocket;
     final UpstreamSource pool;
     Channel upstream;
@@ -29,7 +33,7 @@ final class Exchange {
     /** The request has no body and went out whole with its head: the decoder's empty end of it is not written again. */
     boolean sentWhole;
     /** The request has no body (RFC 9112 6.3), as its head said when it was admitted. */
-    boolean bodiless;
+    final boolean bodiless;
     boolean responseStarted;
     /** The final response's head, readied for the client and not yet written: it waits for its body within one read. */
     HttpResponse pendingHead;
@@ -39,7 +43,7 @@ final class Exchange {
      * The fields the proxy sets, for a request without a body to a pooled HTTP/1.1 connection:
      * written after the request's own as bytes; null when they were added to its headers.
      */
-    ForwardingHeaders.Added forwarding;
+    final ForwardingHeaders.Added forwarding;
     /** How the response's body reaches the client, for a response read as bytes. */
     ClientHead.Framing framing;
     /** The response read as bytes, turned into netty's objects for a client that takes those; made on first use. */
@@ -52,14 +56,9 @@ final class Exchange {
     long responseDeadline;
     /** Whole-request deadline (System.nanoTime()): from the head to the last body byte; 0 once the body is in. */
     long requestDeadline;
-    /** For the observer: the request as the client sent it, and what became of it. */
-    long startNanos;
-    long startMillis;
-    String uri;
-    String host;
-    /** The client's HTTP version as it sent it (the response's framing depends on it too). */
-    String version;
-    IngressObserver.RouteLabel route = IngressObserver.RouteLabel.NONE;
+    /** For the observer: when, where it went and what became of it. */
+    final long startMillis;
+    final IngressObserver.RouteLabel route;
     int status;
     long bytesOut;
     long upstreamSentNanos;
@@ -67,16 +66,19 @@ final class Exchange {
     /** The observer was told about this exchange (once only). */
     boolean observed;
 
-    /** {@code clientKeepAlive}: whether the client's request, as it arrived, lets the connection persist. */
-    Exchange(HttpRequest request, boolean clientKeepAlive, MachineEntry target, InetSocketAddress upstreamAddress, long maxBody,
-            boolean webSocket, UpstreamSource pool) {
+    /** {@code request}, admitted as {@code admit} says, to go to {@code upstreamAddress} on a connection from {@code pool}. */
+    Exchange(HttpRequest request, RequestAsSent sent, Admission.Admit admit, InetSocketAddress upstreamAddress, UpstreamSource pool) {
         this.request = request;
-        this.target = target;
+        this.sent = sent;
+        this.target = admit.target();
         this.upstreamAddress = upstreamAddress;
-        this.maxBody = maxBody;
-        this.clientKeepAlive = clientKeepAlive;
-        this.webSocket = webSocket;
+        this.maxBody = admit.maxBody();
+        this.webSocket = admit.webSocket();
+        this.route = admit.route();
         this.pool = pool;
+        this.startMillis = System.currentTimeMillis();
+        this.bodiless = !request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) && HttpUtil.getContentLength(request, 0L) == 0;
+        this.forwarding = bodiless && !admit.h2c() ? admit.forwarding() : null;
     }
 
     /**
@@ -88,12 +90,12 @@ final class Exchange {
         responseStarted = true;
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         ForwardingHeaders.toClient(response.headers(), false, proxyName);
-        boolean keepAlive = clientKeepAlive;
+        boolean keepAlive = sent.keepAlive();
         if (!HttpUtil.isContentLengthSet(response) && !complete) {
             // the version the client sent (admission made the request HTTP/1.1 for the machine): no chunked to HTTP/1.0
             // (RFC 9112 6.1), whose body then ends with the connection
             boolean chunked = HttpUtil.isTransferEncodingChunked(response);
-            boolean http11 = HttpVersion.HTTP_1_1.text().equals(version);
+            boolean http11 = sent.http11();
             if (http11 && keepAlive) {
                 if (!chunked) {
                     HttpUtil.setTransferEncodingChunked(response, true);
@@ -107,6 +109,49 @@ final class Exchange {
         }
         responseKeepAlive = keepAlive;
         HttpUtil.setKeepAlive(response, keepAlive);
+    }
+
+    /**
+     * {@code upstream} is this exchange's from now on: bound to {@code owner}, reading, and the
+     * request's head written to it (unflushed) at {@code nowNanos}; a request without a body goes
+     * whole. {@code dechunk}: the client takes a chunked body's data alone.
+     */
+    void sendHead(Channel upstream, HttpProxyHandler owner, boolean dechunk, long nowNanos) {
+        this.upstream = upstream;
+        upstreamHandler = UpstreamHandler.of(upstream);
+        upstreamHandler.bind(owner, HttpMethod.HEAD.equals(request.method()), dechunk);
+        upstream.config().setAutoRead(true);
+        sentWhole = bodiless;
+        upstreamHandler.sendHead(this);
+        upstreamSentNanos = nowNanos;
+    }
+
+    /**
+     * Writes one part of the request's body to the machine, flushed when it is the last or the
+     * machine's connection is full; false (and released) when the body went past its limit.
+     */
+    boolean sendBody(HttpContent content) {
+        bodyBytes += content.content().readableBytes();
+        if (maxBody > 0 && bodyBytes > maxBody) {
+            content.release();
+            return false;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (sentWhole) {
+            content.release(); // the empty end of a request without a body: it went out with the head
+        } else {
+            upstream.write(content, upstream.voidPromise());
+        }
+        if (last) {
+            requestComplete = true;
+            cancelRequestTimer();
+            if (!sentWhole) { // else flushed with the head
+                upstream.flush();
+            }
+        } else if (!upstream.isWritable()) {
+            upstream.flush();
+        }
+        return true;
     }
 
     LeanToObjects objects() {

@@ -4,6 +4,8 @@ import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The deadlines of a client connection's current exchange, watched by one timer per
@@ -15,26 +17,28 @@ import java.util.concurrent.TimeUnit;
  * too late. Loop-confined.
  */
 final class ExchangeDeadlines {
-    /** What the connection does when a deadline passes. */
-    interface Expiry {
-        /** The exchange now under way, or null. */
-        Exchange current();
-
-        void requestTimedOut();
-
-        void responseTimedOut();
+    /** The deadline an exchange missed. */
+    enum Missed {
+        /** The whole request did not arrive within the request timeout. */
+        REQUEST,
+        /** The machine did not start its response within the response timeout. */
+        RESPONSE
     }
 
     private final EventExecutor executor;
     private final long requestTimeoutNanos;
     private final long responseTimeoutNanos;
-    private final Expiry expiry;
+    private final Supplier<Exchange> current;
+    private final Consumer<Missed> expiry;
     private ScheduledFuture<?> timer;
 
-    ExchangeDeadlines(EventExecutor executor, Duration requestTimeout, Duration responseTimeout, Expiry expiry) {
+    /** {@code current}: the exchange now under way, or null; {@code expiry}: what the connection does when it missed one. */
+    ExchangeDeadlines(EventExecutor executor, Duration requestTimeout, Duration responseTimeout, Supplier<Exchange> current,
+            Consumer<Missed> expiry) {
         this.executor = executor;
         this.requestTimeoutNanos = requestTimeout.toNanos();
         this.responseTimeoutNanos = responseTimeout.toNanos();
+        this.current = current;
         this.expiry = expiry;
     }
 
@@ -84,17 +88,17 @@ final class ExchangeDeadlines {
 
     private void check() {
         timer = null;
-        Exchange ex = expiry.current();
+        Exchange ex = current.get();
         if (ex == null) {
             return; // the next exchange arms it again
         }
         long now = System.nanoTime();
         if (!ex.requestComplete && ex.requestDeadline != 0 && now - ex.requestDeadline >= 0) {
-            expiry.requestTimedOut();
+            expiry.accept(Missed.REQUEST);
             return;
         }
         if (!ex.responseStarted && ex.responseDeadline != 0 && now - ex.responseDeadline >= 0) {
-            expiry.responseTimedOut();
+            expiry.accept(Missed.RESPONSE);
             return;
         }
         arm(ex);

@@ -4,9 +4,12 @@ import dev.fleetnet.ingress.core.ConnectionLimiter;
 import dev.fleetnet.ingress.core.IdleTimeout;
 import dev.fleetnet.ingress.h2.H2Options;
 import dev.fleetnet.ingress.tls.ServerNameHandler;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpRequest;
 
 /**
  * The pipeline of one HTTP ingress connection: limits, timeouts, HTTP/1.1 codec, the proxy; on
@@ -47,5 +50,25 @@ final class HttpIngressInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(HEADER_TIMEOUT, new HeaderReadTimeoutHandler(config.headerReadTimeout()));
         Http1ServerCodec.addLast(p, config);
         p.addLast("proxy", new HttpProxyHandler(ingress));
+    }
+
+    /**
+     * The connection leaves the proxy for the ingress's own site (the console's WebSocket):
+     * {@code site} takes the place of the proxy ({@code proxy} is its context) and gets
+     * {@code request} and whatever was read after it. The site keeps its own timeouts; the header
+     * and idle timers of HTTP requests go.
+     */
+    static void handOver(ChannelHandlerContext proxy, ChannelHandler site, HttpRequest request, DeferredInput deferred) {
+        ChannelPipeline p = proxy.pipeline();
+        p.remove(HeaderReadTimeoutHandler.class);
+        if (p.get(IDLE) != null) {
+            p.remove(IDLE);
+        }
+        p.addAfter(proxy.name(), null, site);
+        proxy.fireChannelRead(request);
+        while (!deferred.isEmpty()) {
+            proxy.fireChannelRead(deferred.poll());
+        }
+        p.remove(proxy.handler());
     }
 }

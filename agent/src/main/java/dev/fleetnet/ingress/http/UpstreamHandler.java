@@ -1,8 +1,14 @@
 package dev.fleetnet.ingress.http;
 
 import dev.fleetnet.ingress.core.ReusableBuffer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
 
 /** Hands an upstream connection's events to the client connection currently using it. */
@@ -41,18 +47,26 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
      * The handler of a pooled HTTP/1.1 connection: its pipeline's last ({@link UpstreamPools}
      * adds it last), found without a search through the pipeline.
      */
-    static UpstreamHandler of(io.netty.channel.Channel upstream) {
+    static UpstreamHandler of(Channel upstream) {
         return upstream.pipeline().last() instanceof UpstreamHandler handler ? handler : upstream.pipeline().get(UpstreamHandler.class);
     }
 
-    /** An empty buffer for a request head, to write with {@link #writeAroundEncoder}. */
-    io.netty.buffer.ByteBuf headBuffer() {
-        return ReusableBuffer.WRITES.take(encoder.alloc(), 512);
-    }
-
-    /** Writes a request head made as bytes (not flushed); only on a pooled HTTP/1.1 connection. */
-    void writeAroundEncoder(io.netty.buffer.ByteBuf head) {
-        encoder.write(head, encoder.voidPromise());
+    /**
+     * Writes {@code ex}'s request head to the machine (not flushed): as bytes around the encoder when
+     * the exchange carries its forwarding fields apart (a request without a body, on a pooled HTTP/1.1
+     * connection), else as netty's request, whole when it has no body ({@link Exchange#sentWhole}).
+     */
+    void sendHead(Exchange ex) {
+        Channel upstream = ex.upstream;
+        if (ex.forwarding != null) {
+            ByteBuf head = ReusableBuffer.WRITES.take(encoder.alloc(), 512);
+            RequestHead.write(ex.request, ex.forwarding, head);
+            encoder.write(head, encoder.voidPromise());
+        } else {
+            HttpRequest request = ex.request;
+            upstream.write(ex.sentWhole ? new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
+                    Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE) : request, upstream.voidPromise());
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.fleetnet.ingress.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.ingress.core.Poll;
 import dev.fleetnet.routing.MachineEntry;
 import io.netty.channel.DefaultEventLoop;
@@ -29,28 +30,15 @@ class ExchangeDeadlinesTest {
     }
 
     private ExchangeDeadlines deadlines(Duration request, Duration response) {
-        return new ExchangeDeadlines(loop, request, response, new ExchangeDeadlines.Expiry() {
-            @Override
-            public Exchange current() {
-                return current;
-            }
-
-            @Override
-            public void requestTimedOut() {
-                expired.add("request");
-            }
-
-            @Override
-            public void responseTimedOut() {
-                expired.add("response");
-            }
-        });
+        return new ExchangeDeadlines(loop, request, response, () -> current,
+                missed -> expired.add(missed == ExchangeDeadlines.Missed.REQUEST ? "request" : "response"));
     }
 
     private static Exchange exchange() {
         MachineEntry machine = new MachineEntry("web", "127.0.0.1", true, Set.of(8080), "", Set.of(8080));
-        return new Exchange(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/"), true, machine,
-                new InetSocketAddress("127.0.0.1", 8080), 0, false, null);
+        DefaultHttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/");
+        Admission.Admit admit = new Admission.Admit(machine, 8080, 0, false, false, false, IngressObserver.RouteLabel.NONE, null);
+        return new Exchange(request, RequestAsSent.of(request, System.nanoTime()), admit, new InetSocketAddress("127.0.0.1", 8080), null);
     }
 
     private void onLoop(Runnable task) throws Exception {
