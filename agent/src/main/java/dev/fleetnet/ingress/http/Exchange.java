@@ -4,6 +4,7 @@ import dev.fleetnet.ingress.core.IngressObserver;
 import dev.fleetnet.routing.MachineEntry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -129,6 +130,7 @@ final class Exchange {
     /**
      * Writes one part of the request's body to the machine, flushed when it is the last or the
      * machine's connection is full; false (and released) when the body went past its limit.
+     * The last part goes without its trailer fields.
      */
     boolean sendBody(HttpContent content) {
         bodyBytes += content.content().readableBytes();
@@ -139,6 +141,10 @@ final class Exchange {
         boolean last = content instanceof LastHttpContent;
         if (sentWhole) {
             content.release(); // the empty end of a request without a body: it went out with the head
+        } else if (last && !((LastHttpContent) content).trailingHeaders().isEmpty()) {
+            // Request trailers are not forwarded (as nginx does not): their fields never went through the head's checks
+            // and rewriting (Host, forwarding fields, credentials, hop-by-hop fields). The body's last bytes still go.
+            upstream.write(new DefaultLastHttpContent(content.content()), upstream.voidPromise());
         } else {
             upstream.write(content, upstream.voidPromise());
         }
