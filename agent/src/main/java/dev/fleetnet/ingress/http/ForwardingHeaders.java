@@ -19,7 +19,10 @@ import java.util.stream.Stream;
 /**
  * Header rewriting at the proxy: hop-by-hop headers removed, X-Forwarded-* and Forwarded set
  * (extended only when the client is a trusted proxy, replaced otherwise), X-Machine-ID and
- * Via added, Host passed through or rewritten.
+ * Via added, Host passed through or rewritten. Other fields that claim the client's address or
+ * override the URL (X-Real-IP, CF-Connecting-IP, X-Original-URL, ...) go unless a trusted proxy
+ * sent them, and any spelling of those fields with '_' for '-' (X_Forwarded_For) always goes:
+ * CGI-style upstreams read it as the field the proxy sets.
  */
 final class ForwardingHeaders {
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
@@ -37,11 +40,21 @@ final class ForwardingHeaders {
     /** The fields the proxy sets: replaced when the message has them, else added. */
     private static final List<AsciiString> SET_BY_PROXY = List.of(X_FORWARDED_FOR, X_FORWARDED_HOST, X_FORWARDED_PROTO,
             X_FORWARDED_PORT, FORWARDED, X_MACHINE_ID, HttpHeaderNames.VIA);
+    /**
+     * Fields that claim who the client is or which URL it asked for, which the proxy does not set
+     * and a machine may believe over X-Forwarded-For: only a trusted proxy's reach the machine.
+     */
+    private static final List<AsciiString> CLIENT_CLAIMS = Stream.of("x-real-ip", "true-client-ip", "x-client-ip",
+            "cf-connecting-ip", "x-cluster-client-ip", "fastly-client-ip", "x-original-forwarded-for", "x-forwarded-server",
+            "x-forwarded-prefix", "x-original-url", "x-rewrite-url").map(AsciiString::cached).toList();
     /** What {@link #fieldsPresent} looks for: bit {@code i} of its answer is the name at index {@code i}. */
-    private static final List<AsciiString> LOOKED_FOR = Stream.concat(HOP_BY_HOP.stream(), SET_BY_PROXY.stream())
-            .toList();
+    private static final List<AsciiString> LOOKED_FOR = Stream.of(HOP_BY_HOP, SET_BY_PROXY, CLIENT_CLAIMS)
+            .flatMap(List::stream).toList();
     private static final int HOP_BY_HOP_BITS = (1 << HOP_BY_HOP.size()) - 1;
     private static final int SET_BY_PROXY_BITS = ((1 << SET_BY_PROXY.size()) - 1) << HOP_BY_HOP.size();
+    private static final int CLIENT_CLAIMS_BITS = ((1 << CLIENT_CLAIMS.size()) - 1) << (HOP_BY_HOP.size() + SET_BY_PROXY.size());
+    /** The bit after {@link #LOOKED_FOR}'s: a field named as one of SET_BY_PROXY or CLIENT_CLAIMS with '_' for some '-'. */
+    private static final int UNDERSCORED = 1 << LOOKED_FOR.size();
     private static final int XFF = bit(X_FORWARDED_FOR), XF_HOST = bit(X_FORWARDED_HOST), XF_PROTO = bit(X_FORWARDED_PROTO),
             XF_PORT = bit(X_FORWARDED_PORT), FWD = bit(FORWARDED), MACHINE_ID = bit(X_MACHINE_ID), VIA = bit(HttpHeaderNames.VIA);
     /** The indexes in {@link #LOOKED_FOR} of the names of each length: a field is compared only with those of its own. */
@@ -104,6 +117,12 @@ final class ForwardingHeaders {
         int present = fieldsPresent(h);
         String originalHost = h.get(HttpHeaderNames.HOST, "");
         removeHopByHop(h, present);
+        if ((present & CLIENT_CLAIMS_BITS) != 0 && !client.trusted()) {
+            removeClientClaims(h, present);
+        }
+        if ((present & UNDERSCORED) != 0) {
+            removeUnderscored(h);
+        }
         if (webSocket) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
@@ -225,21 +244,72 @@ final class ForwardingHeaders {
         return fieldsPresent(h) & HOP_BY_HOP_BITS;
     }
 
-    /** One pass over {@code h}: a bit for each {@link #LOOKED_FOR} name it has, whatever its case. */
+    /**
+     * One pass over {@code h}: a bit for each {@link #LOOKED_FOR} name it has, whatever its case,
+     * and {@link #UNDERSCORED} for a name of SET_BY_PROXY or CLIENT_CLAIMS spelled with '_' for '-'.
+     */
     static int fieldsPresent(HttpHeaders h) {
         int present = 0;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> fields = h.iteratorCharSequence(); fields.hasNext(); ) {
             CharSequence name = fields.next().getKey();
             if (name.length() < BY_LENGTH.length) {
                 for (int index : BY_LENGTH[name.length()]) {
-                    if (LOOKED_FOR.get(index).contentEqualsIgnoreCase(name)) {
-                        present |= 1 << index;
+                    int match = match(LOOKED_FOR.get(index), name);
+                    if (match != NO_MATCH) {
+                        present |= match == SAME_NAME ? 1 << index : index >= HOP_BY_HOP.size() ? UNDERSCORED : 0;
                         break;
                     }
                 }
             }
         }
         return present;
+    }
+
+    private static final int NO_MATCH = 0, SAME_NAME = 1, UNDERSCORE_SPELLING = 2;
+
+    /**
+     * Whether {@code name} is {@code looked} (lower case, of the same length) whatever its case
+     * ({@link #SAME_NAME}), the same but for '_' where {@code looked} has '-' ({@link #UNDERSCORE_SPELLING}),
+     * or neither ({@link #NO_MATCH}, mostly known at the first char).
+     */
+    private static int match(AsciiString looked, CharSequence name) {
+        int result = SAME_NAME;
+        for (int i = 0; i < looked.length(); i++) {
+            char c = name.charAt(i);
+            char l = (char) looked.byteAt(i);
+            if (c != l && (c < 'A' || c > 'Z' || c + ('a' - 'A') != l)) {
+                if (c != '_' || l != '-') {
+                    return NO_MATCH;
+                }
+                result = UNDERSCORE_SPELLING;
+            }
+        }
+        return result;
+    }
+
+    /** The {@link #CLIENT_CLAIMS} {@code present} says {@code h} has: an untrusted client's, not to be believed. */
+    private static void removeClientClaims(HttpHeaders h, int present) {
+        int first = HOP_BY_HOP.size() + SET_BY_PROXY.size();
+        for (int i = 0; i < CLIENT_CLAIMS.size(); i++) {
+            if ((present & 1 << (first + i)) != 0) {
+                h.remove(CLIENT_CLAIMS.get(i));
+            }
+        }
+    }
+
+    /** Every field named as one the proxy sets or distrusts but with '_' for '-', from any client (rare: a second pass is fine). */
+    private static void removeUnderscored(HttpHeaders h) {
+        List<String> underscored = new ArrayList<>();
+        for (String name : h.names()) {
+            if (name.length() < BY_LENGTH.length) {
+                for (int index : BY_LENGTH[name.length()]) {
+                    if (index >= HOP_BY_HOP.size() && match(LOOKED_FOR.get(index), name) == UNDERSCORE_SPELLING) {
+                        underscored.add(name);
+                    }
+                }
+            }
+        }
+        underscored.forEach(h::remove);
     }
 
     private static int bit(AsciiString name) {
@@ -312,12 +382,13 @@ final class ForwardingHeaders {
         return address instanceof Inet6Address ? "\"[" + ip + "]\"" : ip;
     }
 
-    private static String quoteIfNeeded(String value) {
+    /** {@code value} as a Forwarded token, or as a quoted-string with each {@code \} and {@code "} a quoted-pair (RFC 9110 5.6.4). */
+    static String quoteIfNeeded(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             boolean token = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || ".-_~!#$&'*+^`|".indexOf(c) >= 0;
             if (!token) {
-                return "\"" + value.replace("\"", "") + "\"";
+                return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
             }
         }
         return value;

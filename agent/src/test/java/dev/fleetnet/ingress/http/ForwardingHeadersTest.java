@@ -149,4 +149,54 @@ class ForwardingHeadersTest {
                 ForwardingHeaders.forUpstream(fields("Host", "web.test"), proxy, "web", 80, false, false, "fleetnet"));
         assertThat(next).contains("x-forwarded-for: 10.1.2.3\r\n").doesNotContain("203.0.113.9");
     }
+
+    private static final List<String> CLIENT_CLAIMS = List.of("X-Real-IP", "True-Client-IP", "X-Client-IP", "CF-Connecting-IP",
+            "X-Cluster-Client-IP", "Fastly-Client-IP", "X-Original-Forwarded-For", "X-Forwarded-Server", "X-Forwarded-Prefix",
+            "X-Original-URL", "X-Rewrite-URL");
+    private static final List<String> UNDERSCORED = List.of("X_Forwarded_For", "x_forwarded_host", "X_FORWARDED_PROTO",
+            "X-Forwarded_Port", "X_Machine_ID", "X_Real_IP", "true_client_ip", "CF_Connecting_IP", "X_Original_URL");
+
+    @Test
+    void clientClaimsAndUnderscoreSpellingsOfAnUntrustedClientGo() throws Exception {
+        HttpHeaders h = fields("Host", "web.test", "X-Kept", "yes", "X_Other_Underscored", "kept", "Keep_Alive", "kept too");
+        CLIENT_CLAIMS.forEach(name -> h.add(name, "forged"));
+        UNDERSCORED.forEach(name -> h.add(name, "forged"));
+        ForwardingHeaders.Client client = new ForwardingHeaders.Client(InetAddress.getByName("192.0.2.7"), 8080, "http", false);
+        ForwardingHeaders.toUpstream(h, client, "web", 80, false, false, "fleetnet");
+        assertThat(h.toString()).doesNotContain("forged");
+        assertThat(h.get("X-Kept")).isEqualTo("yes");
+        assertThat(h.get("X_Other_Underscored")).as("not a look-alike of a field the proxy sets").isEqualTo("kept");
+        assertThat(h.get("Keep_Alive")).as("a hop-by-hop name's spelling is no forwarding field").isEqualTo("kept too");
+        assertThat(h.getAll("x-forwarded-for")).containsExactly("192.0.2.7");
+    }
+
+    @Test
+    void aTrustedProxysClientClaimsStayButUnderscoreSpellingsStillGo() throws Exception {
+        HttpHeaders h = fields("Host", "web.test");
+        CLIENT_CLAIMS.forEach(name -> h.add(name, "from-the-proxy"));
+        UNDERSCORED.forEach(name -> h.add(name, "forged"));
+        ForwardingHeaders.Client proxy = new ForwardingHeaders.Client(InetAddress.getByName("10.1.2.3"), 80, "http", true);
+        ForwardingHeaders.toUpstream(h, proxy, "web", 80, false, false, "fleetnet");
+        for (String name : CLIENT_CLAIMS) {
+            assertThat(h.getAll(name)).as(name).containsExactly("from-the-proxy");
+        }
+        assertThat(h.toString()).doesNotContain("forged");
+    }
+
+    @Test
+    void theBitsOfClientClaimsAndUnderscoreSpellingsFollowTheOthers() {
+        assertThat(ForwardingHeaders.fieldsPresent(fields("x-real-ip", "1"))).isEqualTo(1 << 15);
+        assertThat(ForwardingHeaders.fieldsPresent(fields("X-Rewrite-URL", "1"))).isEqualTo(1 << 25);
+        assertThat(ForwardingHeaders.fieldsPresent(fields("X_Forwarded_For", "1"))).isEqualTo(1 << 26);
+        assertThat(ForwardingHeaders.fieldsPresent(fields("X_Forwarded-For", "1", "X-Forwarded-For", "2"))).isEqualTo(1 << 26 | 1 << 8);
+        assertThat(ForwardingHeaders.fieldsPresent(fields("X_Forwarded_Fox", "1", "Keep_Alive", "2"))).isZero();
+    }
+
+    @Test
+    void aQuotedForwardedValueCannotEndItsQuotedString() {
+        assertThat(ForwardingHeaders.quoteIfNeeded("web.test")).isEqualTo("web.test");
+        assertThat(ForwardingHeaders.quoteIfNeeded("web.test:8080")).isEqualTo("\"web.test:8080\"");
+        assertThat(ForwardingHeaders.quoteIfNeeded("a:1\\")).isEqualTo("\"a:1\\\\\"");
+        assertThat(ForwardingHeaders.quoteIfNeeded("a\"b;proto=https")).isEqualTo("\"a\\\"b;proto=https\"");
+    }
 }
