@@ -8,6 +8,7 @@ import dev.fleetnet.routing.Resolution;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -62,7 +63,11 @@ final class Admission {
         RequestChecks.Accept accepted;
         switch (RequestChecks.check(request.method(), request.uri(), request.protocolVersion(), request.headers())) {
             case RequestChecks.Refuse refuse -> {
-                return new Answer(ErrorResponses.error(alloc, refuse.status(), refuse.reason(), null, null), true);
+                FullHttpResponse response = ErrorResponses.error(alloc, refuse.status(), refuse.reason(), null, null);
+                if (refuse.status() == 405) { // RFC 9110 15.5.6: a 405 lists the methods there are
+                    response.headers().set(HttpHeaderNames.ALLOW, ErrorResponses.ALLOWED_METHODS);
+                }
+                return new Answer(response, true);
             }
             case RequestChecks.AboutServer about -> {
                 return new Answer(ErrorResponses.options(alloc), false);
@@ -106,6 +111,13 @@ final class Admission {
         request.headers().remove(HttpHeaderNames.EXPECT);
         if (accepted.host() != null && !request.uri().startsWith("/")) {
             request.headers().set(HttpHeaderNames.HOST, accepted.host()); // absolute-form: its authority, not the Host field
+        }
+        if (accepted.maxForwards() >= 0) {
+            request.headers().set(HttpHeaderNames.MAX_FORWARDS, accepted.maxForwards()); // this hop counted (RFC 9110 7.6.2)
+        }
+        if (request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            // the list checked to be chunked alone, as the codec writes it anew: no machine reads the framing differently
+            request.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         boolean webSocket = ForwardingHeaders.isWebSocketUpgrade(request.headers());
         boolean h2c = forward.route() != null && forward.route().h2c();

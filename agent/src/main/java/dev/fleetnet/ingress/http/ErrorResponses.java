@@ -12,6 +12,9 @@ import java.nio.charset.StandardCharsets;
 
 /** The ingress's own responses: JSON errors {@code {"error", "machine", "port"}} and the health answer. */
 final class ErrorResponses {
+    /** The methods the ingress takes, as its Allow field lists them (RFC 9110 10.2.1): no CONNECT, no TRACE. */
+    static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+
     private ErrorResponses() {}
 
     static FullHttpResponse error(ByteBufAllocator alloc, int status, String error, String machine, Integer port) {
@@ -20,10 +23,10 @@ final class ErrorResponses {
         return json(alloc, HttpResponseStatus.valueOf(status), json);
     }
 
-    /** {@code OPTIONS *}: what the ingress itself allows. */
+    /** {@code OPTIONS *} (or OPTIONS with {@code Max-Forwards: 0}): what the ingress itself allows. */
     static FullHttpResponse options(ByteBufAllocator alloc) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, alloc.buffer(0));
-        response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS").setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        response.headers().set(HttpHeaderNames.ALLOW, ALLOWED_METHODS).setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
         return response;
     }
 

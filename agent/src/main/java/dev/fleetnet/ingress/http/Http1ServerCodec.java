@@ -3,6 +3,8 @@ package dev.fleetnet.ingress.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
@@ -10,6 +12,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -23,6 +26,7 @@ import java.util.List;
 final class Http1ServerCodec {
     /** The encoder's name; the decoder's is {@link HttpIngressInitializer#CODEC}. */
     static final String ENCODER = "http-encoder";
+    private static final int CONTENT_LENGTH_CHARS = HttpHeaderNames.CONTENT_LENGTH.length();
     /** The methods of the requests decoded and not yet answered, oldest first. */
     private final ArrayDeque<HttpMethod> unanswered = new ArrayDeque<>();
     private final Decoder decoder;
@@ -57,6 +61,8 @@ final class Http1ServerCodec {
         private final int maxHeaderBytes;
         /** netty's decoder has no request under way: the last thing it gave was a request's last content, or nothing yet. */
         private boolean betweenRequests = true;
+        /** The Content-Length field lines of the head netty's decoder is reading; -1 outside a head (in a body, its trailers). */
+        private int contentLengthFields = -1;
 
         private Decoder(int maxInitialLineBytes, int maxHeaderBytes, int maxChunkBytes) {
             super(maxInitialLineBytes, maxHeaderBytes, maxChunkBytes);
@@ -82,10 +88,35 @@ final class Http1ServerCodec {
                 Object decoded = out.get(i);
                 if (decoded instanceof HttpRequest request) {
                     unanswered.add(request.method());
+                    contentLengthFields = -1;
                 }
                 // after a malformed request netty's decoder drops everything: it never is between requests again
                 betweenRequests = decoded instanceof LastHttpContent last && last.decoderResult().isSuccess();
             }
+        }
+
+        @Override
+        protected HttpMessage createMessage(String[] initialLine) throws Exception {
+            contentLengthFields = 0; // a head begins
+            return super.createMessage(initialLine);
+        }
+
+        /**
+         * Refuses a head's second Content-Length field line, in every version: netty's decoder
+         * refuses one in HTTP/1.1 but in HTTP/1.0 frames by the first and replaces them all with
+         * it, so the fields are gone before {@link RequestChecks} could see them differ (RFC 9112
+         * 6.3: 400 and close). Thrown here, the head becomes netty's invalid message: answered 400,
+         * and nothing after it is read.
+         */
+        @Override
+        protected AsciiString splitHeaderName(byte[] line, int start, int length) {
+            AsciiString name = super.splitHeaderName(line, start, length);
+            if (contentLengthFields >= 0 && name.length() == CONTENT_LENGTH_CHARS
+                    && name.contentEqualsIgnoreCase(HttpHeaderNames.CONTENT_LENGTH) && ++contentLengthFields > 1) {
+                throw new IllegalArgumentException("Content-Length field line " + contentLengthFields
+                        + " (expected: exactly one Content-Length field)");
+            }
+            return name;
         }
     }
 
