@@ -374,7 +374,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         ex.upstreamHandler.unbind();
         ex.upstream.config().setAutoRead(true);
-        ex.pool.release(ex.upstreamAddress, ex.upstream, ex.requestComplete && ex.upstreamKeepAlive);
+        // released within the reader's decode loop: a connection with bytes past this response is closed, or they would be the next one's
+        ex.pool.release(ex.upstreamAddress, ex.upstream, ex.requestComplete && ex.upstreamKeepAlive && ex.upstreamHandler.reusable());
         if (!ex.responseKeepAlive) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -160,13 +161,48 @@ class ResponseReaderTest {
         channel.finishAndReleaseAll();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # what (~ is CRLF)        | HEAD request | a complete response, then what it lines up behind it
+            length body, then more    | false        | HTTP/1.1 200 OK~Content-Length: 2~~okHTTP/1.1 200 OK~Content-Length: 4~~evil
+            chunked body, then more   | false        | HTTP/1.1 200 OK~Transfer-Encoding: chunked~~2~ok~0~~HTTP/1.1 200 OK~Content-Length: 4~~evil
+            304 with a body           | false        | HTTP/1.1 304 Not Modified~~HTTP/1.1 200 OK~Content-Length: 4~~evil
+            204 with a body           | false        | HTTP/1.1 204 No Content~~HTTP/1.1 200 OK~Content-Length: 4~~evil
+            HEAD answered with a body | true         | HTTP/1.1 200 OK~Content-Length: 2~~ok
+            """)
+    void bytesAfterACompleteResponseAreDroppedAndTheConnectionIsSpent(String what, boolean headRequest, String response) {
+        EmbeddedChannel channel = new EmbeddedChannel(new ResponseReader(8192));
+        ResponseReader reader = channel.pipeline().get(ResponseReader.class);
+        reader.expect(headRequest, false);
+        channel.writeInbound(Unpooled.copiedBuffer(response.replace("~", "\r\n"), StandardCharsets.ISO_8859_1));
+        List<Object> parts = new ArrayList<>();
+        for (Object part; (part = channel.readInbound()) != null; ) {
+            parts.add(part instanceof ByteBuf data ? data.toString(StandardCharsets.ISO_8859_1) : part);
+            ReferenceCountUtil.release(part);
+        }
+        assertThat(parts).as(what).last().isSameAs(ResponseReader.END);
+        assertThat(parts).as(what + ": one head").filteredOn(p -> p instanceof ResponseHead).hasSize(1);
+        assertThat(parts).as(what + ": the rest is no body").noneMatch(p -> p.toString().contains("evil") || p.equals("ok") && headRequest);
+        assertThat(reader.spent()).as(what).isTrue();
+        channel.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", StandardCharsets.ISO_8859_1));
+        assertThat(channel.<Object>readInbound()).as(what + ": nothing on the connection is read again").isNull();
+        channel.finishAndReleaseAll();
+    }
+
     @Test
-    void aResponseThatLinesUpASecondOneIsReadAsOneAndTheRestIsNotItsBody() {
-        // the length covers exactly its body; what follows on the connection is another response, never this one's body
-        Read r = read("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nevil", false, false,
-                ClientHead.Framing.LENGTH);
-        assertThat(r.body()).isEqualTo("okevil");
-        assertThat(r.heads()).as("the second is a head of its own, which an idle pooled connection is closed for").isEqualTo(2);
+    void aResponseEndingWithItsReadLeavesTheConnectionForTheNextOne() {
+        EmbeddedChannel channel = new EmbeddedChannel(new ResponseReader(8192));
+        ResponseReader reader = channel.pipeline().get(ResponseReader.class);
+        for (String body : List.of("one", "two")) {
+            channel.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n" + body, StandardCharsets.ISO_8859_1));
+            assertThat(channel.<Object>readInbound()).isInstanceOf(ResponseHead.class);
+            ByteBuf data = channel.readInbound();
+            assertThat(data.toString(StandardCharsets.ISO_8859_1)).isEqualTo(body);
+            data.release();
+            assertThat(channel.<Object>readInbound()).isSameAs(ResponseReader.END);
+            assertThat(reader.spent()).isFalse();
+        }
+        channel.finishAndReleaseAll();
     }
 
     @ParameterizedTest(name = "{0}")

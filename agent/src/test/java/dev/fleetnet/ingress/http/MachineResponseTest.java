@@ -1,0 +1,134 @@
+package dev.fleetnet.ingress.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fleetnet.ingress.core.IngressRoutes;
+import dev.fleetnet.ingress.core.Poll;
+import dev.fleetnet.ingress.core.Transports;
+import dev.fleetnet.routing.IngressNaming;
+import dev.fleetnet.routing.MachineEntry;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * What clients get when a machine's response is other than its framing says: more bytes after
+ * it, a cut, a protocol switch with data behind it. Judged by the bytes each client received. One
+ * event loop and one upstream connection per machine, so every client shares that connection
+ * (or waits for it).
+ */
+class MachineResponseTest {
+    private static final String SMUGGLED = "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nSMUGGLED";
+    private EventLoopGroup group;
+    private FakeMachine machine;
+    private HttpIngressServer ingress;
+
+    @BeforeEach
+    void start() throws Exception {
+        group = Transports.group(1);
+        machine = new FakeMachine();
+        IngressConfig config = IngressConfig.builder().naming(new IngressNaming("fleet.test", machine.port()))
+                .upstreamPoolSizePerMachine(1).upstreamResponseTimeout(Duration.ofSeconds(10)).trustedProxies(List.of()).build();
+        IngressRoutes routes = IngressRoutes.empty(config.naming());
+        routes.swap(routes.current().withMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(machine.port()), "",
+                Set.of(machine.port()))));
+        ingress = HttpIngressServer.start(config, routes, group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        ingress.close();
+        machine.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # what (~ is CRLF)        | method | the machine's answer, then a second response it lines up     | status | body
+            length body, then more    | GET    | HTTP/1.1 200 OK~Content-Length: 2~~ok                         | 200    | ok
+            chunked body, then more   | GET    | HTTP/1.1 200 OK~Transfer-Encoding: chunked~~2~ok~0~~          | 200    | ok
+            304 with a body           | GET    | HTTP/1.1 304 Not Modified~ETag: x~~                           | 304    | ''
+            204 with a body           | GET    | HTTP/1.1 204 No Content~Content-Length: 37~~                  | 204    | ''
+            HEAD answered with a body | HEAD   | HTTP/1.1 200 OK~Content-Length: 46~~                          | 200    | ''
+            """)
+    void bytesAfterACompleteResponseAnswerNeitherThePipelinedRequestNorTheNextClient(String what, String method, String answer,
+            int status, String body) throws Exception {
+        machine.on("/first", FakeMachine.bytes(answer.replace("~", "\r\n") + SMUGGLED));
+        try (Socket client = connect()) {
+            send(client, method + " /first HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n"
+                    + "GET /second HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n"); // pipelined: bound to the connection as soon as the first ends
+            InputStream in = client.getInputStream();
+            if (method.equals("HEAD")) {
+                assertThat(RawHttp.readHead(in)).as(what).startsWith("HTTP/1.1 " + status + " ");
+            } else {
+                RawHttp.Response first = RawHttp.read(in);
+                assertThat(first.status()).as(what).isEqualTo(status);
+                assertThat(first.body()).as(what).isEqualTo(body);
+            }
+            RawHttp.Response second = RawHttp.read(in);
+            assertThat(second.body()).as(what + ": the pipelined request's own answer").isEqualTo("RESPONSE-FOR /second");
+        }
+        assertThat(get("/third").body()).as(what + ": the next client's own answer").isEqualTo("RESPONSE-FOR /third");
+        assertThat(machine.connections()).as("the connection that sent more than its response is never reused").isGreaterThan(1);
+    }
+
+    @Test
+    void bytesAfterACompleteResponseNeverReachAClientWaitingForThatConnection() throws Exception {
+        CountDownLatch answerNow = new CountDownLatch(1);
+        machine.on("/held", (head, socket) -> {
+            await(answerNow);
+            FakeMachine.write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" + SMUGGLED); // one write: one read
+            return true;
+        });
+        try (Socket a = connect(); Socket b = connect()) {
+            send(a, "GET /held HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n");
+            Poll.until(Duration.ofSeconds(10), "A's request in flight", () -> ingress.requestsInFlight("web") == 1);
+            send(b, "GET /victim-B HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n");
+            Poll.until(Duration.ofSeconds(10), "B waiting for the only upstream connection", () -> ingress.requestsInFlight("web") == 2);
+            answerNow.countDown();
+            assertThat(RawHttp.read(a.getInputStream()).body()).isEqualTo("ok");
+            assertThat(RawHttp.read(b.getInputStream()).body()).as("B's own answer, never what A's machine lined up")
+                    .isEqualTo("RESPONSE-FOR /victim-B");
+        }
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket("127.0.0.1", ingress.address().getPort());
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    private static void send(Socket socket, String request) throws IOException {
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+    }
+
+    private RawHttp.Response get(String path) throws IOException {
+        return RawHttp.exchange(ingress.address().getPort(), "GET " + path + " HTTP/1.1\r\nHost: web.fleet.test\r\nConnection: close\r\n\r\n");
+    }
+
+    private static void await(CountDownLatch latch) throws IOException {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new IOException("the test never let the machine answer");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+}
