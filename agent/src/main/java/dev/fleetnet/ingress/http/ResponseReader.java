@@ -15,7 +15,8 @@ import java.util.List;
  *
  * <p>Bytes that follow a complete response in the same read answer no request that was sent
  * (RFC 9112 6.3 and 9.3.2): they are dropped, never read as the next response, and the connection
- * is {@link #spent()}.
+ * is {@link #spent()}. A body that ends with the connection is complete only if the connection
+ * ended with a FIN: a reset cuts it ({@link Invalid}).
  *
  * <p>Threading: the upstream connection's event loop.
  */
@@ -49,6 +50,8 @@ final class ResponseReader extends ByteToMessageDecoder {
     private int trailerBytes;
     private boolean headRequest;
     private boolean dechunk;
+    /** The connection failed (a reset, a read error): its end is not a body's end. */
+    private boolean broken;
 
     ResponseReader(int maxHead) {
         this.maxHead = maxHead;
@@ -95,11 +98,20 @@ final class ResponseReader extends ByteToMessageDecoder {
         if (in.isReadable()) {
             decode(ctx, in, out);
         }
-        if (state == State.UNTIL_CLOSE) {
-            end(in, out); // the connection's end is the body's
+        if (state == State.UNTIL_CLOSE && !broken) {
+            end(in, out); // the connection's end (a FIN) is the body's
+        } else if (state == State.UNTIL_CLOSE) {
+            fail(in, out, "connection reset before the end of a body delimited by the connection's close");
         } else if (state != State.HEAD && state != State.FAILED && state != State.UPGRADED && state != State.SPENT) {
             fail(in, out, "connection closed in the middle of the body");
         }
+    }
+
+    /** A read error (e.g. ECONNRESET) comes before the connection's end: remembered so that end is not taken for a FIN. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        broken = true;
+        ctx.fireExceptionCaught(cause);
     }
 
     private void head(ByteBuf in, List<Object> out) {

@@ -106,9 +106,78 @@ class MachineResponseTest {
         }
     }
 
+    @Test
+    void aBodyUntilCloseThatTheMachineResetsReachesAKeepAliveClientWithoutItsLastChunkAndReset() throws Exception {
+        CountDownLatch resetNow = new CountDownLatch(1);
+        machine.on("/reset", (head, socket) -> {
+            FakeMachine.write(socket, "HTTP/1.1 200 OK\r\n\r\nbody-until-close");
+            await(resetNow);
+            socket.setSoLinger(true, 0); // closed with a reset: not the body's end
+            return false;
+        });
+        try (Socket client = connect()) {
+            send(client, "GET /reset HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n");
+            String before = readUntil(client, "body-until-close");
+            assertThat(before).contains("transfer-encoding: chunked");
+            resetNow.countDown();
+            Received rest = readToEnd(client);
+            assertThat(rest.text()).as("no last chunk: the body is not complete").doesNotContain("0\r\n\r\n");
+            assertThat(rest.end()).isEqualTo(End.RESET);
+        }
+    }
+
+    @Test
+    void aChunkedBodyCutByTheMachineEndsAnHttp10ClientsConnectionWithAResetNotTheFinThatWouldEndItsBody() throws Exception {
+        machine.on("/cut", (head, socket) -> {
+            FakeMachine.write(socket, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+            return false; // a FIN in the middle of the chunked body
+        });
+        try (Socket client = connect()) {
+            send(client, "GET /cut HTTP/1.0\r\nHost: web.fleet.test\r\n\r\n");
+            Received all = readToEnd(client);
+            assertThat(all.text()).doesNotContain("transfer-encoding"); // the body went dechunked, delimited by the close
+            assertThat(all.end()).as("a FIN would tell this client its body is complete").isEqualTo(End.RESET);
+        }
+    }
+
+    /** How a client's connection ended: an orderly close, a reset, or not at all within its read timeout. */
+    private enum End { FIN, RESET, OPEN }
+
+    private record Received(String text, End end) {}
+
+    /** Everything {@code socket} reads until its connection ends. */
+    private static Received readToEnd(Socket socket) throws IOException {
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        try {
+            for (int n; (n = socket.getInputStream().read(buffer)) != -1; ) {
+                got.write(buffer, 0, n);
+            }
+            return new Received(got.toString(StandardCharsets.ISO_8859_1), End.FIN);
+        } catch (java.net.SocketTimeoutException open) {
+            return new Received(got.toString(StandardCharsets.ISO_8859_1), End.OPEN);
+        } catch (java.net.SocketException reset) {
+            return new Received(got.toString(StandardCharsets.ISO_8859_1), End.RESET);
+        }
+    }
+
+    /** What {@code socket} reads up to and with {@code marker}. */
+    private static String readUntil(Socket socket, String marker) throws IOException {
+        StringBuilder got = new StringBuilder();
+        InputStream in = socket.getInputStream();
+        while (got.indexOf(marker) < 0) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("connection ended before " + marker + " (got: " + got + ")");
+            }
+            got.append((char) c);
+        }
+        return got.toString();
+    }
+
     private Socket connect() throws IOException {
         Socket socket = new Socket("127.0.0.1", ingress.address().getPort());
-        socket.setSoTimeout(10_000);
+        socket.setSoTimeout(5_000);
         return socket;
     }
 

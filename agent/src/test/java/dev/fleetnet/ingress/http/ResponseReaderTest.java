@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
@@ -130,6 +132,21 @@ class ResponseReaderTest {
         assertThat(channel.<Object>readInbound()).isNull();
         channel.close();
         assertThat(channel.<Object>readInbound()).isSameAs(ResponseReader.END);
+    }
+
+    @Test
+    void aBodyWithoutLengthEndedByAResetIsInvalidNotComplete() {
+        EmbeddedChannel channel = new EmbeddedChannel(new ResponseReader(8192), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) { } // the upstream handler closes
+        });
+        channel.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\n\r\nsome", StandardCharsets.ISO_8859_1));
+        channel.<Object>readInbound();
+        channel.<ByteBuf>readInbound().release();
+        channel.pipeline().fireExceptionCaught(new java.net.SocketException("Connection reset"));
+        channel.close();
+        assertThat(channel.<Object>readInbound()).isInstanceOf(ResponseReader.Invalid.class);
+        assertThat(channel.<Object>readInbound()).as("no END after it").isNull();
     }
 
     @Test
