@@ -89,14 +89,17 @@ class MachineResponseTest {
     @Test
     void bytesAfterACompleteResponseNeverReachAClientWaitingForThatConnection() throws Exception {
         CountDownLatch answerNow = new CountDownLatch(1);
+        CountDownLatch held = new CountDownLatch(1);
         machine.on("/held", (head, socket) -> {
+            held.countDown();
             await(answerNow);
             FakeMachine.write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" + SMUGGLED); // one write: one read
             return true;
         });
         try (Socket a = connect(); Socket b = connect()) {
             send(a, "GET /held HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n");
-            Poll.until(Duration.ofSeconds(10), "A's request in flight", () -> ingress.requestsInFlight("web") == 1);
+            // the machine has A's request: its connection is open and busy (one still connecting is not counted by the pool)
+            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
             send(b, "GET /victim-B HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n");
             Poll.until(Duration.ofSeconds(10), "B waiting for the only upstream connection", () -> ingress.requestsInFlight("web") == 2);
             answerNow.countDown();
