@@ -143,6 +143,24 @@ class MachineResponseTest {
         }
     }
 
+    @Test
+    void webSocketFramesThatCameWithThe101ReachTheClientRightAfterItAndInOrder() throws Exception {
+        machine.on("/ws", (head, socket) -> {
+            FakeMachine.write(socket, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n\u0081\u0002hi"); // one write: the 101 and a frame
+            socket.getInputStream().readNBytes(6); // the client's (empty, masked) frame: the tunnel is up
+            FakeMachine.write(socket, "\u0081\u0003bye");
+            return true;
+        });
+        try (Socket client = connect()) {
+            send(client, "GET /ws HTTP/1.1\r\nHost: web.fleet.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            assertThat(readUntil(client, "\r\n\r\n")).startsWith("HTTP/1.1 101 ");
+            send(client, "\u0081\u0080mask");
+            assertThat(readUntil(client, "bye")).as("every byte after the 101, in order").isEqualTo("\u0081\u0002hi\u0081\u0003bye");
+        }
+    }
+
     /** How a client's connection ended: an orderly close, a reset, or not at all within its read timeout. */
     private enum End { FIN, RESET, OPEN }
 
