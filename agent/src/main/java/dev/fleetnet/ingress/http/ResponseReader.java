@@ -274,7 +274,10 @@ final class ResponseReader extends ByteToMessageDecoder {
         }
     }
 
-    /** chunk-size [ chunk-ext ] CRLF: hex digits, then extensions the ingress passes on unread but checks are text. */
+    /**
+     * chunk-size [ BWS ";" chunk-ext ] CRLF (RFC 9112 7.1): hex digits, then optional spaces or tabs
+     * and extensions the ingress passes on unread but checks are text, or the line's end.
+     */
     private String chunkSize(ByteBuf in, int from, int lf) {
         if (lf == from || in.getByte(lf - 1) != '\r') {
             return "chunk size line not ended by CRLF";
@@ -300,11 +303,13 @@ final class ResponseReader extends ByteToMessageDecoder {
                 return "control character 0x" + Integer.toHexString(c & 0xff) + " in a chunk size line";
             }
         }
-        if (digitsEnd < lf - 1) {
-            byte after = in.getByte(digitsEnd);
-            if (after != ';' && after != ' ' && after != '\t') {
-                return "chunk size followed by '" + (char) (after & 0xff) + "' (expected ';' or the line's end)";
-            }
+        int afterBws = digitsEnd;
+        while (afterBws < lf - 1 && (in.getByte(afterBws) == ' ' || in.getByte(afterBws) == '\t')) {
+            afterBws++;
+        }
+        if (afterBws < lf - 1 && in.getByte(afterBws) != ';') { // "2 3": read as 2 here, as 0x23 or an error elsewhere
+            byte after = in.getByte(afterBws);
+            return "chunk size followed by '" + (char) (after & 0xff) + "' (expected: spaces or tabs, then ';' or the line's end)";
         }
         remaining = size;
         return null;

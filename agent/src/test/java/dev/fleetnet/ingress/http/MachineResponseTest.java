@@ -161,6 +161,17 @@ class MachineResponseTest {
         }
     }
 
+    @Test
+    void aChunkSizeLineWithMoreAfterItsSpaceIsNeverForwarded() throws Exception {
+        machine.on("/two-three", FakeMachine.bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2 3\r\nok\r\n0\r\n\r\n"));
+        try (Socket client = connect()) {
+            send(client, "GET /two-three HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n");
+            Received all = readToEnd(client);
+            assertThat(all.text()).as("a size read as 2 here and as 0x23 elsewhere").doesNotContain("2 3");
+            assertThat(all.end()).isEqualTo(End.RESET);
+        }
+    }
+
     /** How a client's connection ended: an orderly close, a reset, or not at all within its read timeout. */
     private enum End { FIN, RESET, OPEN }
 

@@ -96,6 +96,15 @@ class ResponseReaderTest {
     }
 
     @Test
+    void aChunkSizeMayHaveSpacesOrTabsBeforeItsExtensionsOrItsLineEnd() {
+        String body = "2 ;a=1\r\nok\r\n3\t \t;b\r\n, w\r\n1 \r\n!\r\n0\r\n\r\n";
+        Read r = read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body, false, false, ClientHead.Framing.CHUNKED);
+        assertThat(r.invalid()).isNull();
+        assertThat(r.body()).isEqualTo(body);
+        assertThat(r.ended()).isTrue();
+    }
+
+    @Test
     void dechunkingPassesTheDataAloneAndTheTrailerSectionAsOne() {
         Read r = read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel", false, true, ClientHead.Framing.UNTIL_CLOSE,
                 "lo\r\n0\r\nX-A: 1\r\n", "X-B: 2\r\n\r\n");
@@ -245,6 +254,8 @@ class ResponseReaderTest {
         "chunk without CRLF      | HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2\\r\\nokX\\r\\n               | not followed by CRLF",
         "bare LF chunk line      | HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2\\nok\\r\\n                  | not ended by CRLF",
         "chunk size then junk    | HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2x\\r\\nok\\r\\n                | followed by 'x'",
+        "chunk size, space, more | HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2 3\\r\\nok\\r\\n0\\r\\n\\r\\n   | followed by '3'",
+        "chunk size, space, junk | HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2 x;a\\r\\nok\\r\\n           | followed by 'x'",
         "bad trailer             | HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\nX A: 1\\r\\n\\r\\n          | in a trailer field name",
     })
     void anAmbiguousOrMalformedResponseIsRefusedWithTheReasonAndNothingAfterIt(String name, String response, String reason) {
