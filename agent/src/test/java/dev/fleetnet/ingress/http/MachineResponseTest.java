@@ -172,6 +172,26 @@ class MachineResponseTest {
         }
     }
 
+    @Test
+    void theTrailerFieldIsEndToEndAndGoesOnlyWhereTheTrailersCanGo() throws Exception {
+        machine.on("/trailers", FakeMachine.bytes("HTTP/1.1 200 OK\r\nTrailer: X-Checksum\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "2\r\nok\r\n0\r\nX-Checksum: abc\r\n\r\n"));
+        try (Socket client = connect()) {
+            send(client, "GET /trailers HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n");
+            String head = RawHttp.readHead(client.getInputStream());
+            assertThat(head).as("RFC 9110 6.6.2: not hop-by-hop").contains("\r\nTrailer: X-Checksum\r\n");
+            assertThat(readUntil(client, "\r\n0\r\n")).isEqualTo("2\r\nok\r\n0\r\n");
+            assertThat(readUntil(client, "\r\n\r\n")).isEqualTo("X-Checksum: abc\r\n\r\n");
+        }
+        try (Socket client = connect()) {
+            send(client, "GET /trailers HTTP/1.0\r\nHost: web.fleet.test\r\n\r\n");
+            Received all = readToEnd(client);
+            assertThat(all.text()).as("dechunked for HTTP/1.0: the trailers are dropped, so is the field announcing them")
+                    .endsWith("\r\n\r\nok").doesNotContain("X-Checksum");
+            assertThat(all.end()).isEqualTo(End.FIN);
+        }
+    }
+
     /** How a client's connection ended: an orderly close, a reset, or not at all within its read timeout. */
     private enum End { FIN, RESET, OPEN }
 

@@ -114,6 +114,20 @@ class ResponseReaderTest {
     }
 
     @Test
+    void theTrailerFieldGoesToAnHttp11ClientAndNotToAnHttp10OneWhoseBodyIsDechunked() {
+        Read r = read("HTTP/1.1 200 OK\r\nTrailer: X-Sum\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Sum: 1\r\n\r\n", false, false,
+                ClientHead.Framing.CHUNKED);
+        assertThat(r.head()).isEqualTo("HTTP/1.1 200 OK\r\nTrailer: X-Sum\r\ntransfer-encoding: chunked\r\nvia: 1.1 fleetnet\r\n\r\n");
+        ResponseHead head = new ResponseHead();
+        byte[] b = "HTTP/1.1 200 OK\r\nTrailer: X-Sum\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(head.parse(b, b.length)).isNull();
+        ByteBuf out = Unpooled.buffer();
+        ClientHead.write(head, ClientHead.Framing.UNTIL_CLOSE, ClientHead.Connection.CLOSE, false, VIA, out);
+        assertThat(out.toString(StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 200 OK\r\nconnection: close\r\nvia: 1.1 fleetnet\r\n\r\n");
+        out.release();
+    }
+
+    @Test
     void aResponseToHeadHasNoBodyWhateverItsLengthSays() {
         Read r = read("HTTP/1.1 200 OK\r\nContent-Length: 42\r\n\r\n", true, false, ClientHead.Framing.NONE);
         assertThat(r.head()).contains("content-length: 42\r\n");
