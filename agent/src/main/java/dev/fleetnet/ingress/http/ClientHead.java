@@ -49,7 +49,7 @@ final class ClientHead {
         boolean via = false;
         for (int i = 0, n = head.fieldCount(); i < n; i++) {
             byte kind = head.kind(i);
-            if (kind == ResponseHead.KEEP) {
+            if (kind == ResponseHead.KEEP || kind == ResponseHead.TRAILER && http11Client) { // trailers never reach HTTP/1.0
                 out.writeBytes(b, head.lineStart(i), head.valueEnd(i) - head.lineStart(i)).writeBytes(CRLF);
             } else if (kind == ResponseHead.VIA) {
                 via = true;

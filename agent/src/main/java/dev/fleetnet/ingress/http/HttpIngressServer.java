@@ -28,9 +28,12 @@ public final class HttpIngressServer implements AutoCloseable {
     private final Channel channel;
     /** Null without a TLS listener. */
     private final Channel tlsChannel;
+    private final OutstandingRequests outstanding;
 
-    private HttpIngressServer(ConnectionLimiter limiter, UpstreamConnector connector, Channel channel, Channel tlsChannel) {
+    private HttpIngressServer(ConnectionLimiter limiter, UpstreamConnector connector, Channel channel, Channel tlsChannel,
+            OutstandingRequests outstanding) {
         this.limiter = limiter;
+        this.outstanding = outstanding;
         this.connector = connector;
         this.channel = channel;
         this.tlsChannel = tlsChannel;
@@ -101,7 +104,7 @@ public final class HttpIngressServer implements AutoCloseable {
                 throw e;
             }
         }
-        return new HttpIngressServer(limiter, connector, channel, tlsChannel);
+        return new HttpIngressServer(limiter, connector, channel, tlsChannel, outstanding);
     }
 
     private static Channel bind(EventLoopGroup group, InetSocketAddress address,
@@ -140,6 +143,14 @@ public final class HttpIngressServer implements AutoCloseable {
 
     public int openConnections() {
         return limiter.open();
+    }
+
+    /**
+     * Requests to {@code machine} admitted and not yet answered in full: waiting for an upstream
+     * connection, sent, or being relayed (the count that balancing reads).
+     */
+    public int requestsInFlight(String machine) {
+        return outstanding.count(machine);
     }
 
     @Override

@@ -318,8 +318,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (ex.responseStarted) {
-            abandon(ex);
-            ctx.close();
+            cut(ex);
         } else {
             failOrClose(502, "upstream closed the connection before responding");
         }
@@ -374,7 +373,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         ex.upstreamHandler.unbind();
         ex.upstream.config().setAutoRead(true);
-        ex.pool.release(ex.upstreamAddress, ex.upstream, ex.requestComplete && ex.upstreamKeepAlive);
+        // released within the reader's decode loop: a connection with bytes past this response is closed, or they would be the next one's
+        ex.pool.release(ex.upstreamAddress, ex.upstream, ex.requestComplete && ex.upstreamKeepAlive && ex.upstreamHandler.reusable());
         if (!ex.responseKeepAlive) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
@@ -387,13 +387,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Fails the current exchange with an error if nothing was sent to the client yet, else closes. */
+    /** Fails the current exchange with an error if nothing was sent to the client yet, else cuts the response. */
     private void failOrClose(int status, String error) {
         Exchange ex = exchange;
         if (ex != null) {
             if (ex.responseStarted) {
-                abandon(ex); // observed with the status the client already got
-                ctx.close();
+                cut(ex); // observed with the status the client already got
                 return;
             }
             FullHttpResponse response = ErrorResponses.error(ctx.alloc(), status, error, ex.target.name(), ex.upstreamAddress.getPort());
@@ -405,6 +404,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         FullHttpResponse response = ErrorResponses.error(ctx.alloc(), status, error, null, null);
         log.refused(status, response.content().readableBytes());
         respondAndClose(response);
+    }
+
+    /** {@code ex}'s response started and cannot end as it should: the client's connection is reset, not closed. */
+    private void cut(Exchange ex) {
+        abandon(ex);
+        AbortiveClose.reset(ctx);
     }
 
     /** Drops the exchange: its upstream connection is closed, never reused. */

@@ -19,13 +19,19 @@ final class ResponseHead {
     static final byte HOP = 3;
     /** Via: the ingress appends itself to the list. */
     static final byte VIA = 4;
+    /**
+     * Trailer (RFC 9110 6.6.2): end to end, the client gets it as it came, unless the trailers it
+     * announces cannot reach the client (a body dechunked for an HTTP/1.0 client drops them).
+     */
+    static final byte TRAILER = 5;
 
-    private static final byte[][] HOP_BY_HOP = names("connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade",
+    private static final byte[][] HOP_BY_HOP = names("connection", "keep-alive", "proxy-connection", "te", "upgrade",
             "proxy-authenticate", "proxy-authorization");
     private static final byte[] CONTENT_LENGTH_NAME = ascii("content-length");
     private static final byte[] TRANSFER_ENCODING_NAME = ascii("transfer-encoding");
     private static final byte[] CONNECTION_NAME = HOP_BY_HOP[0];
     private static final byte[] VIA_NAME = ascii("via");
+    private static final byte[] TRAILER_NAME = ascii("trailer");
     /** Bit 0: a token character (field names, RFC 9110 5.6.2); bit 1: a field value character (VCHAR, obs-text, SP, HTAB). */
     private static final byte[] CHARS = chars();
 
@@ -269,6 +275,9 @@ final class ResponseHead {
         if (n == VIA_NAME.length && equalsIgnoreCase(b, start, VIA_NAME)) {
             return VIA;
         }
+        if (n == TRAILER_NAME.length && equalsIgnoreCase(b, start, TRAILER_NAME)) {
+            return TRAILER;
+        }
         for (byte[] name : HOP_BY_HOP) {
             if (n == name.length && equalsIgnoreCase(b, start, name)) {
                 return HOP;
@@ -336,7 +345,7 @@ final class ResponseHead {
         } else if (z > a) {
             for (int i = 0; i < fieldCount; i++) { // framing stays: the ingress rewrites it anyway
                 int nameStart = fields[4 * i];
-                if (kinds[i] == KEEP || kinds[i] == VIA) {
+                if (kinds[i] == KEEP || kinds[i] == VIA || kinds[i] == TRAILER) {
                     if (fields[4 * i + 1] - nameStart == z - a && regionEqualsIgnoreCase(nameStart, a, z)) {
                         kinds[i] = HOP;
                     }

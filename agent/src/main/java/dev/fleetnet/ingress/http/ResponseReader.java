@@ -13,6 +13,11 @@ import java.util.List;
  * chunks). Nothing is copied but the head. After a 101 it stops: what follows is the tunnel's,
  * handed on when this handler is removed.
  *
+ * <p>Bytes that follow a complete response in the same read answer no request that was sent
+ * (RFC 9112 6.3 and 9.3.2): they are dropped, never read as the next response, and the connection
+ * is {@link #spent()}. A body that ends with the connection is complete only if the connection
+ * ended with a FIN: a reset cuts it ({@link Invalid}).
+ *
  * <p>Threading: the upstream connection's event loop.
  */
 final class ResponseReader extends ByteToMessageDecoder {
@@ -33,7 +38,8 @@ final class ResponseReader extends ByteToMessageDecoder {
      */
     record Trailers(ByteBuf lines) {}
 
-    private enum State { HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, TRAILERS, UNTIL_CLOSE, UPGRADED, FAILED }
+    /** SPENT: a response ended with more bytes behind it; nothing on this connection is read again. */
+    private enum State { HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, TRAILERS, UNTIL_CLOSE, UPGRADED, FAILED, SPENT }
 
     private static final int MAX_CHUNK_LINE = 4096;
     private final int maxHead;
@@ -44,6 +50,8 @@ final class ResponseReader extends ByteToMessageDecoder {
     private int trailerBytes;
     private boolean headRequest;
     private boolean dechunk;
+    /** The connection failed (a reset, a read error): its end is not a body's end. */
+    private boolean broken;
 
     ResponseReader(int maxHead) {
         this.maxHead = maxHead;
@@ -58,6 +66,14 @@ final class ResponseReader extends ByteToMessageDecoder {
         this.dechunk = dechunk;
     }
 
+    /**
+     * The last response ended with more bytes behind it, which were dropped: the connection is out
+     * of step with its requests and must be closed, never reused.
+     */
+    boolean spent() {
+        return state == State.SPENT;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {
@@ -67,12 +83,12 @@ final class ResponseReader extends ByteToMessageDecoder {
                 out.add(in.readRetainedSlice(n));
                 remaining -= n;
                 if (remaining == 0) {
-                    end(out);
+                    end(in, out);
                 }
             }
             case CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, TRAILERS -> chunked(in, out);
             case UNTIL_CLOSE -> out.add(in.readRetainedSlice(in.readableBytes()));
-            case FAILED -> in.skipBytes(in.readableBytes());
+            case FAILED, SPENT -> in.skipBytes(in.readableBytes());
             case UPGRADED -> { } // held for the tunnel
         }
     }
@@ -82,11 +98,20 @@ final class ResponseReader extends ByteToMessageDecoder {
         if (in.isReadable()) {
             decode(ctx, in, out);
         }
-        if (state == State.UNTIL_CLOSE) {
-            end(out); // the connection's end is the body's
-        } else if (state != State.HEAD && state != State.FAILED && state != State.UPGRADED) {
+        if (state == State.UNTIL_CLOSE && !broken) {
+            end(in, out); // the connection's end (a FIN) is the body's
+        } else if (state == State.UNTIL_CLOSE) {
+            fail(in, out, "connection reset before the end of a body delimited by the connection's close");
+        } else if (state != State.HEAD && state != State.FAILED && state != State.UPGRADED && state != State.SPENT) {
             fail(in, out, "connection closed in the middle of the body");
         }
+    }
+
+    /** A read error (e.g. ECONNRESET) comes before the connection's end: remembered so that end is not taken for a FIN. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        broken = true;
+        ctx.fireExceptionCaught(cause);
     }
 
     private void head(ByteBuf in, List<Object> out) {
@@ -115,11 +140,11 @@ final class ResponseReader extends ByteToMessageDecoder {
         } else if (status < 200) {
             state = State.HEAD; // interim: the final response follows
         } else if (headRequest || status == 204 || status == 304) {
-            end(out);
+            end(in, out);
         } else if (head.chunked()) {
             state = State.CHUNK_SIZE;
         } else if (head.contentLength() == 0) {
-            end(out);
+            end(in, out);
         } else if (head.contentLength() > 0) {
             remaining = head.contentLength();
             state = State.LENGTH;
@@ -136,7 +161,7 @@ final class ResponseReader extends ByteToMessageDecoder {
         int start = in.readerIndex();
         int i = start;
         int limit = in.writerIndex();
-        while (i < limit && state != State.HEAD && state != State.FAILED) {
+        while (i < limit && state != State.FAILED) { // the trailer section's end returns
             switch (state) {
                 case CHUNK_SIZE -> {
                     int lf = in.indexOf(i, Math.min(limit, i + MAX_CHUNK_LINE), (byte) '\n');
@@ -222,9 +247,9 @@ final class ResponseReader extends ByteToMessageDecoder {
                         } else {
                             pass(in, start, i, out);
                         }
-                        start = i;
                         in.readerIndex(i);
-                        end(out);
+                        end(in, out);
+                        return; // what follows is no part of this response
                     } else if (trailerBytes > maxHead) {
                         fail(in, out, "trailer section larger than " + maxHead + " bytes");
                         return;
@@ -249,7 +274,10 @@ final class ResponseReader extends ByteToMessageDecoder {
         }
     }
 
-    /** chunk-size [ chunk-ext ] CRLF: hex digits, then extensions the ingress passes on unread but checks are text. */
+    /**
+     * chunk-size [ BWS ";" chunk-ext ] CRLF (RFC 9112 7.1): hex digits, then optional spaces or tabs
+     * and extensions the ingress passes on unread but checks are text, or the line's end.
+     */
     private String chunkSize(ByteBuf in, int from, int lf) {
         if (lf == from || in.getByte(lf - 1) != '\r') {
             return "chunk size line not ended by CRLF";
@@ -275,11 +303,13 @@ final class ResponseReader extends ByteToMessageDecoder {
                 return "control character 0x" + Integer.toHexString(c & 0xff) + " in a chunk size line";
             }
         }
-        if (digitsEnd < lf - 1) {
-            byte after = in.getByte(digitsEnd);
-            if (after != ';' && after != ' ' && after != '\t') {
-                return "chunk size followed by '" + (char) (after & 0xff) + "' (expected ';' or the line's end)";
-            }
+        int afterBws = digitsEnd;
+        while (afterBws < lf - 1 && (in.getByte(afterBws) == ' ' || in.getByte(afterBws) == '\t')) {
+            afterBws++;
+        }
+        if (afterBws < lf - 1 && in.getByte(afterBws) != ';') { // "2 3": read as 2 here, as 0x23 or an error elsewhere
+            byte after = in.getByte(afterBws);
+            return "chunk size followed by '" + (char) (after & 0xff) + "' (expected: spaces or tabs, then ';' or the line's end)";
         }
         remaining = size;
         return null;
@@ -313,9 +343,20 @@ final class ResponseReader extends ByteToMessageDecoder {
         return null;
     }
 
-    private void end(List<Object> out) {
+    /**
+     * The response is complete. Whatever is left in {@code in} came after it, before any other
+     * request was sent: it is dropped and the connection is spent (RFC 9112 6.3: never forwarded
+     * as a separate response). Checked here, before the END goes on and the connection can be
+     * bound to another exchange within the same read.
+     */
+    private void end(ByteBuf in, List<Object> out) {
+        if (in.isReadable()) {
+            in.skipBytes(in.readableBytes());
+            state = State.SPENT;
+        } else {
+            state = State.HEAD;
+        }
         out.add(END);
-        state = State.HEAD;
         headRequest = false;
         dechunk = false;
     }

@@ -38,6 +38,15 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         this.owner = null;
     }
 
+    /**
+     * The connection may carry another exchange as far as its bytes tell: false once a response
+     * ended with more bytes behind it ({@link ResponseReader#spent()}), which must not be read as
+     * anyone's response.
+     */
+    boolean reusable() {
+        return reader == null || !reader.spent();
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         encoder = ctx.pipeline().context(UpstreamPools.ENCODER);

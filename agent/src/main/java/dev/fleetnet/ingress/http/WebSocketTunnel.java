@@ -35,14 +35,16 @@ final class WebSocketTunnel {
             Relay.splice(client.channel(), upstream);
             upstream.pipeline().remove(UpstreamPools.HANDLER);
             upstream.pipeline().remove(UpstreamPools.ENCODER);
-            upstream.pipeline().remove(UpstreamPools.CODEC); // last: the response reader hands on what followed the 101
             // An open tunnel gets its own idle limit (no traffic either way), not the HTTP keep-alive one.
             client.pipeline().replace(HttpIngressInitializer.IDLE, HttpIngressInitializer.IDLE,
                     new IdleStateHandler(0, 0, webSocketIdle.toMillis(), TimeUnit.MILLISECONDS));
             client.pipeline().remove(HttpIngressInitializer.HEADER_TIMEOUT);
             client.pipeline().remove(proxy);
             client.pipeline().remove(Http1ServerCodec.ENCODER);
-            client.pipeline().remove(HttpIngressInitializer.CODEC); // last: the decoder hands on what followed the upgrade
+            // The decoders go once no encoder is left on either side: each hands on what it buffered after the
+            // handshake (the machine's first frames may have come with its 101), and an HTTP encoder would refuse raw bytes.
+            upstream.pipeline().remove(UpstreamPools.CODEC);
+            client.pipeline().remove(HttpIngressInitializer.CODEC);
             upstream.config().setAutoRead(true);
             client.channel().config().setAutoRead(true);
         });

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,12 +96,35 @@ class ResponseReaderTest {
     }
 
     @Test
+    void aChunkSizeMayHaveSpacesOrTabsBeforeItsExtensionsOrItsLineEnd() {
+        String body = "2 ;a=1\r\nok\r\n3\t \t;b\r\n, w\r\n1 \r\n!\r\n0\r\n\r\n";
+        Read r = read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body, false, false, ClientHead.Framing.CHUNKED);
+        assertThat(r.invalid()).isNull();
+        assertThat(r.body()).isEqualTo(body);
+        assertThat(r.ended()).isTrue();
+    }
+
+    @Test
     void dechunkingPassesTheDataAloneAndTheTrailerSectionAsOne() {
         Read r = read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel", false, true, ClientHead.Framing.UNTIL_CLOSE,
                 "lo\r\n0\r\nX-A: 1\r\n", "X-B: 2\r\n\r\n");
         assertThat(r.body()).isEqualTo("hello");
         assertThat(r.trailers()).isEqualTo("X-A: 1\r\nX-B: 2\r\n");
         assertThat(r.ended()).isTrue();
+    }
+
+    @Test
+    void theTrailerFieldGoesToAnHttp11ClientAndNotToAnHttp10OneWhoseBodyIsDechunked() {
+        Read r = read("HTTP/1.1 200 OK\r\nTrailer: X-Sum\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Sum: 1\r\n\r\n", false, false,
+                ClientHead.Framing.CHUNKED);
+        assertThat(r.head()).isEqualTo("HTTP/1.1 200 OK\r\nTrailer: X-Sum\r\ntransfer-encoding: chunked\r\nvia: 1.1 fleetnet\r\n\r\n");
+        ResponseHead head = new ResponseHead();
+        byte[] b = "HTTP/1.1 200 OK\r\nTrailer: X-Sum\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(head.parse(b, b.length)).isNull();
+        ByteBuf out = Unpooled.buffer();
+        ClientHead.write(head, ClientHead.Framing.UNTIL_CLOSE, ClientHead.Connection.CLOSE, false, VIA, out);
+        assertThat(out.toString(StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 200 OK\r\nconnection: close\r\nvia: 1.1 fleetnet\r\n\r\n");
+        out.release();
     }
 
     @Test
@@ -132,6 +158,21 @@ class ResponseReaderTest {
     }
 
     @Test
+    void aBodyWithoutLengthEndedByAResetIsInvalidNotComplete() {
+        EmbeddedChannel channel = new EmbeddedChannel(new ResponseReader(8192), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) { } // the upstream handler closes
+        });
+        channel.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\n\r\nsome", StandardCharsets.ISO_8859_1));
+        channel.<Object>readInbound();
+        channel.<ByteBuf>readInbound().release();
+        channel.pipeline().fireExceptionCaught(new java.net.SocketException("Connection reset"));
+        channel.close();
+        assertThat(channel.<Object>readInbound()).isInstanceOf(ResponseReader.Invalid.class);
+        assertThat(channel.<Object>readInbound()).as("no END after it").isNull();
+    }
+
+    @Test
     void aBodyCutShortByTheConnectionIsInvalidNotComplete() {
         EmbeddedChannel channel = new EmbeddedChannel(new ResponseReader(8192));
         channel.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", StandardCharsets.ISO_8859_1));
@@ -160,13 +201,48 @@ class ResponseReaderTest {
         channel.finishAndReleaseAll();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # what (~ is CRLF)        | HEAD request | a complete response, then what it lines up behind it
+            length body, then more    | false        | HTTP/1.1 200 OK~Content-Length: 2~~okHTTP/1.1 200 OK~Content-Length: 4~~evil
+            chunked body, then more   | false        | HTTP/1.1 200 OK~Transfer-Encoding: chunked~~2~ok~0~~HTTP/1.1 200 OK~Content-Length: 4~~evil
+            304 with a body           | false        | HTTP/1.1 304 Not Modified~~HTTP/1.1 200 OK~Content-Length: 4~~evil
+            204 with a body           | false        | HTTP/1.1 204 No Content~~HTTP/1.1 200 OK~Content-Length: 4~~evil
+            HEAD answered with a body | true         | HTTP/1.1 200 OK~Content-Length: 2~~ok
+            """)
+    void bytesAfterACompleteResponseAreDroppedAndTheConnectionIsSpent(String what, boolean headRequest, String response) {
+        EmbeddedChannel channel = new EmbeddedChannel(new ResponseReader(8192));
+        ResponseReader reader = channel.pipeline().get(ResponseReader.class);
+        reader.expect(headRequest, false);
+        channel.writeInbound(Unpooled.copiedBuffer(response.replace("~", "\r\n"), StandardCharsets.ISO_8859_1));
+        List<Object> parts = new ArrayList<>();
+        for (Object part; (part = channel.readInbound()) != null; ) {
+            parts.add(part instanceof ByteBuf data ? data.toString(StandardCharsets.ISO_8859_1) : part);
+            ReferenceCountUtil.release(part);
+        }
+        assertThat(parts).as(what).last().isSameAs(ResponseReader.END);
+        assertThat(parts).as(what + ": one head").filteredOn(p -> p instanceof ResponseHead).hasSize(1);
+        assertThat(parts).as(what + ": the rest is no body").noneMatch(p -> p.toString().contains("evil") || p.equals("ok") && headRequest);
+        assertThat(reader.spent()).as(what).isTrue();
+        channel.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", StandardCharsets.ISO_8859_1));
+        assertThat(channel.<Object>readInbound()).as(what + ": nothing on the connection is read again").isNull();
+        channel.finishAndReleaseAll();
+    }
+
     @Test
-    void aResponseThatLinesUpASecondOneIsReadAsOneAndTheRestIsNotItsBody() {
-        // the length covers exactly its body; what follows on the connection is another response, never this one's body
-        Read r = read("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nevil", false, false,
-                ClientHead.Framing.LENGTH);
-        assertThat(r.body()).isEqualTo("okevil");
-        assertThat(r.heads()).as("the second is a head of its own, which an idle pooled connection is closed for").isEqualTo(2);
+    void aResponseEndingWithItsReadLeavesTheConnectionForTheNextOne() {
+        EmbeddedChannel channel = new EmbeddedChannel(new ResponseReader(8192));
+        ResponseReader reader = channel.pipeline().get(ResponseReader.class);
+        for (String body : List.of("one", "two")) {
+            channel.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n" + body, StandardCharsets.ISO_8859_1));
+            assertThat(channel.<Object>readInbound()).isInstanceOf(ResponseHead.class);
+            ByteBuf data = channel.readInbound();
+            assertThat(data.toString(StandardCharsets.ISO_8859_1)).isEqualTo(body);
+            data.release();
+            assertThat(channel.<Object>readInbound()).isSameAs(ResponseReader.END);
+            assertThat(reader.spent()).isFalse();
+        }
+        channel.finishAndReleaseAll();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -192,6 +268,8 @@ class ResponseReaderTest {
         "chunk without CRLF      | HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2\\r\\nokX\\r\\n               | not followed by CRLF",
         "bare LF chunk line      | HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2\\nok\\r\\n                  | not ended by CRLF",
         "chunk size then junk    | HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2x\\r\\nok\\r\\n                | followed by 'x'",
+        "chunk size, space, more | HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2 3\\r\\nok\\r\\n0\\r\\n\\r\\n   | followed by '3'",
+        "chunk size, space, junk | HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2 x;a\\r\\nok\\r\\n           | followed by 'x'",
         "bad trailer             | HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\nX A: 1\\r\\n\\r\\n          | in a trailer field name",
     })
     void anAmbiguousOrMalformedResponseIsRefusedWithTheReasonAndNothingAfterIt(String name, String response, String reason) {
