@@ -16,9 +16,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Keep-alive upstream connections of one event loop, at most {@code maxPerUpstream} open per
- * machine address and port; callers past the bound wait for a released connection.
- * Threading: every method runs on {@link #loop}, so no field needs a lock.
+ * Keep-alive upstream connections of one event loop, at most {@code maxPerUpstream} open or
+ * still connecting per machine address and port; callers past the bound wait for a released
+ * connection. Threading: every method runs on {@link #loop}, so no field needs a lock.
  */
 final class UpstreamPool implements UpstreamSource {
     private final EventLoop loop;
@@ -29,6 +29,8 @@ final class UpstreamPool implements UpstreamSource {
     private final java.time.Duration acquireTimeout;
     private final Map<InetSocketAddress, Deque<Channel>> idle = new HashMap<>();
     private final Map<InetSocketAddress, Set<Channel>> open = new HashMap<>();
+    /** Connections opened and not yet connected, per upstream: they count toward the bound as the open ones do. */
+    private final Map<InetSocketAddress, Integer> connecting = new HashMap<>();
     private final Map<InetSocketAddress, Deque<Promise<Channel>>> waiting = new HashMap<>();
 
     /** New connections are opened through {@code connector} on {@code loop} with {@code initializer} as their pipeline. */
@@ -54,7 +56,7 @@ final class UpstreamPool implements UpstreamSource {
             return promise.setSuccess(ready);
         }
         Set<Channel> channels = open.computeIfAbsent(upstream, k -> new HashSet<>());
-        if (channels.size() >= maxPerUpstream) {
+        if (full(upstream, channels)) {
             Deque<Promise<Channel>> queue = waiting.computeIfAbsent(upstream, k -> new ArrayDeque<>());
             queue.addLast(promise);
             loop.schedule(() -> {
@@ -103,8 +105,15 @@ final class UpstreamPool implements UpstreamSource {
         return open.getOrDefault(upstream, Set.of()).size();
     }
 
+    /** Open and connecting connections to {@code upstream} are at the bound. */
+    private boolean full(InetSocketAddress upstream, Set<Channel> channels) {
+        return channels.size() + connecting.getOrDefault(upstream, 0) >= maxPerUpstream;
+    }
+
     private void connect(InetSocketAddress upstream, Set<Channel> channels, Promise<Channel> promise) {
+        connecting.merge(upstream, 1, Integer::sum);
         connector.connect(loop, upstream, initializer).addListener((ChannelFutureListener) f -> {
+            connecting.computeIfPresent(upstream, (k, n) -> n == 1 ? null : n - 1);
             if (!f.isSuccess()) {
                 promise.tryFailure(f.cause());
                 serveNextWaiter(upstream);
@@ -132,7 +141,7 @@ final class UpstreamPool implements UpstreamSource {
             return;
         }
         Set<Channel> channels = open.computeIfAbsent(upstream, k -> new HashSet<>());
-        if (channels.size() < maxPerUpstream) {
+        if (!full(upstream, channels)) {
             connect(upstream, channels, queue.pollFirst());
         }
     }
