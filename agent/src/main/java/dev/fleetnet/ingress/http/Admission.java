@@ -63,11 +63,7 @@ final class Admission {
         RequestChecks.Accept accepted;
         switch (RequestChecks.check(request.method(), request.uri(), request.protocolVersion(), request.headers())) {
             case RequestChecks.Refuse refuse -> {
-                FullHttpResponse response = ErrorResponses.error(alloc, refuse.status(), refuse.reason(), null, null);
-                if (refuse.status() == 405) { // RFC 9110 15.5.6: a 405 lists the methods there are
-                    response.headers().set(HttpHeaderNames.ALLOW, ErrorResponses.ALLOWED_METHODS);
-                }
-                return new Answer(response, true);
+                return new Answer(ErrorResponses.error(alloc, refuse.status(), refuse.reason(), null, null), true);
             }
             case RequestChecks.AboutServer about -> {
                 return new Answer(ErrorResponses.options(alloc), false);

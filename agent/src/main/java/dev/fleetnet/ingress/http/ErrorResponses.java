@@ -20,7 +20,11 @@ final class ErrorResponses {
     static FullHttpResponse error(ByteBufAllocator alloc, int status, String error, String machine, Integer port) {
         String json = "{\"error\": " + quote(error) + ", \"machine\": " + (machine == null ? "null" : quote(machine))
                 + ", \"port\": " + (port == null ? "null" : port) + "}\n";
-        return json(alloc, HttpResponseStatus.valueOf(status), json);
+        FullHttpResponse response = json(alloc, HttpResponseStatus.valueOf(status), json);
+        if (status == 405) { // RFC 9110 15.5.6: a 405 lists the methods there are
+            response.headers().set(HttpHeaderNames.ALLOW, ALLOWED_METHODS);
+        }
+        return response;
     }
 
     /** {@code OPTIONS *} (or OPTIONS with {@code Max-Forwards: 0}): what the ingress itself allows. */

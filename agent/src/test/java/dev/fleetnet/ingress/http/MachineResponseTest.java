@@ -2,21 +2,16 @@ package dev.fleetnet.ingress.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.ingress.core.Poll;
 import dev.fleetnet.ingress.core.Transports;
 import dev.fleetnet.routing.IngressNaming;
-import dev.fleetnet.routing.MachineEntry;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -43,10 +38,7 @@ class MachineResponseTest {
         machine = new FakeMachine();
         IngressConfig config = IngressConfig.builder().naming(new IngressNaming("fleet.test", machine.port()))
                 .upstreamPoolSizePerMachine(1).upstreamResponseTimeout(Duration.ofSeconds(10)).trustedProxies(List.of()).build();
-        IngressRoutes routes = IngressRoutes.empty(config.naming());
-        routes.swap(routes.current().withMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(machine.port()), "",
-                Set.of(machine.port()))));
-        ingress = HttpIngressServer.start(config, routes, group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        ingress = Upstreams.ingressToWeb(config, machine.port(), group);
     }
 
     @AfterEach

@@ -4,19 +4,14 @@ import dev.fleetnet.ingress.core.Transports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetnet.routing.IngressNaming;
-import dev.fleetnet.ingress.core.IngressRoutes;
-import dev.fleetnet.routing.MachineEntry;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,9 +35,7 @@ class StrictHttpTest {
         upstream = new RecordingUpstream("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n");
         IngressConfig config = IngressConfig.builder().naming(new IngressNaming("fleet.test", upstream.port()))
                 .upstreamResponseTimeout(Duration.ofSeconds(2)).trustedProxies(List.of()).build();
-        IngressRoutes routes = IngressRoutes.empty(config.naming());
-        routes.swap(routes.current().withMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(upstream.port()), "", Set.of(upstream.port()))));
-        ingress = HttpIngressServer.start(config, routes, group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        ingress = Upstreams.ingressToWeb(config, upstream.port(), group);
     }
 
     @AfterEach

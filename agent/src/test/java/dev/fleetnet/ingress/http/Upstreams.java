@@ -1,6 +1,8 @@
 package dev.fleetnet.ingress.http;
 
+import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.ingress.core.Transports;
+import dev.fleetnet.routing.MachineEntry;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.netty.bootstrap.ServerBootstrap;
@@ -20,6 +22,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +30,16 @@ import java.util.concurrent.TimeUnit;
 /** Real upstream servers on loopback for the ingress tests. */
 final class Upstreams {
     private Upstreams() {}
+
+    /**
+     * An ingress on loopback whose route table has one running machine, {@code web} at 127.0.0.1,
+     * exposing {@code port} (the implicit routes under {@code config}'s suffix reach it).
+     */
+    static HttpIngressServer ingressToWeb(IngressConfig config, int port, EventLoopGroup group) throws InterruptedException {
+        IngressRoutes routes = IngressRoutes.empty(config.naming());
+        routes.swap(routes.current().withMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(port), "", Set.of(port))));
+        return HttpIngressServer.start(config, routes, group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
 
     /** A JDK HTTP server with a few behaviours under test. */
     static HttpServer http(CountDownLatch release, CountDownLatch holdReached) throws IOException {
