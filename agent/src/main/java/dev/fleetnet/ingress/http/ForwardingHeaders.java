@@ -33,7 +33,11 @@ final class ForwardingHeaders {
     static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
-    /** Connection first: {@link #removeHopByHop} reads its options before it goes. */
+    /**
+     * Connection first: {@link #removeHopByHop} reads its options before it goes. Trailer is not
+     * hop-by-hop (RFC 9110 6.6.2) but goes from requests, whose trailer fields the ingress drops;
+     * a response keeps it ({@link #toClient}).
+     */
     private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION, KEEP_ALIVE,
             PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE,
             HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION);
@@ -51,6 +55,7 @@ final class ForwardingHeaders {
     private static final List<AsciiString> LOOKED_FOR = Stream.of(HOP_BY_HOP, SET_BY_PROXY, CLIENT_CLAIMS)
             .flatMap(List::stream).toList();
     private static final int HOP_BY_HOP_BITS = (1 << HOP_BY_HOP.size()) - 1;
+    private static final int TRAILER = 1 << HOP_BY_HOP.indexOf(HttpHeaderNames.TRAILER);
     private static final int SET_BY_PROXY_BITS = ((1 << SET_BY_PROXY.size()) - 1) << HOP_BY_HOP.size();
     private static final int CLIENT_CLAIMS_BITS = ((1 << CLIENT_CLAIMS.size()) - 1) << (HOP_BY_HOP.size() + SET_BY_PROXY.size());
     /** The bit after {@link #LOOKED_FOR}'s: a field named as one of SET_BY_PROXY or CLIENT_CLAIMS with '_' for some '-'. */
@@ -192,10 +197,10 @@ final class ForwardingHeaders {
         }
     }
 
-    /** Rewrites an upstream response's headers for the client. */
+    /** Rewrites an upstream response's headers for the client: its trailer fields go with it, so Trailer stays. */
     static void toClient(HttpHeaders h, boolean webSocketUpgrade, String proxyName) {
         int present = fieldsPresent(h);
-        removeHopByHop(h, present);
+        removeHopByHop(h, present & ~TRAILER);
         if (webSocketUpgrade) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);

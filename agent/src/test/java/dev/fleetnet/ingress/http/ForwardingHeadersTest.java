@@ -49,8 +49,25 @@ class ForwardingHeadersTest {
                 "proxy-authorization", "Basic Zm9vOmJhcg==", "Content-Length", "3");
         assertThat(ForwardingHeaders.hopByHopPresent(h)).isEqualTo(0xFF);
         ForwardingHeaders.toClient(h, false, "fleetnet");
-        assertThat(h.names()).containsExactlyInAnyOrder("Server", "Content-Length", "via");
+        // Trailer is end to end (RFC 9110 6.6.2): it announces the trailer fields the response still carries
+        assertThat(h.names()).containsExactlyInAnyOrder("Server", "Content-Length", "Trailer", "via");
         assertThat(h.get("Via")).isEqualTo("1.1 fleetnet");
+    }
+
+    @Test
+    void aRequestLosesTrailerWithTheTrailerFieldsTheIngressDrops() throws Exception {
+        HttpHeaders h = fields("Host", "web.test", "Trailer", "X-Checksum", "Transfer-Encoding", "chunked");
+        ForwardingHeaders.Client client = new ForwardingHeaders.Client(InetAddress.getByName("192.0.2.7"), 8080, "http", false);
+        ForwardingHeaders.toUpstream(h, client, "web", 80, false, false, "fleetnet");
+        assertThat(h.contains("Trailer")).isFalse();
+        assertThat(h.get("Transfer-Encoding")).isEqualTo("chunked");
+    }
+
+    @Test
+    void aResponseTrailerNamedByConnectionStillGoes() {
+        HttpHeaders h = fields("Connection", "Trailer", "Trailer", "X-Checksum", "Content-Length", "3");
+        ForwardingHeaders.toClient(h, false, "fleetnet");
+        assertThat(h.names()).containsExactlyInAnyOrder("Content-Length", "via");
     }
 
     @Test
