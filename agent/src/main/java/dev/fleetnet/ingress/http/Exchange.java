@@ -41,6 +41,12 @@ final class Exchange {
     /** What goes to the client next as bytes (a head, small body parts, chunk framing), written at the read's end. */
     ByteBuf pendingOut;
     /**
+     * The final response's head waits in {@link #pendingOut}, none of the response written to the
+     * client yet (and the encoder not yet told the request is answered): a response found invalid
+     * now can still be replaced by an error response instead of cut.
+     */
+    boolean responseHeld;
+    /**
      * The fields the proxy sets, for a request without a body to a pooled HTTP/1.1 connection:
      * written after the request's own as bytes; null when they were added to its headers.
      */
@@ -165,6 +171,14 @@ final class Exchange {
             objects = new LeanToObjects();
         }
         return objects;
+    }
+
+    /**
+     * True once some of the response went to the client's connection (written, if not yet
+     * flushed): from then on a response that cannot end as it should is cut, no longer replaced.
+     */
+    boolean clientHeardResponse() {
+        return responseStarted && pendingHead == null && !responseHeld;
     }
 
     void releasePending() {

@@ -58,11 +58,15 @@ final class Http1ResponseRelay {
         return codecCtx;
     }
 
-    /** Writes (unflushed) what waits for the client, if anything. */
+    /** Writes (unflushed) what waits for the client, if anything: the first write of a final response answers its request. */
     void writePending(Exchange ex) {
         ByteBuf out = ex.pendingOut;
         if (out != null) {
             ex.pendingOut = null;
+            if (ex.responseHeld) {
+                ex.responseHeld = false;
+                codec.answeredAround();
+            }
             codecCtx.write(out, codecCtx.voidPromise());
         }
     }
@@ -109,7 +113,7 @@ final class Http1ResponseRelay {
         ClientHead.Connection connection = !keepAlive ? ClientHead.Connection.CLOSE
                 : http11 ? ClientHead.Connection.NONE : ClientHead.Connection.KEEP_ALIVE;
         ClientHead.write(head, framing, connection, http11, viaHop(), pending(ex, 512));
-        codec.answeredAround();
+        ex.responseHeld = true; // until the read's end or a body part too big to copy behind it
         return ResponseStep.MORE;
     }
 

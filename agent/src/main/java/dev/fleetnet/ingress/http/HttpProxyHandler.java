@@ -317,10 +317,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (ex == null) {
             return;
         }
-        if (ex.responseStarted) {
+        if (ex.clientHeardResponse()) {
             cut(ex);
         } else {
-            failOrClose(502, "upstream closed the connection before responding");
+            failOrClose(502, ex.responseStarted ? "upstream closed the connection in its response"
+                    : "upstream closed the connection before responding");
         }
     }
 
@@ -387,14 +388,18 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Fails the current exchange with an error if nothing was sent to the client yet, else cuts the response. */
+    /**
+     * Fails the current exchange with an error if none of its response went to the client yet (a
+     * head still held back is dropped), else cuts the response.
+     */
     private void failOrClose(int status, String error) {
         Exchange ex = exchange;
         if (ex != null) {
-            if (ex.responseStarted) {
+            if (ex.clientHeardResponse()) {
                 cut(ex); // observed with the status the client already got
                 return;
             }
+            ex.bytesOut = 0; // what was held back never goes
             FullHttpResponse response = ErrorResponses.error(ctx.alloc(), status, error, ex.target.name(), ex.upstreamAddress.getPort());
             log.exchange(ex, status, response.content().readableBytes());
             abandon(ex);

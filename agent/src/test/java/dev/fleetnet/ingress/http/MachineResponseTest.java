@@ -154,13 +154,33 @@ class MachineResponseTest {
     }
 
     @Test
-    void aChunkSizeLineWithMoreAfterItsSpaceIsNeverForwarded() throws Exception {
+    void aChunkSizeLineWithMoreAfterItsSpaceIsNeverForwardedAndWithTheHeadStillHeldBecomesA502() throws Exception {
         machine.on("/two-three", FakeMachine.bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2 3\r\nok\r\n0\r\n\r\n"));
         try (Socket client = connect()) {
             send(client, "GET /two-three HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n");
             Received all = readToEnd(client);
-            assertThat(all.text()).as("a size read as 2 here and as 0x23 elsewhere").doesNotContain("2 3");
-            assertThat(all.end()).isEqualTo(End.RESET);
+            assertThat(all.text()).as("a size read as 2 here and as 0x23 elsewhere").doesNotContain("2 3", "200 OK")
+                    .startsWith("HTTP/1.1 502 ").contains("invalid response from upstream");
+            assertThat(all.end()).as("the 502 is the whole answer: nothing of the machine's went before it").isEqualTo(End.FIN);
+        }
+    }
+
+    @Test
+    void anInvalidChunkAfterTheHeadWentOutCutsTheResponseWithAReset() throws Exception {
+        CountDownLatch headRead = new CountDownLatch(1);
+        machine.on("/late-two-three", (head, socket) -> {
+            FakeMachine.write(socket, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n");
+            await(headRead);
+            FakeMachine.write(socket, "2 3\r\nno\r\n0\r\n\r\n");
+            return true;
+        });
+        try (Socket client = connect()) {
+            send(client, "GET /late-two-three HTTP/1.1\r\nHost: web.fleet.test\r\n\r\n");
+            assertThat(readUntil(client, "\r\nok\r\n")).startsWith("HTTP/1.1 200 OK");
+            headRead.countDown();
+            Received rest = readToEnd(client);
+            assertThat(rest.text()).doesNotContain("2 3", "no", "0\r\n\r\n");
+            assertThat(rest.end()).as("a 200 already went: only a reset tells the client its body is not whole").isEqualTo(End.RESET);
         }
     }
 
