@@ -216,6 +216,17 @@ class TlsIngressTest {
     }
 
     @Test
+    void anExpiredUploadGivesWayToTheFleetCertificateOfItsHostname() throws Exception {
+        long past = java.time.Instant.now().minus(Duration.ofDays(1)).getEpochSecond();
+        Certificate expiredUpload = uploadedA.toBuilder().setInfo(uploadedA.getInfo().toBuilder()
+                .setNotBeforeEpochSeconds(past - 86_400).setNotAfterEpochSeconds(past)).build();
+        store.apply(List.of(fleetA, expiredUpload, fleetB, wildcard), List.of());
+        try (SSLSocket a = connect(tlsPort(), "a.test")) {
+            assertThat(leaf(a)).as("the fleet CA's, which the controller issues once the upload expired").isEqualTo(fingerprint(fleetA));
+        }
+    }
+
+    @Test
     void requestsOverTlsCarryHttpsForwardingHeaders() throws Exception {
         try (SSLSocket a = connect(tlsPort(), "a.test")) {
             assertThat(get(a, "/fwd", "a.test").status()).isEqualTo(200);
