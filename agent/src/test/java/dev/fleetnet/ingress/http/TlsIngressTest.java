@@ -216,6 +216,17 @@ class TlsIngressTest {
     }
 
     @Test
+    void anExpiredUploadGivesWayToTheFleetCertificateOfItsHostname() throws Exception {
+        long past = java.time.Instant.now().minus(Duration.ofDays(1)).getEpochSecond();
+        Certificate expiredUpload = uploadedA.toBuilder().setInfo(uploadedA.getInfo().toBuilder()
+                .setNotBeforeEpochSeconds(past - 86_400).setNotAfterEpochSeconds(past)).build();
+        store.apply(List.of(fleetA, expiredUpload, fleetB, wildcard), List.of());
+        try (SSLSocket a = connect(tlsPort(), "a.test")) {
+            assertThat(leaf(a)).as("the fleet CA's, which the controller issues once the upload expired").isEqualTo(fingerprint(fleetA));
+        }
+    }
+
+    @Test
     void requestsOverTlsCarryHttpsForwardingHeaders() throws Exception {
         try (SSLSocket a = connect(tlsPort(), "a.test")) {
             assertThat(get(a, "/fwd", "a.test").status()).isEqualTo(200);
@@ -247,6 +258,38 @@ class TlsIngressTest {
             assertThat(RawHttp.read(a.getInputStream()).status()).isEqualTo(421);
             assertThat(a.getInputStream().read()).as("closed after the 421").isEqualTo(-1);
         }
+        assertThat(upstream.raw()).doesNotContain("MISDIRECTED");
+        assertThat(upstream.heads()).hasSize(2);
+    }
+
+    @Test
+    void onAReusedH2ConnectionEveryStreamForAnotherHostThanTheServerNameGets421AndNothingIsForwarded() throws Exception {
+        io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder decoder = new io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder();
+        java.util.Map<Integer, String> statuses = new java.util.TreeMap<>();
+        try (RawH2 h2 = RawH2.connect(tlsPort(), "a.test", all)) {
+            h2.headers(1, RawH2.get("a.test", "/ok-1"), true);
+            h2.headers(3, RawH2.get("b.test", "/MISDIRECTED-authority"), true);
+            h2.headers(5, RawH2.get("a.test", "/MISDIRECTED-host").add("host", "b.test"), true);
+            h2.headers(7, RawH2.get("a.test", "https://b.test/MISDIRECTED-absolute"), true);
+            h2.headers(9, RawH2.get("b.test:443", "/MISDIRECTED-port"), true);
+            h2.headers(11, RawH2.get("a.test", "/ok-11"), true);
+            while (statuses.size() < 6) {
+                RawH2.Frame f = h2.await(frame -> frame.type() == RawH2.HEADERS || frame.type() == RawH2.RST_STREAM);
+                assertThat(f).as("the connection stays open; answered so far: %s", statuses).isNotNull();
+                if (f.type() == RawH2.RST_STREAM) {
+                    statuses.put(f.stream(), "reset " + f.errorCode());
+                    continue;
+                }
+                io.netty.buffer.ByteBuf block = io.netty.buffer.Unpooled.wrappedBuffer(f.payload());
+                statuses.put(f.stream(), decoder.decodeHeaders(f.stream(), block).status().toString());
+                block.release();
+            }
+        }
+        assertThat(statuses).containsEntry(1, "200").containsEntry(11, "200");
+        assertThat(statuses.get(3)).isEqualTo("421");
+        assertThat(statuses.get(7)).isEqualTo("421");
+        assertThat(statuses.get(9)).isEqualTo("421");
+        assertThat(statuses.get(5)).as(":authority a.test with a Host b.test: refused one way or another").isIn("400", "421", "reset 1");
         assertThat(upstream.raw()).doesNotContain("MISDIRECTED");
         assertThat(upstream.heads()).hasSize(2);
     }

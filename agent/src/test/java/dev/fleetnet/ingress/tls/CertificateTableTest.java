@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fleetnet.proto.v1.Certificate;
 import dev.fleetnet.proto.v1.CertificateSource;
 import dev.fleetnet.routing.CertificateKeys;
+import dev.fleetnet.proto.v1.CertificateInfo;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -64,5 +67,36 @@ class CertificateTableTest {
                     .isEqualTo(CertificateSource.CERTIFICATE_SOURCE_UPLOADED);
         }
         assertThat(CertificateTable.of(certs).size()).isEqualTo(1);
+    }
+
+    private static Certificate cert(String hostname, CertificateSource source, Instant notBefore, Instant notAfter) {
+        return cert(hostname, source).toBuilder().setInfo(CertificateInfo.newBuilder()
+                .setNotBeforeEpochSeconds(notBefore.getEpochSecond()).setNotAfterEpochSeconds(notAfter.getEpochSecond())).build();
+    }
+
+    @Test
+    void anExpiredCertificateGivesWayToAValidOneOfALowerSource() {
+        Instant now = Instant.parse("2030-06-01T00:00:00Z");
+        Instant past = now.minus(Duration.ofDays(1));
+        Instant soon = now.plus(Duration.ofDays(30));
+        CertificateTable table = CertificateTable.of(List.of(
+                cert("a.test", CertificateSource.CERTIFICATE_SOURCE_UPLOADED, now.minus(Duration.ofDays(90)), past),
+                cert("a.test", CertificateSource.CERTIFICATE_SOURCE_ACME, now.minus(Duration.ofDays(100)), past.minusSeconds(60)),
+                cert("a.test", CertificateSource.CERTIFICATE_SOURCE_FLEET, past, soon),
+                cert("b.w.test", CertificateSource.CERTIFICATE_SOURCE_UPLOADED, now.minus(Duration.ofDays(90)), past),
+                cert("*.w.test", CertificateSource.CERTIFICATE_SOURCE_FLEET, past, soon),
+                cert("c.test", CertificateSource.CERTIFICATE_SOURCE_UPLOADED, now.plus(Duration.ofDays(1)), soon),
+                cert("c.test", CertificateSource.CERTIFICATE_SOURCE_FLEET, past, soon),
+                cert("d.test", CertificateSource.CERTIFICATE_SOURCE_UPLOADED, now.minus(Duration.ofDays(90)), past),
+                cert("d.test", CertificateSource.CERTIFICATE_SOURCE_FLEET, now.minus(Duration.ofDays(90)), past.minusSeconds(1))));
+        assertThat(table.select("a.test", now).map(CertificateKeys::key)).as("an expired upload, an expired ACME: the fleet's")
+                .contains("fleet/a.test");
+        assertThat(table.select("a.test", past.minusSeconds(120)).map(CertificateKeys::key)).as("while the upload was valid")
+                .contains("uploaded/a.test");
+        assertThat(table.select("b.w.test", now).map(CertificateKeys::key)).as("an expired exact one: a valid wildcard")
+                .contains("fleet/*.w.test");
+        assertThat(table.select("c.test", now).map(CertificateKeys::key)).as("not yet valid").contains("fleet/c.test");
+        assertThat(table.select("d.test", now).map(CertificateKeys::key)).as("none valid: the best source, as before")
+                .contains("uploaded/d.test");
     }
 }

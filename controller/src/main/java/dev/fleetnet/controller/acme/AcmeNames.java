@@ -91,6 +91,15 @@ public final class AcmeNames {
                 && !uploaded.contains(hostname);
     }
 
+    /**
+     * Whether {@code hostname} still wants an order in {@code state}, read again just before it is
+     * ordered: a check orders one name after another, and a route deleted (or an upload added)
+     * while an earlier name was ordered must not be acted on from the plan's older state.
+     */
+    public boolean stillWanted(String hostname, State state) {
+        return state.routeHostnames().stream().anyMatch(h -> h.equalsIgnoreCase(hostname)) && wants(hostname, state.uploaded());
+    }
+
     public Plan plan(State state, Map<String, Failures> failures, Instant now) {
         Set<String> held = new TreeSet<>();
         for (String h : state.routeHostnames()) {

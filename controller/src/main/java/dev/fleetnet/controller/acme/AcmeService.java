@@ -114,7 +114,13 @@ public final class AcmeService implements AutoCloseable {
             failures.keySet().retainAll(wanted);
             for (Decision decision : plan.decisions()) {
                 switch (decision.action()) {
-                    case ORDER, RENEW -> attempt(decision);
+                    case ORDER, RENEW -> {
+                        if (names.stillWanted(decision.hostname(), store.readState())) {
+                            attempt(decision);
+                        } else {
+                            log.info("acme: {} not ordered: its route went, or an upload came, since this check began", decision.hostname());
+                        }
+                    }
                     case WAIT -> log.debug("acme: {} waits until {} after {} failed attempts", decision.hostname(), decision.at(),
                             failures.get(decision.hostname()).count());
                     case NOTHING -> { }

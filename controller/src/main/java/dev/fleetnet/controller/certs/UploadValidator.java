@@ -8,6 +8,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
@@ -15,12 +16,15 @@ import javax.security.auth.x500.X500Principal;
 
 /**
  * Checks an uploaded certificate before anything is written: the PEM parses, the key is the
- * leaf's, the leaf covers the hostname and is valid now, and each certificate of the chain is
- * signed by the next. Refusals are {@link IllegalArgumentException}s naming the reason and the
+ * leaf's, the leaf is a TLS server certificate (not a CA's, whose key would sign for any name on
+ * every host), covers the hostname and is valid now, and each certificate of the chain is signed
+ * by the next. Refusals are {@link IllegalArgumentException}s naming the reason and the
  * value, never the key.
  */
 public final class UploadValidator {
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+    private static final String ANY_PURPOSE = "2.5.29.37.0";
 
     private UploadValidator() {}
 
@@ -31,6 +35,7 @@ public final class UploadValidator {
         PrivateKey key = Pem.privateKey(keyPem);
         X509Certificate leaf = chain.get(0);
         requireKeyMatches(leaf, key);
+        requireServerLeaf(leaf);
         requireCovers(leaf, host);
         for (int i = 0; i < chain.size(); i++) {
             requireValid(chain.get(i), i, now);
@@ -70,6 +75,27 @@ public final class UploadValidator {
             throw new IllegalArgumentException("private key: does not match the certificate's public key ("
                     + CertificateFacts.keyType(publicKey) + ", certificate " + subject(leaf) + ", sha256 "
                     + CertificateFacts.fingerprint(leaf) + ") (expected: the key the leaf certificate was issued for)");
+        }
+    }
+
+    /**
+     * Not a CA certificate, and for TLS servers when it says what it is for (RFC 5280 4.2.1.9,
+     * 4.2.1.12): the key goes to every host, and clients would refuse the rest anyway.
+     */
+    static void requireServerLeaf(X509Certificate leaf) {
+        if (leaf.getBasicConstraints() >= 0) {
+            throw new IllegalArgumentException("certificate " + subject(leaf) + ": a CA certificate (basic constraints CA:TRUE)"
+                    + " (expected: a leaf certificate for the hostname, issued by a CA; never a CA's own key)");
+        }
+        List<String> purposes;
+        try {
+            purposes = leaf.getExtendedKeyUsage();
+        } catch (CertificateParsingException e) {
+            throw new IllegalArgumentException("certificate " + subject(leaf) + ": unreadable extended key usage (" + e.getMessage() + ")");
+        }
+        if (purposes != null && !purposes.contains(SERVER_AUTH) && !purposes.contains(ANY_PURPOSE)) {
+            throw new IllegalArgumentException("certificate " + subject(leaf) + ": extended key usage " + purposes
+                    + " (expected: TLS server authentication, " + SERVER_AUTH + ")");
         }
     }
 

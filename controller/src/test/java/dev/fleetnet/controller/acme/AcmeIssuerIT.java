@@ -30,6 +30,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -173,6 +174,35 @@ class AcmeIssuerIT {
 
             client.getKVClient().delete(bytes(run.keys().route(shop + "/"))).get(10, TimeUnit.SECONDS);
             await("the certificate of " + shop + " deleted", Duration.ofSeconds(30), () -> acmeCertificate(run, shop) == null);
+        }
+    }
+
+    @Test
+    void aNameWhoseRouteGoesWhileAnEarlierNameIsOrderedIsNeverOrdered() throws Exception {
+        Run run = run();
+        String first = run.name("a-first");
+        String second = run.name("b-second"); // planned in the same check, ordered after first
+        putRoute(run, first);
+        putRoute(run, second);
+        AtomicBoolean deleted = new AtomicBoolean();
+        ingress.beforeAnswer(host -> {
+            if (host.equals(first) && deleted.compareAndSet(false, true)) { // the CA validates first: the second's route goes now
+                try {
+                    client.getKVClient().delete(bytes(run.keys().route(second + "/"))).get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        try (AcmeService service = service(run, config().build())) {
+            await("a certificate for " + first, Duration.ofSeconds(60), () -> acmeCertificate(run, first) != null);
+            long checks = service.checks();
+            await("two more checks", Duration.ofSeconds(30), () -> service.checks() >= checks + 2);
+            assertThat(deleted).isTrue();
+            assertThat(pebbleOrders(run)).as("what reached the CA").containsExactly(first);
+            assertThat(acmeCertificate(run, second)).isNull();
+        } finally {
+            ingress.beforeAnswer(host -> { });
         }
     }
 

@@ -84,6 +84,14 @@ class AcmeNamesTest {
     }
 
     @Test
+    void aNameIsStillWantedOnlyWhileARouteHoldsItAndNoUploadCoversIt() {
+        assertThat(NAMES.stillWanted("shop.example.com", new State(Set.of("Shop.Example.com"), Set.of(), Map.of()))).isTrue();
+        assertThat(NAMES.stillWanted("shop.example.com", new State(Set.of("other.example.com"), Set.of(), Map.of()))).isFalse();
+        assertThat(NAMES.stillWanted("shop.example.com", new State(Set.of("shop.example.com"), Set.of("shop.example.com"), Map.of())))
+                .isFalse();
+    }
+
+    @Test
     void deletesCertificatesNoRouteHolds() {
         Plan plan = NAMES.plan(new State(Set.of("shop.example.com"), Set.of("kept.example.com"),
                 Map.of("shop.example.com", days(60), "gone.example.com", days(60), "kept.example.com", days(60))), Map.of(), NOW);

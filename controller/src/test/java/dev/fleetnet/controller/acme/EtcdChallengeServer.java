@@ -29,6 +29,8 @@ final class EtcdChallengeServer implements AutoCloseable {
     private final Client client;
     private volatile Keys keys;
     private final Set<String> failing = ConcurrentHashMap.newKeySet();
+    /** Runs with the hostname of each request before it is answered (a test changing etcd mid-order). */
+    private volatile java.util.function.Consumer<String> beforeAnswer = host -> { };
     /** Every request as "host token status". */
     final ConcurrentLinkedQueue<String> requests = new ConcurrentLinkedQueue<>();
 
@@ -51,6 +53,10 @@ final class EtcdChallengeServer implements AutoCloseable {
         failing.add(hostname);
     }
 
+    void beforeAnswer(java.util.function.Consumer<String> action) {
+        this.beforeAnswer = action;
+    }
+
     long requestsFor(String hostname) {
         return requests.stream().filter(r -> r.startsWith(hostname + " ")).count();
     }
@@ -59,6 +65,7 @@ final class EtcdChallengeServer implements AutoCloseable {
         String host = String.valueOf(exchange.getRequestHeaders().getFirst("Host")).replaceFirst(":\\d+$", "").toLowerCase(Locale.ROOT);
         String path = exchange.getRequestURI().getPath();
         String token = path.startsWith(PATH) ? path.substring(PATH.length()) : null;
+        beforeAnswer.accept(host);
         String body = null;
         if (token != null && !token.isEmpty() && !token.contains("/") && !failing.contains(host) && keys != null) {
             try {

@@ -169,6 +169,10 @@ class CertificatesIT {
             assertThatThrownBy(() -> api.addCertificate(AddCertificateRequest.newBuilder().setHostname("shop.example.com")
                     .setCertificateChainPem(upload.pem()).setPrivateKeyPem(other.keyPem()).build()))
                     .hasMessageContaining("INVALID_ARGUMENT: private key: does not match the certificate's public key");
+            TestCertificates.Issued aCa = TestCertificates.caWithNames(TestCertificates.ec(), null, "shop.example.com");
+            assertThatThrownBy(() -> api.addCertificate(AddCertificateRequest.newBuilder().setHostname("shop.example.com")
+                    .setCertificateChainPem(aCa.pem()).setPrivateKeyPem(aCa.keyPem()).build()))
+                    .hasMessageContaining("INVALID_ARGUMENT: certificate 'CN=shop.example.com': a CA certificate");
             assertThat(revision()).as("etcd revision: nothing written").isEqualTo(before);
 
             // deleting the upload brings the fleet one back; deleting it again is NOT_FOUND with the hostname

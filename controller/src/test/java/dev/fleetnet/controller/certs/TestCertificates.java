@@ -12,9 +12,11 @@ import java.util.Date;
 import java.util.List;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -62,11 +64,24 @@ final class TestCertificates {
     }
 
     static Issued ca(String name, KeyPair keys, Issued parent, Instant from, Instant to) throws Exception {
-        return build("CN=" + name, List.of(), keys, parent, from, to, true);
+        return build("CN=" + name, List.of(), keys, parent, from, to, true, null);
     }
 
     static Issued leaf(String cn, List<String> sans, KeyPair keys, Issued issuer, Instant from, Instant to) throws Exception {
-        return build("CN=" + cn, sans, keys, issuer, from, to, false);
+        return build("CN=" + cn, sans, keys, issuer, from, to, false, null);
+    }
+
+    /** A CA certificate (basic constraints CA:TRUE) that also names {@code sans}, valid a day either side of now. */
+    static Issued caWithNames(KeyPair keys, Issued issuer, String... sans) throws Exception {
+        Instant now = Instant.now();
+        return build("CN=" + sans[0], List.of(sans), keys, issuer, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(1)), true, null);
+    }
+
+    /** A leaf for {@code sans} whose extended key usage is {@code purposes} only, valid a day either side of now. */
+    static Issued leafFor(List<KeyPurposeId> purposes, KeyPair keys, Issued issuer, String... sans) throws Exception {
+        Instant now = Instant.now();
+        return build("CN=" + sans[0], List.of(sans), keys, issuer, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(1)), false,
+                purposes);
     }
 
     /** Self-signed leaf for {@code sans}, valid a day either side of now. */
@@ -77,7 +92,7 @@ final class TestCertificates {
     }
 
     private static Issued build(String subject, List<String> sans, KeyPair keys, Issued issuer, Instant from, Instant to,
-            boolean ca) throws Exception {
+            boolean ca, List<KeyPurposeId> purposes) throws Exception {
         X500Principal issuerName = issuer == null ? new X500Principal(subject) : issuer.certificate().getSubjectX500Principal();
         PrivateKey signer = issuer == null ? keys.getPrivate() : issuer.keys().getPrivate();
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuerName, BigInteger.valueOf(System.nanoTime()),
@@ -86,6 +101,9 @@ final class TestCertificates {
         if (!sans.isEmpty()) {
             builder.addExtension(Extension.subjectAlternativeName, false,
                     new GeneralNames(sans.stream().map(s -> new GeneralName(GeneralName.dNSName, s)).toArray(GeneralName[]::new)));
+        }
+        if (purposes != null) {
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes.toArray(KeyPurposeId[]::new)));
         }
         String algorithm = signer.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
         X509Certificate certificate = new JcaX509CertificateConverter()

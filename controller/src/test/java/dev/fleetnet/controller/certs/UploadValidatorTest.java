@@ -10,6 +10,7 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -136,5 +137,29 @@ class UploadValidatorTest {
         assertThatThrownBy(() -> UploadValidator.validate("shop.example.com", leaf.pem() + root.pem() + intermediate.pem(), leaf.keyPem(), NOW))
                 .hasMessage("certificate chain: certificate 1 'CN=shop.example.com' (issuer CN=Test Intermediate) is not signed by"
                         + " certificate 2 'CN=Test Root' (expected: the leaf first, then each issuer in order)");
+    }
+
+    @Test
+    void aCaCertificateIsRefusedAsTheLeafSoItsKeyIsNeverStored() throws Exception {
+        Issued ca = TestCertificates.caWithNames(ecKeys, intermediate, "shop.example.com");
+        assertThatThrownBy(() -> UploadValidator.validate("shop.example.com", ca.pem() + intermediate.pem(), ca.keyPem(), NOW))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("certificate 'CN=shop.example.com': a CA certificate (basic constraints CA:TRUE)")
+                .hasMessageContaining("(expected: a leaf certificate for the hostname, issued by a CA; never a CA's own key)");
+        Issued selfSignedCa = TestCertificates.caWithNames(ecKeys, null, "*.example.com");
+        assertThatThrownBy(() -> UploadValidator.validate("*.example.com", selfSignedCa.pem(), selfSignedCa.keyPem(), NOW))
+                .hasMessageContaining("a CA certificate");
+    }
+
+    @Test
+    void aLeafNotForServerAuthenticationIsRefused() throws Exception {
+        Issued client = TestCertificates.leafFor(List.of(KeyPurposeId.id_kp_clientAuth), ecKeys, intermediate, "shop.example.com");
+        assertThatThrownBy(() -> UploadValidator.validate("shop.example.com", client.pem() + intermediate.pem(), client.keyPem(), NOW))
+                .hasMessageStartingWith("certificate 'CN=shop.example.com': extended key usage [1.3.6.1.5.5.7.3.2]"
+                        + " (expected: TLS server authentication, 1.3.6.1.5.5.7.3.1)");
+        Issued server = TestCertificates.leafFor(List.of(KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth), ecKeys,
+                intermediate, "shop.example.com");
+        assertThat(UploadValidator.validate("shop.example.com", server.pem() + intermediate.pem(), server.keyPem(), NOW).getHostname())
+                .isEqualTo("shop.example.com");
     }
 }
