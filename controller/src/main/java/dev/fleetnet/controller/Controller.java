@@ -160,7 +160,7 @@ public final class Controller implements AutoCloseable {
         NettyServerBuilder agentBuilder = NettyServerBuilder.forAddress(config.agentListen())
                 .sslContext(AgentListenerTls.serverContext(serving.keyManager()))
                 .addService(new AgentControlService(store, watcher, client.getLeaseClient(), controllerId, blocking,
-                        routeCounters, sshCa, identities, consoles))
+                        routeCounters, sshCa, identities, consoles, config.naming().suffix()))
                 .addService(new JoinService(identities))
                 .intercept(new HostAuthInterceptor(new HostAuthenticator(identityStore, hostCa, Clock.systemUTC())))
                 .permitKeepAliveTime(10, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);

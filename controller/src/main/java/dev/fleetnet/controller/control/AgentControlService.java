@@ -28,24 +28,17 @@ public final class AgentControlService extends AgentControlGrpc.AgentControlImpl
      */
     record SessionContext(FleetStore store, FleetWatcher watcher, Lease leases, String controllerId,
             ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa, HostIdentities identities,
-            ConsoleStore consoles) {}
+            ConsoleStore consoles, String suffix) {}
 
-    /** Without an SSH CA or certificate renewal. */
-    public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, String controllerId, ExecutorService blocking) {
-        this(store, watcher, leases, controllerId, blocking, new RouteCountersBoard(), null, null);
-    }
-
-    /** Route counters the agents report are kept on {@code counters} (memory only); no web consoles. */
-    public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, String controllerId,
-            ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa, HostIdentities identities) {
-        this(store, watcher, leases, controllerId, blocking, counters, sshCa, identities, null);
-    }
-
-    /** As above, with the store web console tokens are spent from. */
+    /**
+     * Route counters the agents report are kept on {@code counters} (memory only); web console
+     * tokens are spent from {@code consoles}; {@code suffix} is the ingress suffix, whose names every
+     * host's ingress terminates TLS for (which certificates a view carries).
+     */
     public AgentControlService(FleetStore store, FleetWatcher watcher, Lease leases, String controllerId,
             ExecutorService blocking, RouteCountersBoard counters, FleetSshCa sshCa, HostIdentities identities,
-            ConsoleStore consoles) {
-        this.context = new SessionContext(store, watcher, leases, controllerId, blocking, counters, sshCa, identities, consoles);
+            ConsoleStore consoles, String suffix) {
+        this.context = new SessionContext(store, watcher, leases, controllerId, blocking, counters, sshCa, identities, consoles, suffix);
     }
 
     @Override

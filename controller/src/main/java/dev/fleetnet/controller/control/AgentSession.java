@@ -242,7 +242,7 @@ final class AgentSession implements StreamObserver<AgentMessage> {
             if (closed || !fleet.hosts().containsKey(hostName)) {
                 return;
             }
-            HostView view = HostViews.compute(fleet, hostName);
+            HostView view = HostViews.compute(fleet, hostName, context.suffix());
             if (lastSent == null) {
                 out.onNext(ControllerMessage.newBuilder().setFullView(view).build());
             } else if (ViewDiff.changed(lastSent, view)) {

@@ -17,12 +17,14 @@ import java.util.TreeSet;
 /**
  * What one host must know, computed from the whole fleet: its peers (every other host not
  * revoked) and its machines, and for
- * its ingress every machine, route, certificate and pending ACME challenge.
+ * its ingress every machine, route and pending ACME challenge, and the certificate of every name it
+ * terminates TLS for ({@link TerminatedNames}).
  */
 public final class HostViews {
     private HostViews() {}
 
-    public static HostView compute(Fleet fleet, String hostName) {
+    /** {@code suffix}: the fleet's ingress suffix ({@code fleet.internal}), whose names every ingress serves. */
+    public static HostView compute(Fleet fleet, String hostName, String suffix) {
         Host self = fleet.hosts().get(hostName);
         HostView.Builder view = HostView.newBuilder().setRevision(fleet.revision()).setHostName(hostName)
                 .setHostNumber(self == null ? 0 : self.getNumber());
@@ -39,8 +41,11 @@ public final class HostViews {
                 .forEach(m -> view.addDirectory(directoryEntry(fleet, m)));
         fleet.routes().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
                 .forEach(e -> view.addRoutes(e.getValue()));
-        // every host's ingress serves every route, so every host gets every certificate and challenge
+        // every host's ingress serves every route, so every host gets every challenge and the certificate (and key)
+        // of every name it terminates TLS for; one for a name no HTTP route holds goes to no host
+        TerminatedNames terminated = TerminatedNames.of(suffix, fleet.routes().values());
         fleet.certificates().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                .filter(e -> terminated.serves(e.getValue().getHostname()))
                 .forEach(e -> view.addCertificates(e.getValue()));
         fleet.acmeChallenges().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
                 .forEach(e -> view.addAcmeChallenges(e.getValue()));

@@ -132,7 +132,7 @@ class CertificatesIT {
                     s -> s != null);
             FleetCaTest.verifies(ca.certificate(), Pem.certificates(issued.certificate().getCertificateChainPem()), java.time.Instant.now());
             for (String host : List.of("h1", "h2")) {
-                await("the fleet certificate in " + host + "'s view", () -> keysIn(HostViews.compute(watcher.current(), host)),
+                await("the fleet certificate in " + host + "'s view", () -> keysIn(HostViews.compute(watcher.current(), host, "fleet.internal")),
                         k -> k.contains("fleet/shop.example.com") && k.contains("fleet/*.fleet.internal"));
             }
 
@@ -143,7 +143,7 @@ class CertificatesIT {
             assertThat(added.getSource()).isEqualTo(UPLOADED);
             assertThat(added.getSha256Fingerprint()).isEqualTo(CertificateFacts.fingerprint(upload.certificate()));
             await("the fleet certificate gone", () -> certs.get(FLEET, "shop.example.com"), s -> s == null);
-            List<String> viewKeys = await("the upload in the view", () -> keysIn(HostViews.compute(watcher.current(), "h2")),
+            List<String> viewKeys = await("the upload in the view", () -> keysIn(HostViews.compute(watcher.current(), "h2", "fleet.internal")),
                     k -> k.contains("uploaded/shop.example.com") && !k.contains("fleet/shop.example.com"));
             assertThat(viewKeys).containsExactly("fleet/*.fleet.internal", "uploaded/shop.example.com");
 
@@ -175,11 +175,26 @@ class CertificatesIT {
                     .hasMessageContaining("INVALID_ARGUMENT: certificate 'CN=shop.example.com': a CA certificate");
             assertThat(revision()).as("etcd revision: nothing written").isEqualTo(before);
 
+            // an upload for a name no route holds is kept, but its key reaches no host until an HTTP route holds the name
+            TestCertificates.Issued later = TestCertificates.selfSigned(TestCertificates.ec(), "later.example.com");
+            api.addCertificate(AddCertificateRequest.newBuilder().setHostname("later.example.com")
+                    .setCertificateChainPem(later.pem()).setPrivateKeyPem(later.keyPem()).build());
+            await("the unrouted upload in the fleet snapshot", () -> watcher.current().certificates().keySet(),
+                    k -> k.contains("uploaded/later.example.com"));
+            assertThat(HostViews.compute(watcher.current(), "h1", "fleet.internal").toString()).doesNotContain(later.keyPem().strip());
+            fleet.routes().add(Route.newBuilder().setHostname("later.example.com").setMachine("web").setPort(8080).build());
+            await("the upload in the view with its route", () -> keysIn(HostViews.compute(watcher.current(), "h1", "fleet.internal")),
+                    k -> k.contains("uploaded/later.example.com"));
+            fleet.routes().delete("later.example.com", "/");
+            await("the upload out of the view with its route", () -> keysIn(HostViews.compute(watcher.current(), "h1", "fleet.internal")),
+                    k -> !k.contains("uploaded/later.example.com"));
+            api.deleteCertificate(DeleteCertificateRequest.newBuilder().setHostname("later.example.com").build());
+
             // deleting the upload brings the fleet one back; deleting it again is NOT_FOUND with the hostname
             api.deleteCertificate(DeleteCertificateRequest.newBuilder().setHostname("shop.example.com").build());
             CertificateStore.Stored back = await("the fleet certificate back", () -> certs.get(FLEET, "shop.example.com"), s -> s != null);
             assertThat(back.certificate().getInfo().getSha256Fingerprint()).isNotEqualTo(issued.certificate().getInfo().getSha256Fingerprint());
-            await("the fleet certificate back in the view", () -> keysIn(HostViews.compute(watcher.current(), "h1")),
+            await("the fleet certificate back in the view", () -> keysIn(HostViews.compute(watcher.current(), "h1", "fleet.internal")),
                     k -> k.equals(List.of("fleet/*.fleet.internal", "fleet/shop.example.com")));
             assertThatThrownBy(() -> api.deleteCertificate(DeleteCertificateRequest.newBuilder().setHostname("shop.example.com").build()))
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -201,10 +216,10 @@ class CertificatesIT {
             AcmeChallenge challenge = AcmeChallenge.newBuilder().setToken("tok-1").setKeyAuthorization("tok-1.thumb")
                     .setHostname("shop.example.com").build();
             client.getKVClient().put(Keys.bytes(keys.acmeChallenge("tok-1")), ByteSequence.from(challenge.toByteArray())).get(10, TimeUnit.SECONDS);
-            await("the challenge in the view", () -> HostViews.compute(watcher.current(), "h2").getAcmeChallengesList(),
+            await("the challenge in the view", () -> HostViews.compute(watcher.current(), "h2", "fleet.internal").getAcmeChallengesList(),
                     l -> l.equals(List.of(challenge)));
             client.getKVClient().delete(Keys.bytes(keys.acmeChallenge("tok-1"))).get(10, TimeUnit.SECONDS);
-            await("the challenge gone", () -> HostViews.compute(watcher.current(), "h2").getAcmeChallengesList(), List::isEmpty);
+            await("the challenge gone", () -> HostViews.compute(watcher.current(), "h2", "fleet.internal").getAcmeChallengesList(), List::isEmpty);
 
             assertThat(api.getFleetCa(GetFleetCaRequest.getDefaultInstance()).getCertificatePem()).isEqualTo(ca.certificatePem())
                     .startsWith("-----BEGIN CERTIFICATE-----").doesNotContain("PRIVATE KEY");

@@ -92,7 +92,7 @@ class AgentControlIT {
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
                 .addService(new AgentControlService(store, watcher, leases, "test", blocking, new RouteCountersBoard(), sshCa, identities,
-                        new ConsoleStore(client, store.keys())))
+                        new ConsoleStore(client, store.keys()), "fleet.internal"))
                 .intercept(new ServerInterceptor() {
                     @Override
                     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {

@@ -60,7 +60,7 @@ class HostViewTableTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("peers")
     void peersOfH1(String name, Fleet fleet, List<String> expected) {
-        assertThat(HostViews.compute(fleet, "h1").getPeersList())
+        assertThat(HostViews.compute(fleet, "h1", "fleet.internal").getPeersList())
                 .extracting(p -> p.getHostName() + "=" + String.join(",", p.getAllowedIpsList()))
                 .isEqualTo(expected);
     }
@@ -78,7 +78,7 @@ class HostViewTableTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("machines")
     void machinesOfH1(String name, Fleet fleet, List<String> expected) {
-        HostView view = HostViews.compute(fleet, "h1");
+        HostView view = HostViews.compute(fleet, "h1", "fleet.internal");
         assertThat(view.getMachinesList()).extracting(HostViewTableTest::describe).isEqualTo(expected);
         assertThat(view.getDirectoryCount()).as("directory: every machine of the fleet").isEqualTo(fleet.machines().size());
     }
@@ -113,8 +113,8 @@ class HostViewTableTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("deltas")
     void deltaForH1(String name, UnaryOperator<Fleet> change, String expected) {
-        HostView before = HostViews.compute(WITH_MACHINES, "h1");
-        HostView after = HostViews.compute(change.apply(WITH_MACHINES).atRevision(6), "h1");
+        HostView before = HostViews.compute(WITH_MACHINES, "h1", "fleet.internal");
+        HostView after = HostViews.compute(change.apply(WITH_MACHINES).atRevision(6), "h1", "fleet.internal");
         ViewDelta delta = ViewDiff.between(before, after);
         assertThat(delta.getRevision()).isEqualTo(6);
         assertThat("peers+" + delta.getUpsertPeersList().stream().map(Peer::getHostName).toList()
