@@ -101,6 +101,10 @@ public final class UploadValidator {
 
     /** The DNS SANs, or the CN when there are none (RFC 6125 ignores the CN when SANs exist). */
     static void requireCovers(X509Certificate leaf, String host) {
+        if (host.startsWith("*.") && host.indexOf('.', 2) < 0) {
+            throw new IllegalArgumentException("hostname: '" + host + "' is a wildcard over a top-level domain"
+                    + " (expected: a wildcard over a registered domain, such as *.example.com)");
+        }
         List<String> names = CertificateFacts.dnsNames(leaf);
         if (names.isEmpty() && !CertificateFacts.commonName(leaf).isEmpty()) {
             names = List.of(CertificateFacts.commonName(leaf));

@@ -52,6 +52,15 @@ class UploadValidatorTest {
     }
 
     @Test
+    void aWildcardOverATopLevelDomainIsRefusedEvenWhenTheCertificateNamesIt() throws Exception {
+        Issued leaf = leaf(ecKeys, "*.com", "shop.example.com");
+        assertThatThrownBy(() -> UploadValidator.validate("*.com", leaf.pem() + intermediate.pem(), leaf.keyPem(), NOW))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("hostname: '*.com' is a wildcard over a top-level domain (expected: a wildcard over a registered domain,"
+                        + " such as *.example.com)");
+    }
+
+    @Test
     void aGoodRsaUploadInEitherKeyFormat() throws Exception {
         KeyPair rsa = TestCertificates.rsa();
         Issued leaf = TestCertificates.selfSigned(rsa, "*.example.com");
