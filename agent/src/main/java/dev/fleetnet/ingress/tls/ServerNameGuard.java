@@ -37,7 +37,6 @@ public final class ServerNameGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
-            String host = requestHost(request);
             mark(request, serverName);
         }
         ctx.fireChannelRead(msg);
