@@ -188,4 +188,36 @@ class H2RequestRulesTest {
         assertThat(got.get(1)).startsWith("GET /host-only HTTP/1.1\r\nhost: a.test\r\n");
         assertThat(got.get(2)).startsWith("GET /cookies HTTP/1.1\r\n").contains("\r\ncookie: a=1; b=2\r\n");
     }
+
+    static Stream<Arguments> malformedBodies() {
+        String[] post = {":method", "POST", ":scheme", "https", ":authority", "a.test", ":path", "/body", "content-length", "5"};
+        String[] chunked = {":method", "POST", ":scheme", "https", ":authority", "a.test", ":path", "/body"};
+        return Stream.of(
+                Arguments.of(Named.of("more DATA than content-length", post), "0123456789", null),
+                Arguments.of(Named.of("less DATA than content-length", post), "012", null),
+                Arguments.of(Named.of("a pseudo-header field in the trailers", chunked), "01234", new String[] {":path", "/evil"}),
+                Arguments.of(Named.of("CRLF in a trailer value", chunked), "01234", new String[] {"x-t", "1\r\nx-evil: 1"}));
+    }
+
+    @ParameterizedTest
+    @MethodSource("malformedBodies")
+    void aMalformedBodyResetsTheStreamAndTheMachinesConnectionCarriesNothingMore(String[] head, String body, String[] trailers)
+            throws Exception {
+        int before = headsThroughMarker().size();
+        try (RawH2 h2 = RawH2.connect(ingress.tlsAddress().getPort(), "a.test", List.of(cert))) {
+            h2.frame(RawH2.HEADERS, RawH2.END_HEADERS, 1, RawH2.literal(head));
+            h2.frame(RawH2.DATA, trailers == null ? RawH2.END_STREAM : 0, 1, body.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            if (trailers != null) {
+                h2.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, RawH2.literal(trailers));
+            }
+            RawH2.Frame f = h2.await(x -> x.stream() == 1 && (x.type() == RawH2.HEADERS || x.type() == RawH2.RST_STREAM));
+            assertThat(f).isNotNull();
+            assertThat(f.type()).as("the stream is reset, never answered as if whole").isEqualTo(RawH2.RST_STREAM);
+        }
+        List<String> heads = headsThroughMarker();
+        // The request may have begun at the machine; its connection must not carry the marker as its body's rest.
+        assertThat(heads.subList(before, heads.size())).last().asString().startsWith("GET /marker-");
+        assertThat(heads.subList(before, heads.size() - 1)).allSatisfy(h -> assertThat(h).startsWith("POST /body HTTP/1.1\r\n"));
+        assertThat(machine.raw()).doesNotContain("/evil", "x-evil");
+    }
 }
