@@ -1,5 +1,6 @@
 package dev.fleetnet.ingress.h2;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,8 +17,8 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * Copies one HTTP/2 stream's frames to its peer stream on another connection, frame by frame:
- * headers, data and trailers as they come (gRPC status rides in trailers), RST_STREAM with its
- * error code. Reads only while the peer stream can take more, so HTTP/2 flow control reaches
+ * headers, data and the machine's trailers as they come (gRPC status rides in trailers), RST_STREAM
+ * with its error code; a client's request trailers become the bare end of its stream. Reads only while the peer stream can take more, so HTTP/2 flow control reaches
  * across the ingress. Both streams share an event loop.
  */
 final class H2cRelay extends ChannelInboundHandlerAdapter {
@@ -39,7 +40,13 @@ final class H2cRelay extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Http2StreamFrame copy;
         // A frame names its stream; the peer's must be a fresh frame of the same content.
-        if (msg instanceof Http2HeadersFrame h) {
+        if (msg instanceof Http2HeadersFrame h && via == null) {
+            // The client's side: its request head went through StreamFront, so this is its trailer
+            // section. Request trailers are not forwarded (as from HTTP/1.1 clients): only the end of
+            // the stream they carry (netty refuses trailers without END_STREAM).
+            copy = new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, h.isEndStream());
+            ended |= h.isEndStream();
+        } else if (msg instanceof Http2HeadersFrame h) {
             if (via != null && !responseHeadSeen && h.headers().status() != null
                     && HttpStatusClass.valueOf(h.headers().status()) != HttpStatusClass.INFORMATIONAL) {
                 responseHeadSeen = true;

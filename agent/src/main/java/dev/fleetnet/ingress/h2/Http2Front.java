@@ -45,6 +45,8 @@ public final class Http2Front {
                         .encoderEnforceMaxQueuedControlFrames(10_000)
                         .gracefulShutdownTimeoutMillis(ingress.config().upstreamResponseTimeout().toMillis())
                         .build())
+                // MadeYouReset (CVE-2025-8671): resets the client provokes count as its own do.
+                .addLast("h2-stream-errors", new StreamErrorLimitHandler(options.maxRstFramesPerWindow(), options.rstWindowSeconds()))
                 .addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
@@ -59,6 +61,10 @@ final class StreamFront extends ChannelInboundHandlerAdapter {
 
     private void onHead(ChannelHandlerContext ctx, Http2HeadersFrame frame) {
         Http2Headers headers = frame.headers();
+        if (!targetsHttp(headers)) {
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR)); // malformed (RFC 9113 8.1.1)
+            return;
+        }
         HttpRequest request;
         try {
             request = HttpConversionUtil.toHttpRequest(0, headers, true);
@@ -81,6 +87,22 @@ final class StreamFront extends ChannelInboundHandlerAdapter {
             }
             case Http1Streams.H2c h2c -> toMachine(ctx, frame, h2c, headers.contains(TE, "trailers"));
         }
+    }
+
+    /**
+     * RFC 9113 8.3.1, beyond netty's checks of the pseudo-header fields: a request other than
+     * CONNECT (refused later, 405) has a {@code :scheme} of http or https, the only ones the
+     * ingress serves, and a {@code :path} in origin form or {@code *}; an absolute URI there is no
+     * HTTP/2 request target, and would route by an authority other than {@code :authority}.
+     */
+    private static boolean targetsHttp(Http2Headers headers) {
+        if (headers.method() == null || HttpMethod.CONNECT.asciiName().contentEquals(headers.method())) {
+            return true; // the conversion refuses a missing :method; CONNECT has no :scheme nor :path
+        }
+        CharSequence scheme = headers.scheme();
+        CharSequence path = headers.path();
+        return scheme != null && (AsciiString.contentEqualsIgnoreCase(scheme, "https") || AsciiString.contentEqualsIgnoreCase(scheme, "http"))
+                && path != null && (path.length() > 0 && path.charAt(0) == '/' || AsciiString.contentEquals(path, "*"));
     }
 
     private void toMachine(ChannelHandlerContext ctx, Http2HeadersFrame frame, Http1Streams.H2c h2c, boolean teTrailers) {

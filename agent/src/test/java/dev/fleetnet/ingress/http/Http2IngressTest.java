@@ -227,6 +227,25 @@ class Http2IngressTest {
     }
 
     @Test
+    void streamErrorsTheClientProvokesCountTowardTheResetLimit() throws Exception {
+        // MadeYouReset (CVE-2025-8671): the client sends no RST_STREAM, but makes the ingress reset each
+        // stream (a WINDOW_UPDATE of 0 is a stream error) after its request went to the machine.
+        start(b -> b, H2Options.defaults().withMaxRstFramesPerWindow(20, 30));
+        try (RawH2 h2 = RawH2.connect(port(), "a.test", List.of(certA))) {
+            Http2Headers post = RawH2.get("a.test", "/r").method("POST").set("content-length", "10");
+            for (int stream = 1; stream < 2 * 100; stream += 2) {
+                h2.headers(stream, post, false);
+                h2.frame(RawH2.WINDOW_UPDATE, 0, stream, new byte[4]);
+            }
+            RawH2.Frame goaway = h2.await(f -> f.type() == RawH2.GOAWAY);
+            assertThat(goaway).as("GOAWAY before the client's 100th provoked reset").isNotNull();
+            assertThat(goaway.errorCode()).isEqualTo(0xb); // ENHANCE_YOUR_CALM
+            assertThat(h2.closedByServer()).isTrue();
+        }
+        assertThat(upstream.heads().size()).as("requests the machine got").isLessThanOrEqualTo(21);
+    }
+
+    @Test
     void anIdleConnectionGetsGoawayAndTheClose() throws Exception {
         start(b -> b.idleTimeout(Duration.ofMillis(500)), H2Options.defaults());
         try (RawH2 h2 = RawH2.connect(port(), "a.test", List.of(certA))) {

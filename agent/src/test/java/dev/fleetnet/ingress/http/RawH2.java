@@ -25,7 +25,7 @@ import javax.net.ssl.SSLSocket;
  * including ones a well-behaved client never sends, and reads the server's frames back.
  */
 final class RawH2 implements AutoCloseable {
-    static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, GOAWAY = 7, CONTINUATION = 9;
+    static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, GOAWAY = 7, WINDOW_UPDATE = 8, CONTINUATION = 9;
     static final int END_STREAM = 1, END_HEADERS = 4;
 
     record Frame(int type, int flags, int stream, byte[] payload) {
@@ -77,6 +77,37 @@ final class RawH2 implements AutoCloseable {
         byte[] bytes = ByteBufUtil.getBytes(buf);
         buf.release();
         return bytes;
+    }
+
+    /**
+     * A header block of literal fields exactly as given, in this order, with no check of any
+     * kind: {@code fields} alternates names and values (HPACK literal without indexing, no Huffman).
+     */
+    static byte[] literal(String... fields) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < fields.length; i += 2) {
+            out.write(0x00);
+            string(out, fields[i]);
+            string(out, fields[i + 1]);
+        }
+        return out.toByteArray();
+    }
+
+    private static void string(java.io.ByteArrayOutputStream out, String s) {
+        byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
+        int n = b.length;
+        if (n < 127) {
+            out.write(n);
+        } else {
+            out.write(127);
+            n -= 127;
+            while (n >= 128) {
+                out.write(n % 128 + 128);
+                n /= 128;
+            }
+            out.write(n);
+        }
+        out.writeBytes(b);
     }
 
     void headers(int stream, Http2Headers headers, boolean endStream) throws Exception {

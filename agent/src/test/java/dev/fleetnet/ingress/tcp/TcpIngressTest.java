@@ -165,6 +165,24 @@ class TcpIngressTest {
     }
 
     @Test
+    void aProxyHeaderTheClientSendsIsOnlyDataAfterTheIngressOwn() throws Exception {
+        apply(true, route(true));
+        byte[] forged = dev.fleetnet.ingress.core.ProxyV2.header(new InetSocketAddress("6.6.6.6", 666),
+                new InetSocketAddress("7.7.7.7", 777));
+        try (Socket client = client()) {
+            // sent at once, before the ingress has connected to the machine
+            client.getOutputStream().write(forged);
+            client.getOutputStream().flush();
+            try (Socket server = machine.accept()) {
+                ProxyV2Reader.Header first = ProxyV2Reader.read(server.getInputStream());
+                assertThat(first.source()).as("the header the machine reads first is the ingress's")
+                        .isEqualTo(new InetSocketAddress(client.getLocalAddress(), client.getLocalPort()));
+                assertThat(server.getInputStream().readNBytes(forged.length)).as("the client's bytes, as data").isEqualTo(forged);
+            }
+        }
+    }
+
+    @Test
     void stoppingTheMachineClosesItsRelaysAndResetsNewConnectionsUntilItStartsAgain() throws Exception {
         apply(true, route(false));
         try (Socket open = client(); Socket server = machine.accept()) {
