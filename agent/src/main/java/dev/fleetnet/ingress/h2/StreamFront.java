@@ -135,8 +135,8 @@ final class StreamFront extends ChannelInboundHandlerAdapter {
             ctx.pipeline().addLast("h2c-relay", new H2cRelay(machineStream, null));
             recorder(ctx).forwarded(h2c.machine(), h2c.route());
             machineStream.write(new DefaultHttp2HeadersFrame(out, frame.isEndStream()));
-            while (!pending.isEmpty()) {
-                ctx.pipeline().context("h2c-relay").fireChannelRead(pending.poll());
+            while (!pending.isEmpty()) { // to the next handler, the relay just added: a context's fire skips its own handler
+                ctx.fireChannelRead(pending.poll());
             }
             machineStream.flush();
             ctx.pipeline().remove(this);
