@@ -1,5 +1,6 @@
 package dev.fleetnet.controller.acme;
 
+import dev.fleetnet.controller.certs.HostnameCoverage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,8 +12,9 @@ import java.util.TreeSet;
 
 /**
  * Which hostnames need an ACME certificate and what to do for each now: every exact hostname
- * of an explicit route that is not under the fleet ingress suffix and has no uploaded
- * certificate. Pure: the caller reads etcd and carries the plan out.
+ * of an explicit route that is not under the fleet ingress suffix and that no unexpired uploaded
+ * certificate covers (its exact name or its one-label wildcard, as {@link HostnameCoverage} and
+ * the fleet CA's plan decide). Pure: the caller reads etcd and carries the plan out.
  */
 public final class AcmeNames {
     private final String ingressSuffix;
@@ -28,11 +30,14 @@ public final class AcmeNames {
         this.backoff = backoff;
     }
 
-    /** What etcd holds: route hostnames, hostnames with an uploaded certificate, ACME certificates' expiry. */
-    public record State(Set<String> routeHostnames, Set<String> uploaded, Map<String, Instant> acmeNotAfter) {
+    /**
+     * What etcd holds: route hostnames, the expiry of every uploaded certificate by the hostname it
+     * was uploaded for (exact or {@code *.parent}), and the expiry of every ACME certificate.
+     */
+    public record State(Set<String> routeHostnames, Map<String, Instant> uploadedNotAfter, Map<String, Instant> acmeNotAfter) {
         public State {
             routeHostnames = Set.copyOf(routeHostnames);
-            uploaded = Set.copyOf(uploaded);
+            uploadedNotAfter = Map.copyOf(uploadedNotAfter);
             acmeNotAfter = Map.copyOf(acmeNotAfter);
         }
     }
@@ -86,9 +91,15 @@ public final class AcmeNames {
     }
 
     /** True for a name that wants an ACME certificate while a route holds it. */
-    public boolean wants(String hostname, Set<String> uploaded) {
+    public boolean wants(String hostname, Map<String, Instant> uploadedNotAfter, Instant now) {
         return !hostname.startsWith("*.") && !hostname.equals(ingressSuffix) && !hostname.endsWith("." + ingressSuffix)
-                && !uploaded.contains(hostname);
+                && !coveredByUpload(hostname, uploadedNotAfter, now);
+    }
+
+    /** An unexpired upload for the name or its one-label wildcard: the same test as the fleet CA's plan makes. */
+    private static boolean coveredByUpload(String hostname, Map<String, Instant> uploadedNotAfter, Instant now) {
+        return uploadedNotAfter.entrySet().stream()
+                .anyMatch(u -> !now.isAfter(u.getValue()) && HostnameCoverage.covers(u.getKey(), hostname));
     }
 
     /**
@@ -96,8 +107,8 @@ public final class AcmeNames {
      * ordered: a check orders one name after another, and a route deleted (or an upload added)
      * while an earlier name was ordered must not be acted on from the plan's older state.
      */
-    public boolean stillWanted(String hostname, State state) {
-        return state.routeHostnames().stream().anyMatch(h -> h.equalsIgnoreCase(hostname)) && wants(hostname, state.uploaded());
+    public boolean stillWanted(String hostname, State state, Instant now) {
+        return state.routeHostnames().stream().anyMatch(h -> h.equalsIgnoreCase(hostname)) && wants(hostname, state.uploadedNotAfter(), now);
     }
 
     public Plan plan(State state, Map<String, Failures> failures, Instant now) {
@@ -107,7 +118,7 @@ public final class AcmeNames {
         }
         List<Decision> decisions = new ArrayList<>();
         for (String hostname : held) {
-            if (wants(hostname, state.uploaded())) {
+            if (wants(hostname, state.uploadedNotAfter(), now)) {
                 decisions.add(decide(hostname, state.acmeNotAfter().get(hostname), failures.get(hostname), now));
             }
         }

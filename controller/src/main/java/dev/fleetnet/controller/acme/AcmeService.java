@@ -115,7 +115,7 @@ public final class AcmeService implements AutoCloseable {
             for (Decision decision : plan.decisions()) {
                 switch (decision.action()) {
                     case ORDER, RENEW -> {
-                        if (names.stillWanted(decision.hostname(), store.readState())) {
+                        if (names.stillWanted(decision.hostname(), store.readState(), clock.instant())) {
                             attempt(decision);
                         } else {
                             log.info("acme: {} not ordered: its route went, or an upload came, since this check began", decision.hostname());

@@ -8,6 +8,7 @@ import dev.fleetnet.controller.acme.AcmeNames.Backoff;
 import dev.fleetnet.controller.store.EtcdProcess;
 import dev.fleetnet.controller.store.Keys;
 import dev.fleetnet.proto.v1.Certificate;
+import dev.fleetnet.proto.v1.CertificateInfo;
 import dev.fleetnet.proto.v1.CertificateSource;
 import dev.fleetnet.proto.v1.Route;
 import io.etcd.jetcd.Client;
@@ -24,6 +25,7 @@ import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
@@ -148,8 +150,14 @@ class AcmeIssuerIT {
         putRoute(run, "web." + run.label() + ".fleet.test"); // under the ingress suffix: the fleet CA's
         String uploaded = run.name("uploaded");
         putRoute(run, uploaded);
-        new AcmeStore(client, run.keys()).putCertificate(Certificate.newBuilder().setHostname(uploaded)
-                .setSource(CertificateSource.CERTIFICATE_SOURCE_UPLOADED).build());
+        String coveredByWildcard = run.name("covered.wild"); // the upload for *.wild.{label}.test covers it: never ordered either
+        putRoute(run, coveredByWildcard);
+        AcmeStore uploads = new AcmeStore(client, run.keys());
+        for (String name : List.of(uploaded, run.name("*.wild"))) {
+            uploads.putCertificate(Certificate.newBuilder().setHostname(name).setSource(CertificateSource.CERTIFICATE_SOURCE_UPLOADED)
+                    .setInfo(CertificateInfo.newBuilder().setHostname(name).setSource(CertificateSource.CERTIFICATE_SOURCE_UPLOADED)
+                            .setNotAfterEpochSeconds(Instant.now().plus(Duration.ofDays(60)).getEpochSecond())).build());
+        }
         try (AcmeService service = service(run, config().build())) {
             await("a certificate for " + shop, Duration.ofSeconds(60), () -> acmeCertificate(run, shop) != null);
             Certificate certificate = acmeCertificate(run, shop);
@@ -171,6 +179,7 @@ class AcmeIssuerIT {
             assertThat(pebbleOrders(run)).containsExactly(shop);
             assertThat(service.lastPlan().decision(shop).action()).isEqualTo(Action.NOTHING);
             assertThat(acmeCertificate(run, uploaded)).isNull();
+            assertThat(acmeCertificate(run, coveredByWildcard)).isNull();
 
             client.getKVClient().delete(bytes(run.keys().route(shop + "/"))).get(10, TimeUnit.SECONDS);
             await("the certificate of " + shop + " deleted", Duration.ofSeconds(30), () -> acmeCertificate(run, shop) == null);

@@ -58,26 +58,34 @@ class AcmeNamesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("decisions")
     void decides(String name, Map<String, Instant> acme, Map<String, Failures> failures, Decision expected) {
-        Plan plan = NAMES.plan(new State(Set.of("shop.example.com"), Set.of(), acme), failures, NOW);
+        Plan plan = NAMES.plan(new State(Set.of("shop.example.com"), Map.of(), acme), failures, NOW);
         assertThat(plan.decisions()).containsExactly(expected);
         assertThat(plan.deletions()).isEmpty();
     }
 
     static Stream<Arguments> wanted() {
         return Stream.of(
-                Arguments.of("exact name", Set.of("shop.example.com"), Set.of(), List.of("shop.example.com")),
-                Arguments.of("upper case from a route", Set.of("Shop.Example.COM"), Set.of(), List.of("shop.example.com")),
-                Arguments.of("wildcard: never", Set.of("*.example.com"), Set.of(), List.of()),
-                Arguments.of("under the ingress suffix: never", Set.of("web.fleet.example", "fleet.example"), Set.of(), List.of()),
-                Arguments.of("suffix as a label only: wanted", Set.of("notfleet.example"), Set.of(), List.of("notfleet.example")),
-                Arguments.of("uploaded certificate: never", Set.of("shop.example.com", "api.example.com"), Set.of("shop.example.com"),
-                        List.of("api.example.com")),
-                Arguments.of("no routes: nothing", Set.of(), Set.of("shop.example.com"), List.of()));
+                Arguments.of("exact name", Set.of("shop.example.com"), Map.of(), List.of("shop.example.com")),
+                Arguments.of("upper case from a route", Set.of("Shop.Example.COM"), Map.of(), List.of("shop.example.com")),
+                Arguments.of("wildcard: never", Set.of("*.example.com"), Map.of(), List.of()),
+                Arguments.of("under the ingress suffix: never", Set.of("web.fleet.example", "fleet.example"), Map.of(), List.of()),
+                Arguments.of("suffix as a label only: wanted", Set.of("notfleet.example"), Map.of(), List.of("notfleet.example")),
+                Arguments.of("uploaded certificate: never", Set.of("shop.example.com", "api.example.com"),
+                        Map.of("shop.example.com", days(60)), List.of("api.example.com")),
+                Arguments.of("uploaded one-label wildcard covers: never", Set.of("shop.example.com", "api.other.com"),
+                        Map.of("*.example.com", days(60)), List.of("api.other.com")),
+                Arguments.of("wildcard upload covers one label only, not the parent nor two labels",
+                        Set.of("example.com", "a.b.example.com"), Map.of("*.example.com", days(60)), List.of("a.b.example.com", "example.com")),
+                Arguments.of("expired exact upload: wanted", Set.of("shop.example.com"), Map.of("shop.example.com", days(-1)),
+                        List.of("shop.example.com")),
+                Arguments.of("expired wildcard upload: wanted", Set.of("shop.example.com"), Map.of("*.example.com", days(-1)),
+                        List.of("shop.example.com")),
+                Arguments.of("no routes: nothing", Set.of(), Map.of("shop.example.com", days(60)), List.of()));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("wanted")
-    void wantsExactRouteNamesOnly(String name, Set<String> routes, Set<String> uploaded, List<String> expected) {
+    void wantsExactRouteNamesOnly(String name, Set<String> routes, Map<String, Instant> uploaded, List<String> expected) {
         Plan plan = NAMES.plan(new State(routes, uploaded, Map.of()), Map.of(), NOW);
         assertThat(plan.decisions()).extracting(Decision::hostname).containsExactlyElementsOf(expected);
         assertThat(plan.decisions()).allMatch(d -> d.action() == Action.ORDER);
@@ -85,15 +93,17 @@ class AcmeNamesTest {
 
     @Test
     void aNameIsStillWantedOnlyWhileARouteHoldsItAndNoUploadCoversIt() {
-        assertThat(NAMES.stillWanted("shop.example.com", new State(Set.of("Shop.Example.com"), Set.of(), Map.of()))).isTrue();
-        assertThat(NAMES.stillWanted("shop.example.com", new State(Set.of("other.example.com"), Set.of(), Map.of()))).isFalse();
-        assertThat(NAMES.stillWanted("shop.example.com", new State(Set.of("shop.example.com"), Set.of("shop.example.com"), Map.of())))
-                .isFalse();
+        assertThat(NAMES.stillWanted("shop.example.com", new State(Set.of("Shop.Example.com"), Map.of(), Map.of()), NOW)).isTrue();
+        assertThat(NAMES.stillWanted("shop.example.com", new State(Set.of("other.example.com"), Map.of(), Map.of()), NOW)).isFalse();
+        assertThat(NAMES.stillWanted("shop.example.com", new State(Set.of("shop.example.com"),
+                Map.of("shop.example.com", days(60)), Map.of()), NOW)).isFalse();
+        assertThat(NAMES.stillWanted("shop.example.com", new State(Set.of("shop.example.com"),
+                Map.of("*.example.com", days(60)), Map.of()), NOW)).isFalse();
     }
 
     @Test
     void deletesCertificatesNoRouteHolds() {
-        Plan plan = NAMES.plan(new State(Set.of("shop.example.com"), Set.of("kept.example.com"),
+        Plan plan = NAMES.plan(new State(Set.of("shop.example.com"), Map.of("kept.example.com", days(60)),
                 Map.of("shop.example.com", days(60), "gone.example.com", days(60), "kept.example.com", days(60))), Map.of(), NOW);
         assertThat(plan.deletions()).containsExactly("gone.example.com", "kept.example.com");
         assertThat(plan.decisions()).extracting(Decision::hostname).containsExactly("shop.example.com");
