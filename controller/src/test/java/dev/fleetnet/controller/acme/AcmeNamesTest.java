@@ -30,6 +30,10 @@ class AcmeNamesTest {
         return NOW.plus(Duration.ofDays(d));
     }
 
+    private static Failures failed(int count, Instant last) {
+        return new Failures(count, last, "http-01 validation failed");
+    }
+
     static Stream<Arguments> decisions() {
         return Stream.of(
                 Arguments.of("no certificate yet: order", Map.of(), Map.of(), new Decision("shop.example.com", Action.ORDER, null)),
@@ -42,17 +46,17 @@ class AcmeNamesTest {
                 Arguments.of("expired: renew", Map.of("shop.example.com", days(-1)), Map.of(),
                         new Decision("shop.example.com", Action.RENEW, days(-1))),
                 Arguments.of("failed 30 s ago once: wait until 1 min after", Map.of(),
-                        Map.of("shop.example.com", new Failures(1, NOW.minusSeconds(30))),
+                        Map.of("shop.example.com", failed(1, NOW.minusSeconds(30))),
                         new Decision("shop.example.com", Action.WAIT, NOW.plusSeconds(30))),
                 Arguments.of("failed once 1 min ago: order again", Map.of(),
-                        Map.of("shop.example.com", new Failures(1, NOW.minusSeconds(60))), new Decision("shop.example.com", Action.ORDER, null)),
+                        Map.of("shop.example.com", failed(1, NOW.minusSeconds(60))), new Decision("shop.example.com", Action.ORDER, null)),
                 Arguments.of("failed 3 times, 3 min ago: wait (4 min backoff)", Map.of(),
-                        Map.of("shop.example.com", new Failures(3, NOW.minusSeconds(180))),
+                        Map.of("shop.example.com", failed(3, NOW.minusSeconds(180))),
                         new Decision("shop.example.com", Action.WAIT, NOW.plusSeconds(60))),
                 Arguments.of("renewal failed: wait too", Map.of("shop.example.com", days(5)),
-                        Map.of("shop.example.com", new Failures(2, NOW)), new Decision("shop.example.com", Action.WAIT, NOW.plusSeconds(120))),
+                        Map.of("shop.example.com", failed(2, NOW)), new Decision("shop.example.com", Action.WAIT, NOW.plusSeconds(120))),
                 Arguments.of("failures but valid for long: nothing", Map.of("shop.example.com", days(60)),
-                        Map.of("shop.example.com", new Failures(2, NOW)), new Decision("shop.example.com", Action.NOTHING, days(60))));
+                        Map.of("shop.example.com", failed(2, NOW)), new Decision("shop.example.com", Action.NOTHING, days(60))));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -92,13 +96,57 @@ class AcmeNamesTest {
     }
 
     @Test
-    void aNameIsStillWantedOnlyWhileARouteHoldsItAndNoUploadCoversIt() {
-        assertThat(NAMES.stillWanted("shop.example.com", new State(Set.of("Shop.Example.com"), Map.of(), Map.of()), NOW)).isTrue();
-        assertThat(NAMES.stillWanted("shop.example.com", new State(Set.of("other.example.com"), Map.of(), Map.of()), NOW)).isFalse();
-        assertThat(NAMES.stillWanted("shop.example.com", new State(Set.of("shop.example.com"),
-                Map.of("shop.example.com", days(60)), Map.of()), NOW)).isFalse();
-        assertThat(NAMES.stillWanted("shop.example.com", new State(Set.of("shop.example.com"),
-                Map.of("*.example.com", days(60)), Map.of()), NOW)).isFalse();
+    void aNameIsPlannedOnlyWhileARouteHoldsItAndNoUploadCoversIt() {
+        assertThat(NAMES.plan(new State(Set.of("Shop.Example.com"), Map.of(), Map.of()), Map.of(), NOW).decision("shop.example.com"))
+                .isEqualTo(new Decision("shop.example.com", Action.ORDER, null));
+        assertThat(NAMES.plan(new State(Set.of("other.example.com"), Map.of(), Map.of()), Map.of(), NOW).decision("shop.example.com"))
+                .isNull();
+        assertThat(NAMES.plan(new State(Set.of("shop.example.com"), Map.of("shop.example.com", days(60)), Map.of()), Map.of(), NOW)
+                .decision("shop.example.com")).isNull();
+        assertThat(NAMES.plan(new State(Set.of("shop.example.com"), Map.of("*.example.com", days(60)), Map.of()), Map.of(), NOW)
+                .decision("shop.example.com")).isNull();
+    }
+
+    static Stream<Arguments> forgetting() {
+        return Stream.of(
+                Arguments.of("route gone, failed 5 h ago: kept (a re-added route must not reset the backoff)",
+                        Set.of(), failed(10, NOW.minus(Duration.ofHours(5))), List.of()),
+                Arguments.of("route gone, failed 6 h ago (the longest backoff): forgotten",
+                        Set.of(), failed(10, NOW.minus(Duration.ofHours(6))), List.of("shop.example.com")),
+                Arguments.of("route gone, one failure 2 min ago, its window over: kept until the longest backoff",
+                        Set.of(), failed(1, NOW.minusSeconds(120)), List.of()),
+                Arguments.of("route held, failed a day ago: kept until an order succeeds",
+                        Set.of("shop.example.com"), failed(10, NOW.minus(Duration.ofDays(1))), List.of()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("forgetting")
+    void forgetsFailuresOfUnwantedNamesOnlyAfterTheLongestBackoff(String name, Set<String> routes, Failures failures,
+            List<String> forgotten) {
+        Plan plan = NAMES.plan(new State(routes, Map.of(), Map.of()), Map.of("shop.example.com", failures), NOW);
+        assertThat(plan.forgotten()).containsExactlyElementsOf(forgotten);
+    }
+
+    @Test
+    void aRouteDeletedAndAddedAgainWaitsOutTheStoredBackoff() {
+        Map<String, Failures> stored = Map.of("shop.example.com", failed(3, NOW.minusSeconds(60)));
+        Plan gone = NAMES.plan(new State(Set.of(), Map.of(), Map.of()), stored, NOW);
+        assertThat(gone.decisions()).isEmpty();
+        assertThat(gone.forgotten()).isEmpty();
+        Plan back = NAMES.plan(new State(Set.of("shop.example.com"), Map.of(), Map.of()), stored, NOW.plusSeconds(1));
+        assertThat(back.decision("shop.example.com")).isEqualTo(new Decision("shop.example.com", Action.WAIT, NOW.plusSeconds(180)));
+    }
+
+    @Test
+    void countsFailuresInARowAndCutsLongErrors() {
+        Failures first = Failures.after(null, NOW, "refused");
+        assertThat(first).isEqualTo(new Failures(1, NOW, "refused"));
+        Failures second = Failures.after(first, NOW.plusSeconds(60), "x".repeat(2000));
+        assertThat(second.count()).isEqualTo(2);
+        assertThat(second.last()).isEqualTo(NOW.plusSeconds(60));
+        assertThat(second.lastError()).hasSize(Failures.MAX_ERROR_LENGTH).endsWith("…");
+        assertThat(second.nextAttempt(Backoff.DEFAULT)).isEqualTo(NOW.plusSeconds(60 + 120));
+        assertThat(new Failures(1, NOW, null).lastError()).isEmpty();
     }
 
     @Test
@@ -106,6 +154,7 @@ class AcmeNamesTest {
         Plan plan = NAMES.plan(new State(Set.of("shop.example.com"), Map.of("kept.example.com", days(60)),
                 Map.of("shop.example.com", days(60), "gone.example.com", days(60), "kept.example.com", days(60))), Map.of(), NOW);
         assertThat(plan.deletions()).containsExactly("gone.example.com", "kept.example.com");
+        assertThat(plan.forgotten()).isEmpty();
         assertThat(plan.decisions()).extracting(Decision::hostname).containsExactly("shop.example.com");
     }
 
@@ -127,6 +176,7 @@ class AcmeNamesTest {
                 .hasMessage("backoff base: PT0S (expected: positive)");
         assertThatThrownBy(() -> new Backoff(Duration.ofHours(2), Duration.ofHours(1)))
                 .hasMessage("backoff max: PT1H (expected: at least the base PT2H)");
+        assertThatThrownBy(() -> failed(0, NOW)).hasMessage("failure count: 0 (expected: 1 or more)");
         assertThatThrownBy(() -> new AcmeNames("x", Duration.ofDays(-1), Backoff.DEFAULT))
                 .hasMessage("renew before: PT-24H (expected: zero or more)");
     }
