@@ -87,7 +87,7 @@ final class CertCommand {
                 ListCertificatesResponse response = client.certificates().listCertificates(
                         ListCertificatesRequest.newBuilder().setHostname(hostname).build());
                 spec.commandLine().getOut().print(parent.root.json ? Views.json(response) + "\n"
-                        : Views.certificates(response.getCertificatesList()));
+                        : Views.certificates(response.getCertificatesList()) + Views.acmeFailures(response.getAcmeFailuresList()));
             }
         }
     }

@@ -130,6 +130,19 @@ final class Views {
         return table.render();
     }
 
+    /** Names whose ACME orders fail, under the certificates; nothing when there are none. */
+    static String acmeFailures(List<dev.fleetnet.proto.v1.AcmeFailures> failures) {
+        if (failures.isEmpty()) {
+            return "";
+        }
+        Table table = new Table("ACME FAILING", "FAILURES", "LAST", "NEXT ATTEMPT", "ERROR");
+        for (dev.fleetnet.proto.v1.AcmeFailures f : failures) {
+            table.row(f.getHostname(), f.getCount(), java.time.Instant.ofEpochMilli(f.getLastFailureEpochMillis()),
+                    java.time.Instant.ofEpochMilli(f.getNextAttemptEpochMillis()), f.getLastError());
+        }
+        return "\n" + table.render();
+    }
+
     static String source(CertificateSource source) {
         return switch (source) {
             case CERTIFICATE_SOURCE_FLEET -> "fleet";

@@ -118,7 +118,10 @@ class FleetnetCliTest {
 
         @Override
         public void listCertificates(ListCertificatesRequest request, StreamObserver<ListCertificatesResponse> out) {
-            out.onNext(ListCertificatesResponse.newBuilder().addCertificates(INFO).build());
+            out.onNext(ListCertificatesResponse.newBuilder().addCertificates(INFO).addAcmeFailures(dev.fleetnet.proto.v1.AcmeFailures
+                    .newBuilder().setHostname("bad.example.com").setCount(3).setLastFailureEpochMillis(1_800_000_000_000L)
+                    .setNextAttemptEpochMillis(1_800_000_240_000L).setLastError("http-01 validation of bad.example.com ended INVALID"))
+                    .build());
             out.onCompleted();
         }
 
@@ -187,7 +190,10 @@ class FleetnetCliTest {
             Outcome list = run("--controller", controller, "cert", "list");
             assertThat(list.out().lines().toList()).containsExactly(
                     "HOSTNAME          SOURCE    NAMES                                  ISSUER      EXPIRES               FINGERPRINT",
-                    "shop.example.com  uploaded  shop.example.com,www.shop.example.com  CN=Test CA  2027-01-15T08:00:00Z  " + "ab".repeat(32));
+                    "shop.example.com  uploaded  shop.example.com,www.shop.example.com  CN=Test CA  2027-01-15T08:00:00Z  " + "ab".repeat(32),
+                    "",
+                    "ACME FAILING     FAILURES  LAST                  NEXT ATTEMPT          ERROR",
+                    "bad.example.com  3         2027-01-15T08:00:00Z  2027-01-15T08:04:00Z  http-01 validation of bad.example.com ended INVALID");
             assertThat(run("--controller", controller, "cert", "list", "--json").out()).contains("\"sha256_fingerprint\"");
 
             java.nio.file.Path cert = java.nio.file.Files.writeString(dir.resolve("cert.pem"), "CERT PEM");

@@ -12,29 +12,31 @@ import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.WatchOption;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps ACME certificates for route hostnames: on start, every check interval and whenever
- * routes change, plans with {@link AcmeNames} over etcd and orders one name at a time.
- * Threading: one owner thread ("acme") does all of it and alone holds the failure counts.
+ * routes change, plans with {@link AcmeNames} over etcd and orders one name at a time. Each
+ * attempt is counted in etcd ({@link AcmeFailureStore}) before it is made and cleared when it
+ * succeeds; the counts are read back at every check, so the backoff survives a restart (or a
+ * crash during an order) and binds every controller on the same etcd.
+ * Threading: one owner thread ("acme") does all of it.
  */
 public final class AcmeService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AcmeService.class);
     private final Client client;
     private final AcmeConfig config;
     private final AcmeStore store;
+    private final AcmeFailureStore failureStore;
     private final AcmeIssuer issuer;
     private final AcmeNames names;
     private final Clock clock;
@@ -44,9 +46,8 @@ public final class AcmeService implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean wakePending = new AtomicBoolean();
-    private final Map<String, Failures> failures = new HashMap<>(); // acme thread only
     private Watch.Watcher routeWatch; // acme thread only
-    private volatile Plan lastPlan = new Plan(List.of(), List.of());
+    private volatile Plan lastPlan = new Plan(List.of(), List.of(), List.of());
     private volatile Map<String, Failures> lastFailures = Map.of();
     private volatile long checks;
     private volatile boolean closed;
@@ -55,6 +56,7 @@ public final class AcmeService implements AutoCloseable {
         this.client = client;
         this.config = config;
         this.store = new AcmeStore(client, keys);
+        this.failureStore = new AcmeFailureStore(client.getKVClient(), keys);
         this.issuer = new AcmeIssuer(config, store);
         this.names = new AcmeNames(ingressSuffix, config.renewBefore(), config.backoff());
         this.clock = clock;
@@ -87,7 +89,7 @@ public final class AcmeService implements AutoCloseable {
         return lastPlan;
     }
 
-    /** Failed attempts per name, as of the last check. */
+    /** Failed attempts per name as stored in etcd (by any controller), as of the last check. */
     public Map<String, Failures> failures() {
         return lastFailures;
     }
@@ -102,25 +104,26 @@ public final class AcmeService implements AutoCloseable {
         if (closed) {
             return;
         }
+        Map<String, Failures> failures = new TreeMap<>(); // acme thread only
         try {
             watchRoutes();
+            failures.putAll(failureStore.all());
             Plan plan = names.plan(store.readState(), failures, clock.instant());
             lastPlan = plan;
             for (String hostname : plan.deletions()) {
                 store.deleteCertificate(hostname);
                 log.info("acme: deleted the certificate of {} (no route holds it any more)", hostname);
             }
-            Set<String> wanted = plan.decisions().stream().map(Decision::hostname).collect(Collectors.toSet());
-            failures.keySet().retainAll(wanted);
+            for (String hostname : plan.forgotten()) {
+                if (failureStore.forget(hostname, failures.get(hostname))) {
+                    failures.remove(hostname);
+                    log.info("acme: forgot the failures of {} (no route wants it, last failure over {} ago)", hostname,
+                            config.backoff().max());
+                }
+            }
             for (Decision decision : plan.decisions()) {
                 switch (decision.action()) {
-                    case ORDER, RENEW -> {
-                        if (names.stillWanted(decision.hostname(), store.readState())) {
-                            attempt(decision);
-                        } else {
-                            log.info("acme: {} not ordered: its route went, or an upload came, since this check began", decision.hostname());
-                        }
-                    }
+                    case ORDER, RENEW -> attemptIfStillDue(decision, failures);
                     case WAIT -> log.debug("acme: {} waits until {} after {} failed attempts", decision.hostname(), decision.at(),
                             failures.get(decision.hostname()).count());
                     case NOTHING -> { }
@@ -134,20 +137,45 @@ public final class AcmeService implements AutoCloseable {
         }
     }
 
-    private void attempt(Decision decision) {
+    /**
+     * Plans the name again from etcd just before ordering it: a check orders one name after
+     * another, and meanwhile its route may have gone, an upload may have come, or another
+     * controller may have failed for it (its backoff binds here too) or succeeded.
+     */
+    private void attemptIfStillDue(Decision planned, Map<String, Failures> failures) {
+        String hostname = planned.hostname();
+        Map<String, Failures> stored = failureStore.all();
+        Decision now = names.plan(store.readState(), stored, clock.instant()).decision(hostname);
+        if (now == null || (now.action() != AcmeNames.Action.ORDER && now.action() != AcmeNames.Action.RENEW)) {
+            log.info("acme: {} not ordered: {} since this check began", hostname, now == null
+                    ? "its route went, or an upload came," : "it became " + now.action() + (now.at() == null ? "" : " until " + now.at()));
+            if (stored.containsKey(hostname)) {
+                failures.put(hostname, stored.get(hostname));
+            }
+            return;
+        }
+        Failures claimed = failureStore.claim(hostname, stored.get(hostname), clock.instant(), config.backoff());
+        if (claimed == null) {
+            log.info("acme: {} not ordered: another controller attempted it since this check began", hostname);
+            return;
+        }
+        attempt(now, claimed, failures);
+    }
+
+    private void attempt(Decision decision, Failures claimed, Map<String, Failures> failures) {
         String hostname = decision.hostname();
         String verb = decision.action() == AcmeNames.Action.RENEW ? "renewed" : "ordered";
         try {
             CertificateInfo info = issuer.issue(hostname);
+            failureStore.clear(hostname);
             failures.remove(hostname);
             log.info("acme: {} {} fingerprint {} valid until {}", verb, hostname, info.getSha256Fingerprint(),
                     Instant.ofEpochSecond(info.getNotAfterEpochSeconds()));
         } catch (AcmeIssuer.IssueException e) {
-            Failures previous = failures.get(hostname);
-            Failures now = new Failures(previous == null ? 1 : previous.count() + 1, clock.instant());
+            Failures now = failureStore.failed(hostname, claimed, clock.instant(), e.getMessage(), config.backoff());
             failures.put(hostname, now);
             log.warn("acme: {} {} failed (attempt {}): {}; next attempt not before {}", verb.equals("renewed") ? "renewing" : "ordering",
-                    hostname, now.count(), e.getMessage(), now.last().plus(config.backoff().after(now.count())));
+                    hostname, now.count(), e.getMessage(), now.nextAttempt(config.backoff()));
         }
     }
 

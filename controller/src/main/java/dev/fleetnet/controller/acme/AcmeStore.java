@@ -53,7 +53,7 @@ public final class AcmeStore {
         return keys;
     }
 
-    /** Route hostnames, hostnames with an uploaded certificate, and the expiry of every ACME certificate. */
+    /** Route hostnames, the expiry of every uploaded and every ACME certificate. */
     public AcmeNames.State readState() {
         Set<String> routes = new HashSet<>();
         for (KeyValue kv : prefix(keys.routes())) {
@@ -62,17 +62,17 @@ public final class AcmeStore {
                 routes.add(route.getHostname());
             }
         }
-        String uploadedPrefix = keys.certificate(CertificateSource.CERTIFICATE_SOURCE_UPLOADED, "");
-        Set<String> uploaded = new HashSet<>();
-        for (KeyValue kv : prefix(uploadedPrefix)) {
-            uploaded.add(kv.getKey().toString(StandardCharsets.UTF_8).substring(uploadedPrefix.length()));
-        }
-        Map<String, Instant> acme = new HashMap<>();
-        for (KeyValue kv : prefix(keys.certificate(CertificateSource.CERTIFICATE_SOURCE_ACME, ""))) {
+        return new AcmeNames.State(routes, notAfter(CertificateSource.CERTIFICATE_SOURCE_UPLOADED),
+                notAfter(CertificateSource.CERTIFICATE_SOURCE_ACME));
+    }
+
+    private Map<String, Instant> notAfter(CertificateSource source) {
+        Map<String, Instant> notAfter = new HashMap<>();
+        for (KeyValue kv : prefix(keys.certificate(source, ""))) {
             Certificate c = parse(kv, Certificate.parser()::parseFrom);
-            acme.put(c.getHostname(), Instant.ofEpochSecond(c.getInfo().getNotAfterEpochSeconds()));
+            notAfter.put(c.getHostname(), Instant.ofEpochSecond(c.getInfo().getNotAfterEpochSeconds()));
         }
-        return new AcmeNames.State(routes, uploaded, acme);
+        return notAfter;
     }
 
     public Certificate certificate(String hostname) {

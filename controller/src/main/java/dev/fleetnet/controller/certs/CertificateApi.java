@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code CertificateService}: uploads (validated before anything is written), listings of every
- * source without keys, deletes of uploads, and the fleet CA's certificate.
+ * source without keys (and of failing ACME orders), deletes of uploads, and the fleet CA's certificate.
  */
 public final class CertificateApi extends CertificateServiceGrpc.CertificateServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(CertificateApi.class);
@@ -51,7 +51,8 @@ public final class CertificateApi extends CertificateServiceGrpc.CertificateServ
     public void listCertificates(ListCertificatesRequest request, StreamObserver<ListCertificatesResponse> out) {
         Calls.unary(out, () -> {
             String hostname = request.getHostname().isEmpty() ? "" : Hostnames.normalize(request.getHostname());
-            return ListCertificatesResponse.newBuilder().addAllCertificates(store.list(hostname)).build();
+            return ListCertificatesResponse.newBuilder().addAllCertificates(store.list(hostname))
+                    .addAllAcmeFailures(store.acmeFailures(hostname)).build();
         });
     }
 

@@ -6,6 +6,7 @@ import dev.fleetnet.controller.pki.CaSlot;
 import dev.fleetnet.controller.pki.EtcdCaSlot;
 import dev.fleetnet.controller.store.Etcd;
 import dev.fleetnet.controller.store.Keys;
+import dev.fleetnet.proto.v1.AcmeFailures;
 import dev.fleetnet.proto.v1.Certificate;
 import dev.fleetnet.proto.v1.CertificateInfo;
 import dev.fleetnet.proto.v1.CertificateSource;
@@ -67,6 +68,12 @@ public final class CertificateStore {
                 .sorted(Comparator.comparing(CertificateInfo::getHostname)
                         .thenComparing(info -> -CertificateKeys.precedence(info.getSource())))
                 .toList();
+    }
+
+    /** Failed ACME orders (written by the ACME service), optionally of one exact hostname, by hostname. */
+    public List<AcmeFailures> acmeFailures(String hostname) {
+        return Etcd.parseAll(AcmeFailures.parser(), Etcd.getPrefix(kv, keys.acmeFailures())).stream()
+                .filter(f -> hostname.isEmpty() || f.getHostname().equals(hostname)).toList();
     }
 
     /** Writes unconditionally (the API's upload replaces an earlier upload). */

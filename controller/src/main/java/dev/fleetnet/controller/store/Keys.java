@@ -72,6 +72,9 @@ public record Keys(String prefix) {
     /** Pending ACME HTTP-01 challenges the ingress answers: {@code acme/challenges/{token}}. */
     public String acmeChallenges() { return prefix + "acme/challenges/"; }
     public String acmeChallenge(String token) { return acmeChallenges() + token; }
+    /** Failed ACME orders per hostname ({@code AcmeFailures}): the backoff every controller honours, across restarts. */
+    public String acmeFailures() { return prefix + "acme/failures/"; }
+    public String acmeFailure(String hostname) { return acmeFailures() + hostname; }
     /** The ACME account key (PEM), so a controller restart reuses its account. */
     public String acmeAccount() { return prefix + "acme/account"; }
     public String hostCounter() { return prefix + "alloc/host"; }

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetnet.controller.acme.AcmeNames.Action;
 import dev.fleetnet.controller.acme.AcmeNames.Backoff;
+import dev.fleetnet.controller.SettableClock;
 import dev.fleetnet.controller.store.EtcdProcess;
 import dev.fleetnet.controller.store.Keys;
+import dev.fleetnet.proto.v1.AcmeFailures;
 import dev.fleetnet.proto.v1.Certificate;
+import dev.fleetnet.proto.v1.CertificateInfo;
 import dev.fleetnet.proto.v1.CertificateSource;
 import dev.fleetnet.proto.v1.Route;
 import io.etcd.jetcd.Client;
@@ -24,6 +27,7 @@ import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
@@ -86,9 +90,19 @@ class AcmeIssuerIT {
     }
 
     private static AcmeService service(Run run, AcmeConfig config) {
-        AcmeService service = new AcmeService(client, run.keys(), "fleet.test", config);
+        return service(run, config, java.time.Clock.systemUTC());
+    }
+
+    private static AcmeService service(Run run, AcmeConfig config, java.time.Clock clock) {
+        AcmeService service = new AcmeService(client, run.keys(), "fleet.test", config, clock);
         service.start();
         return service;
+    }
+
+    private static void awaitChecks(Duration timeout, long more, AcmeService... services) throws Exception {
+        long[] from = java.util.Arrays.stream(services).mapToLong(AcmeService::checks).toArray();
+        await(more + " more checks by " + services.length + " controller(s)", timeout,
+                () -> java.util.stream.IntStream.range(0, services.length).allMatch(i -> services[i].checks() >= from[i] + more));
     }
 
     private static void putRoute(Run run, String hostname) throws Exception {
@@ -148,8 +162,14 @@ class AcmeIssuerIT {
         putRoute(run, "web." + run.label() + ".fleet.test"); // under the ingress suffix: the fleet CA's
         String uploaded = run.name("uploaded");
         putRoute(run, uploaded);
-        new AcmeStore(client, run.keys()).putCertificate(Certificate.newBuilder().setHostname(uploaded)
-                .setSource(CertificateSource.CERTIFICATE_SOURCE_UPLOADED).build());
+        String coveredByWildcard = run.name("covered.wild"); // the upload for *.wild.{label}.test covers it: never ordered either
+        putRoute(run, coveredByWildcard);
+        AcmeStore uploads = new AcmeStore(client, run.keys());
+        for (String name : List.of(uploaded, run.name("*.wild"))) {
+            uploads.putCertificate(Certificate.newBuilder().setHostname(name).setSource(CertificateSource.CERTIFICATE_SOURCE_UPLOADED)
+                    .setInfo(CertificateInfo.newBuilder().setHostname(name).setSource(CertificateSource.CERTIFICATE_SOURCE_UPLOADED)
+                            .setNotAfterEpochSeconds(Instant.now().plus(Duration.ofDays(60)).getEpochSecond())).build());
+        }
         try (AcmeService service = service(run, config().build())) {
             await("a certificate for " + shop, Duration.ofSeconds(60), () -> acmeCertificate(run, shop) != null);
             Certificate certificate = acmeCertificate(run, shop);
@@ -171,6 +191,7 @@ class AcmeIssuerIT {
             assertThat(pebbleOrders(run)).containsExactly(shop);
             assertThat(service.lastPlan().decision(shop).action()).isEqualTo(Action.NOTHING);
             assertThat(acmeCertificate(run, uploaded)).isNull();
+            assertThat(acmeCertificate(run, coveredByWildcard)).isNull();
 
             client.getKVClient().delete(bytes(run.keys().route(shop + "/"))).get(10, TimeUnit.SECONDS);
             await("the certificate of " + shop + " deleted", Duration.ofSeconds(30), () -> acmeCertificate(run, shop) == null);
@@ -262,6 +283,67 @@ class AcmeIssuerIT {
             assertThat(decision.at()).isEqualTo(failures.last().plus(Duration.ofHours(1)));
             assertThat(acmeCertificate(run, bad)).isNull();
             assertThat(challengeKeys(run)).isZero();
+        }
+    }
+
+    @Test
+    void aRestartedControllerAndASecondOneHonourTheStoredBackoff() throws Exception {
+        Run run = run();
+        String bad = run.name("bad");
+        ingress.fail(bad);
+        putRoute(run, bad);
+        AcmeFailureStore stored = new AcmeFailureStore(client.getKVClient(), run.keys());
+        SettableClock clock = new SettableClock(Instant.now());
+        Duration window = Duration.ofHours(1);
+        AcmeConfig config = config().backoff(new Backoff(window, Duration.ofHours(6))).build();
+        try (AcmeService first = service(run, config, clock)) {
+            await("a failure stored in etcd", Duration.ofSeconds(60),
+                    () -> stored.all().containsKey(bad) && stored.all().get(bad).lastError().contains("404"));
+        }
+        AcmeNames.Failures failed = stored.all().get(bad);
+        assertThat(failed.count()).isEqualTo(1);
+        assertThat(failed.lastError()).contains("http-01 validation of " + bad + " ended INVALID");
+        AcmeFailures shown = stored.list(bad).get(0);
+        assertThat(shown.getCount()).isEqualTo(1);
+        assertThat(Instant.ofEpochMilli(shown.getNextAttemptEpochMillis())).isEqualTo(failed.last().plus(window));
+        long orders = pebble.ordersCreated();
+        long validations = ingress.requestsFor(bad);
+
+        // the first controller restarted, and another one beside it, on the same etcd
+        try (AcmeService restarted = service(run, config, clock); AcmeService second = service(run, config, clock)) {
+            awaitChecks(Duration.ofSeconds(30), 3, restarted, second);
+            for (AcmeService service : List.of(restarted, second)) {
+                assertThat(service.failures().get(bad)).isEqualTo(failed);
+                assertThat(service.lastPlan().decision(bad)).isEqualTo(new AcmeNames.Decision(bad, Action.WAIT, failed.last().plus(window)));
+            }
+            // the route deleted and added again within the window: the backoff holds
+            client.getKVClient().delete(bytes(run.keys().route(bad + "/"))).get(10, TimeUnit.SECONDS);
+            awaitChecks(Duration.ofSeconds(30), 2, restarted, second);
+            assertThat(restarted.lastPlan().decision(bad)).isNull();
+            assertThat(stored.all().get(bad)).as("kept while its route is gone").isEqualTo(failed);
+            putRoute(run, bad);
+            awaitChecks(Duration.ofSeconds(30), 2, restarted, second);
+            assertThat(restarted.lastPlan().decision(bad).action()).isEqualTo(Action.WAIT);
+            assertThat(pebble.ordersCreated()).as("orders pebble created within the window").isEqualTo(orders);
+            assertThat(ingress.requestsFor(bad)).as("validations pebble made within the window").isEqualTo(validations);
+
+            // the window over: one attempt among both controllers, counted on from the first one's failure
+            clock.now = failed.last().plus(window).plusSeconds(1);
+            restarted.wake();
+            second.wake();
+            await("a second failure stored", Duration.ofSeconds(60),
+                    () -> stored.all().get(bad).count() == 2 && stored.all().get(bad).lastError().contains("404"));
+            awaitChecks(Duration.ofSeconds(30), 2, restarted, second);
+            assertThat(stored.all().get(bad).count()).isEqualTo(2);
+            assertThat(pebble.ordersCreated()).as("orders pebble created after the window").isEqualTo(orders + 1);
+            assertThat(restarted.lastPlan().decision(bad).at()).isEqualTo(stored.all().get(bad).last().plus(window.multipliedBy(2)));
+
+            // a success clears the record
+            ingress.answer(bad);
+            clock.now = stored.all().get(bad).last().plus(window.multipliedBy(2)).plusSeconds(1);
+            restarted.wake();
+            await("a certificate for " + bad, Duration.ofSeconds(60), () -> acmeCertificate(run, bad) != null);
+            await("the failures cleared", Duration.ofSeconds(10), () -> stored.all().isEmpty());
         }
     }
 

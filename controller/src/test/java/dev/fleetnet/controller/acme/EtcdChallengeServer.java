@@ -53,6 +53,10 @@ final class EtcdChallengeServer implements AutoCloseable {
         failing.add(hostname);
     }
 
+    void answer(String hostname) {
+        failing.remove(hostname);
+    }
+
     void beforeAnswer(java.util.function.Consumer<String> action) {
         this.beforeAnswer = action;
     }

@@ -155,6 +155,18 @@ class CertificatesIT {
                     .doesNotContain("PRIVATE KEY");
             assertThat(api.listCertificates(ListCertificatesRequest.newBuilder().setHostname("SHOP.example.com").build())
                     .getCertificatesList()).extracting(CertificateInfo::getSource).containsExactly(UPLOADED);
+            assertThat(all.getAcmeFailuresList()).isEmpty();
+            // failing ACME orders are listed with the backoff in force
+            new dev.fleetnet.controller.acme.AcmeFailureStore(client.getKVClient(), keys).claim("bad.example.com", null,
+                    java.time.Instant.ofEpochSecond(1_800_000_000L), dev.fleetnet.controller.acme.AcmeNames.Backoff.DEFAULT);
+            assertThat(api.listCertificates(ListCertificatesRequest.newBuilder().setHostname("bad.example.com").build())
+                    .getAcmeFailuresList()).singleElement().satisfies(f -> {
+                        assertThat(f.getCount()).isEqualTo(1);
+                        assertThat(f.getNextAttemptEpochMillis()).isEqualTo(1_800_000_060_000L);
+                        assertThat(f.getLastError()).startsWith("attempt under way since");
+                    });
+            assertThat(api.listCertificates(ListCertificatesRequest.newBuilder().setHostname("shop.example.com").build())
+                    .getAcmeFailuresList()).isEmpty();
 
             // a refused upload writes nothing
             long before = revision();
