@@ -396,8 +396,19 @@ public final class Lab implements AutoCloseable {
     private void requireAlive(String role, Process process) {
         long pid = process != null ? process.pid() : state.pids().getOrDefault(role, -1L);
         if (!Processes.alive(pid)) {
-            throw new IllegalStateException(role + " (pid " + pid + ") exited during start; see "
-                    + config.dir().resolve(role + ".log"));
+            Path log = config.dir().resolve(role + ".log");
+            throw new IllegalStateException(role + " (pid " + pid + ") exited during start; see " + log
+                    + "; its last lines:\n" + lastLines(log, 20));
+        }
+    }
+
+    /** The last {@code n} lines of {@code file}, for an error that outlives a lab directory a caller removes. */
+    private static String lastLines(Path file, int n) {
+        try {
+            List<String> lines = Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "(unreadable: " + e + ")";
         }
     }
 
