@@ -1,5 +1,6 @@
 package dev.fleetnet.controller.view;
 
+import dev.fleetnet.controller.certs.HostnameCoverage;
 import dev.fleetnet.proto.v1.Route;
 import dev.fleetnet.proto.v1.RouteProtocol;
 import java.util.Collection;
@@ -48,16 +49,8 @@ final class TerminatedNames {
         if (!suffix.isEmpty() && (h.equals(suffix) || h.endsWith("." + suffix))) {
             return true; // the fleet's own names, *.{suffix} among them
         }
-        if (routed.contains(h)) {
-            return true;
-        }
-        if (h.startsWith("*.")) { // a wildcard certificate serves the one-label names routed under its parent
-            String parent = h.substring(1);
-            return routed.stream().anyMatch(r -> r.endsWith(parent) && r.length() > parent.length()
-                    && r.lastIndexOf('.', r.length() - parent.length() - 1) < 0);
-        }
-        int dot = h.indexOf('.');
-        return dot > 0 && routed.contains("*" + h.substring(dot)); // an exact name under a wildcard route
+        // the certificate's name covers a routed name (equal, or *.parent over one label), or a wildcard route covers it
+        return routed.stream().anyMatch(r -> HostnameCoverage.covers(h, r) || HostnameCoverage.covers(r, h));
     }
 
     private static String normalize(String hostname) {
