@@ -2,28 +2,16 @@ package dev.fleetnet.ingress.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.ingress.core.Transports;
-import dev.fleetnet.ingress.core.UpstreamConnector;
-import dev.fleetnet.ingress.h2.H2Options;
-import dev.fleetnet.ingress.tls.CertificateStore;
-import dev.fleetnet.ingress.tls.ServerSslContexts;
 import dev.fleetnet.ingress.tls.TestCertificates;
 import dev.fleetnet.proto.v1.Certificate;
 import dev.fleetnet.proto.v1.CertificateSource;
-import dev.fleetnet.routing.IngressNaming;
-import dev.fleetnet.routing.MachineEntry;
-import dev.fleetnet.routing.RouteSpec;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -57,17 +45,7 @@ class H2RequestRulesTest {
         cert = TestCertificates.make(dir, "a.test", CertificateSource.CERTIFICATE_SOURCE_FLEET);
         group = Transports.group(1);
         machine = new RecordingUpstream(null);
-        IngressConfig config = IngressConfig.builder().naming(new IngressNaming("fleet.test", machine.port()))
-                .upstreamResponseTimeout(Duration.ofSeconds(5)).build();
-        IngressRoutes routes = IngressRoutes.empty(config.naming());
-        routes.swap(routes.current().withMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(machine.port()), "",
-                Set.of(machine.port()))));
-        routes.swap(routes.current().withRoute(new RouteSpec("a.test", "/", "web", false, machine.port(), "web", false, 0, false)));
-        CertificateStore store = new CertificateStore(ServerSslContexts.preferred());
-        store.apply(List.of(cert), List.of());
-        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        ingress = HttpIngressServer.start(config, routes, new UpstreamConnector(config.upstreamConnectTimeout()), group, loopback,
-                loopback, store, H2Options.defaults());
+        ingress = Upstreams.tlsIngressToWeb(machine.port(), false, cert, group);
     }
 
     @AfterAll

@@ -2,6 +2,13 @@ package dev.fleetnet.ingress.http;
 
 import dev.fleetnet.ingress.core.IngressRoutes;
 import dev.fleetnet.ingress.core.Transports;
+import dev.fleetnet.ingress.core.UpstreamConnector;
+import dev.fleetnet.ingress.h2.H2Options;
+import dev.fleetnet.ingress.tls.CertificateStore;
+import dev.fleetnet.ingress.tls.ServerSslContexts;
+import dev.fleetnet.proto.v1.Certificate;
+import dev.fleetnet.routing.IngressNaming;
+import dev.fleetnet.routing.RouteSpec;
 import dev.fleetnet.routing.MachineEntry;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -22,6 +29,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -39,6 +48,26 @@ final class Upstreams {
         IngressRoutes routes = IngressRoutes.empty(config.naming());
         routes.swap(routes.current().withMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(port), "", Set.of(port))));
         return HttpIngressServer.start(config, routes, group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    /**
+     * An ingress on loopback terminating TLS for {@code a.test} with {@code cert} (HTTP/2 offered),
+     * routing it to the running machine {@code web} at 127.0.0.1:{@code port}, spoken to over h2c
+     * when {@code h2c}.
+     */
+    static HttpIngressServer tlsIngressToWeb(int port, boolean h2c, Certificate cert, EventLoopGroup group)
+            throws InterruptedException {
+        IngressConfig config = IngressConfig.builder().naming(new IngressNaming("fleet.test", port))
+                .upstreamResponseTimeout(Duration.ofSeconds(5)).build();
+        IngressRoutes routes = IngressRoutes.empty(config.naming());
+        routes.swap(routes.current().withMachine(new MachineEntry("web", "127.0.0.1", true, Set.of(port), "", Set.of(port))));
+        routes.swap(routes.current().withRoute(new RouteSpec("a.test", "/", "web", false, port, "web", false, 0,
+                false, h2c)));
+        CertificateStore store = new CertificateStore(ServerSslContexts.preferred());
+        store.apply(List.of(cert), List.of());
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        return HttpIngressServer.start(config, routes, new UpstreamConnector(config.upstreamConnectTimeout()),
+                group, loopback, loopback, store, H2Options.defaults());
     }
 
     /** A JDK HTTP server with a few behaviours under test. */
