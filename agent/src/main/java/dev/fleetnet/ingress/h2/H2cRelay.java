@@ -47,7 +47,7 @@ final class H2cRelay extends ChannelInboundHandlerAdapter {
             copy = new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, h.isEndStream());
             ended |= h.isEndStream();
         } else if (msg instanceof Http2HeadersFrame h) {
-            if (via != null && !responseHeadSeen && h.headers().status() != null
+            if (!responseHeadSeen && h.headers().status() != null
                     && HttpStatusClass.valueOf(h.headers().status()) != HttpStatusClass.INFORMATIONAL) {
                 responseHeadSeen = true;
                 CharSequence prior = h.headers().get("via");
